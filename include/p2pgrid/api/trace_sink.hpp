@@ -1,0 +1,83 @@
+#pragma once
+/// The one observation surface: protocols emit typed rows; an HDF5 sink and
+/// an in-memory sink (tests) implement the same interface. A row type is a
+/// padding-free standard-layout struct that describes itself with a
+/// TableDesc, so the HDF5 compound type, the schema document and the Python
+/// reader all come from one declaration.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace p2pgrid {
+
+enum class FieldType : std::uint8_t { kI64, kU64, kI32, kU32, kU8, kF64 };
+
+constexpr std::size_t size_of(FieldType t) {
+  switch (t) {
+    case FieldType::kI64:
+    case FieldType::kU64:
+    case FieldType::kF64: return 8;
+    case FieldType::kI32:
+    case FieldType::kU32: return 4;
+    case FieldType::kU8: return 1;
+  }
+  return 0;
+}
+
+struct FieldDesc {
+  std::string_view name;
+  FieldType type;
+  std::size_t offset;
+  std::string_view unit;  ///< "ns", "bytes", "" for a plain count or id
+  std::string_view doc;
+};
+
+struct TableDesc {
+  std::string_view name;
+  std::size_t row_size;
+  std::span<const FieldDesc> fields;
+  std::string_view doc;
+  /// Leading fields that identify a row; the canonical dump sorts by them.
+  std::size_t key_fields;
+};
+
+/// True when the fields cover the struct exactly, with no padding: the
+/// in-memory and file layouts must be identical (see docs/trace-schema.md).
+constexpr bool is_packed(const TableDesc& t) {
+  std::size_t expected = 0;
+  for (const auto& f : t.fields) {
+    if (f.offset != expected) return false;
+    expected += size_of(f.type);
+  }
+  return expected == t.row_size;
+}
+
+/// Where rows go. Implementations buffer; append must be cheap.
+class TraceSink {
+ public:
+  TraceSink() = default;
+  TraceSink(const TraceSink&) = delete;
+  TraceSink& operator=(const TraceSink&) = delete;
+  virtual ~TraceSink() = default;
+
+  /// `row` points at `table.row_size` bytes laid out as `table.fields` say.
+  virtual void append(const TableDesc& table, const void* row) = 0;
+  /// Whether rows of this table are recorded at all (categories can be off).
+  [[nodiscard]] virtual bool enabled(const TableDesc& /*table*/) const { return true; }
+
+  template <class Row>
+  void record(const Row& row) {
+    append(Row::kTable, &row);
+  }
+};
+
+/// A sink that drops everything (benchmarks, disabled tracing).
+class NullTraceSink final : public TraceSink {
+ public:
+  void append(const TableDesc& /*table*/, const void* /*row*/) override {}
+  [[nodiscard]] bool enabled(const TableDesc& /*table*/) const override { return false; }
+};
+
+}  // namespace p2pgrid

@@ -1,0 +1,30 @@
+#pragma once
+/// Runs a scenario on a communicator: builds the network, placement and
+/// engine, drives it with a progress reporter and gathers every rank's
+/// statistics on rank 0.
+
+#include <boost/mpi/communicator.hpp>
+#include <functional>
+#include <iosfwd>
+#include <vector>
+
+#include "p2pgrid/app/scenario.hpp"
+#include "p2pgrid/sim/engine_stats.hpp"
+
+namespace p2pgrid {
+
+struct RunResult {
+  EngineStats local;
+  std::vector<EngineStats> all;  ///< every rank's, on rank 0 only
+};
+
+/// Called with the built engine before it runs (oracle bootstraps, tests).
+using BeforeRun = std::function<void(Engine&)>;
+
+RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator& comm, TraceSink& trace,
+                       std::ostream* progress, const BeforeRun& before_run = {});
+
+/// The end-of-run summary: per rank and in total.
+void print_summary(std::ostream& out, const Scenario& scenario, const std::vector<EngineStats>& all);
+
+}  // namespace p2pgrid

@@ -1,0 +1,62 @@
+#pragma once
+/// A scenario: the validated config turned into what the engine needs. Every
+/// rank builds the same Scenario from the same file, so nothing here may
+/// depend on the rank.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "p2pgrid/api/protocol.hpp"
+#include "p2pgrid/config/config.hpp"
+#include "p2pgrid/sim/engine.hpp"
+#include "p2pgrid/sim/fault_plan.hpp"
+#include "p2pgrid/sim/network_model.hpp"
+
+namespace p2pgrid {
+
+/// What a protocol binding hands the engine.
+struct Deployment {
+  ProtocolFactory factory;
+  std::function<Time(PeerId)> start_time;  ///< empty: every peer starts at 0
+};
+
+/// Glue between the config and one protocol stack: declares its fields and
+/// builds its factory. Protocol code itself never sees the config.
+struct ProtocolBinding {
+  std::string_view name;
+  std::string_view help;
+  void (*declare)(Schema& schema);
+  Deployment (*deploy)(const Config& config, std::uint32_t peers, std::uint64_t seed);
+};
+
+/// Every protocol stack the harness can run, by `run.protocol` name.
+const std::vector<ProtocolBinding>& protocol_bindings();
+
+/// The full schema: run, network, faults, trace, progress, and every binding.
+const Schema& scenario_schema();
+
+struct Scenario {
+  explicit Scenario(Config c) : config(std::move(c)) {}
+
+  Config config;
+  std::uint32_t peers = 0;
+  std::uint64_t seed = 0;
+  Time end;
+  std::string protocol;
+  std::string partition;
+  NetworkParams network;
+  FaultPlan faults;
+  Duration progress_interval;  ///< wall-clock seconds between progress lines, as a Duration
+
+  /// Validates everything that can be checked before a run (cross-field
+  /// rules included); throws ConfigError naming the file and key.
+  static Scenario load(const std::string& path, const std::vector<std::string>& overrides);
+  static Scenario from_config(Config config);
+
+  [[nodiscard]] Deployment deploy() const;
+};
+
+}  // namespace p2pgrid

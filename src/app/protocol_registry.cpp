@@ -1,0 +1,12 @@
+#include "p2pgrid/app/bindings.hpp"
+
+namespace p2pgrid {
+
+const std::vector<ProtocolBinding>& protocol_bindings() {
+  static const std::vector<ProtocolBinding> kBindings{
+      phold_binding(),
+  };
+  return kBindings;
+}
+
+}  // namespace p2pgrid

@@ -1,0 +1,137 @@
+#include "p2pgrid/app/scenario.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "p2pgrid/core/rng.hpp"
+
+namespace p2pgrid {
+namespace {
+
+Schema build_schema() {
+  Schema s;
+  s.field({"run.seed", ValueKind::kInt, std::int64_t{1}, "", "seed of every random stream", 0, {}, {}});
+  s.field({"run.duration", ValueKind::kDuration, Duration::seconds(60), "", "simulated time to run", 1e-9, {}, {}});
+  std::vector<std::string> names;
+  for (const auto& b : protocol_bindings()) names.emplace_back(b.name);
+  s.field({"run.protocol", ValueKind::kString, std::string("phold"), "", "protocol stack to run", {}, {}, names});
+  s.field({"run.partition", ValueKind::kString, std::string("block"), "", "placement of peers on ranks", {}, {},
+           {"block", "round_robin"}});
+  s.field({"peers.count", ValueKind::kInt, std::int64_t{1000}, "", "number of peers", 1, 4e9, {}});
+
+  s.field({"network.min_latency", ValueKind::kDuration, Duration::milliseconds(10), "",
+           "latency of the closest pair; also the engine's lookahead", 1e-6, {}, {}});
+  s.field({"network.max_latency", ValueKind::kDuration, Duration::milliseconds(100), "",
+           "latency of the farthest pair", 1e-6, {}, {}});
+  s.field({"network.bandwidth", ValueKind::kFloat, 1.25e6, "bytes/s", "per-message transfer rate (0: infinite)", 0,
+           {}, {}});
+  s.field({"network.loss", ValueKind::kFloat, 0.0, "", "probability that a message is lost", 0, 0.999999, {}});
+  s.list({"network.partitions", "peers with coordinate x < split cannot reach the others in [start, end)",
+          {{"start", ValueKind::kDuration, Duration{0}, "", "partition begins", 0, {}, {}},
+           {"end", ValueKind::kDuration, Duration{0}, "", "partition heals", 0, {}, {}},
+           {"split", ValueKind::kFloat, 0.5, "", "x coordinate separating the sides", 0, 1, {}}}});
+
+  s.list({"faults", "crash, restart or leave a set of peers at a time",
+          {{"at", ValueKind::kDuration, Duration{0}, "", "when", 0, {}, {}},
+           {"action", ValueKind::kString, std::string("crash"), "", "what happens", {}, {}, {"crash", "restart", "leave"}},
+           {"peers", ValueKind::kIntList, std::vector<std::int64_t>{}, "", "explicit peer ids", 0, 4e9, {}},
+           {"fraction", ValueKind::kFloat, 0.0, "", "plus this fraction of all peers, drawn from the seed", 0, 1, {}},
+           {"restart_after", ValueKind::kDuration, Duration{0}, "", "crashed or left peers restart after this (0: never)",
+            0, {}, {}}}});
+
+  s.field({"progress.interval", ValueKind::kDuration, Duration::seconds(10), "",
+           "wall-clock time between progress lines in batch logs", 1e-3, {}, {}});
+  s.field({"run.log", ValueKind::kBool, false, "", "print protocol log lines to stderr", {}, {}, {}});
+  for (const auto& b : protocol_bindings()) b.declare(s);
+  return s;
+}
+
+FaultPlan build_faults(const Config& c, std::uint32_t peers, std::uint64_t seed) {
+  FaultPlan plan;
+  const auto& entries = c.entries("faults");
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const ListEntry& e = entries[i];
+    const Time at{std::get<Duration>(e.at("at")).ns};
+    const std::string& action_text = std::get<std::string>(e.at("action"));
+    const FaultAction action = action_text == "crash"     ? FaultAction::kCrash
+                               : action_text == "restart" ? FaultAction::kRestart
+                                                          : FaultAction::kLeave;
+    std::vector<std::uint32_t> chosen;
+    for (const std::int64_t p : std::get<std::vector<std::int64_t>>(e.at("peers"))) {
+      if (p >= peers) {
+        throw ConfigError(c.origin() + ": [[faults]] entry " + std::to_string(i + 1) + ": peer " + std::to_string(p) +
+                          " does not exist (peers.count = " + std::to_string(peers) + ")");
+      }
+      chosen.push_back(static_cast<std::uint32_t>(p));
+    }
+    const double fraction = std::get<double>(e.at("fraction"));
+    if (fraction > 0) {
+      // A partial Fisher-Yates shuffle from a stream of this entry's own:
+      // exactly round(fraction * peers) distinct peers, the same on every rank.
+      const auto k = static_cast<std::uint32_t>(std::llround(fraction * peers));
+      std::vector<std::uint32_t> ids(peers);
+      std::iota(ids.begin(), ids.end(), 0U);
+      Rng rng(seed, PeerId{static_cast<std::uint32_t>(i)}, Purpose::kFaults);
+      for (std::uint32_t j = 0; j < k; ++j) std::swap(ids[j], ids[j + rng.below(peers - j)]);
+      chosen.insert(chosen.end(), ids.begin(), ids.begin() + k);
+    }
+    const Duration restart_after = std::get<Duration>(e.at("restart_after"));
+    for (const std::uint32_t p : chosen) {
+      plan.events.push_back({at, PeerId{p}, action});
+      if (restart_after.ns > 0 && action != FaultAction::kRestart) {
+        plan.events.push_back({at + restart_after, PeerId{p}, FaultAction::kRestart});
+      }
+    }
+  }
+  plan.normalize();
+  return plan;
+}
+
+}  // namespace
+
+const Schema& scenario_schema() {
+  static const Schema schema = build_schema();
+  return schema;
+}
+
+Scenario Scenario::load(const std::string& path, const std::vector<std::string>& overrides) {
+  return from_config(Config::load(scenario_schema(), path, overrides));
+}
+
+Scenario Scenario::from_config(Config config) {
+  Scenario s(std::move(config));
+  const Config& c = s.config;
+  s.peers = static_cast<std::uint32_t>(c.integer("peers.count"));
+  s.seed = static_cast<std::uint64_t>(c.integer("run.seed"));
+  s.end = Time{c.duration("run.duration").ns};
+  s.protocol = c.text("run.protocol");
+  s.partition = c.text("run.partition");
+  s.network.min_latency = c.duration("network.min_latency");
+  s.network.max_latency = c.duration("network.max_latency");
+  s.network.bandwidth_bytes_per_s = c.number("network.bandwidth");
+  s.network.loss = c.number("network.loss");
+  if (s.network.max_latency < s.network.min_latency) {
+    throw ConfigError(c.origin() + ": key 'network.max_latency': " + format_duration(s.network.max_latency) +
+                      " is below network.min_latency (" + format_duration(s.network.min_latency) + ")");
+  }
+  for (const ListEntry& e : c.entries("network.partitions")) {
+    NetworkPartition part{Time{std::get<Duration>(e.at("start")).ns}, Time{std::get<Duration>(e.at("end")).ns},
+                          std::get<double>(e.at("split"))};
+    if (part.end <= part.start) {
+      throw ConfigError(c.origin() + ": [[network.partitions]]: end must be after start");
+    }
+    s.network.partitions.push_back(part);
+  }
+  s.faults = build_faults(c, s.peers, s.seed);
+  s.progress_interval = c.duration("progress.interval");
+  return s;
+}
+
+Deployment Scenario::deploy() const {
+  for (const auto& b : protocol_bindings()) {
+    if (b.name == protocol) return b.deploy(config, peers, seed);
+  }
+  throw ConfigError(config.origin() + ": key 'run.protocol': unknown protocol '" + protocol + "'");
+}
+
+}  // namespace p2pgrid

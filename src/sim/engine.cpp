@@ -1,0 +1,393 @@
+#include "p2pgrid/sim/engine.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+
+#include "p2pgrid/core/codec.hpp"
+#include "p2pgrid/sim/event_queue.hpp"
+
+namespace p2pgrid {
+namespace {
+
+enum class EventKind : std::uint8_t { kMessage, kTimer, kStart, kCrash, kRestart, kLeave };
+
+/// Engine-generated events sort after protocol events at the same instant
+/// and are numbered by kind and index, so their keys are unique too.
+constexpr std::uint32_t kEngineSrc = PeerId::none().value;
+constexpr std::uint64_t engine_seq(EventKind kind, std::uint64_t index) {
+  return (static_cast<std::uint64_t>(kind) << 56U) | index;
+}
+
+EventKind to_event_kind(FaultAction a) {
+  switch (a) {
+    case FaultAction::kCrash: return EventKind::kCrash;
+    case FaultAction::kRestart: return EventKind::kRestart;
+    case FaultAction::kLeave: return EventKind::kLeave;
+  }
+  throw std::logic_error("unknown fault action");
+}
+
+/// The body of a pending event. Slots are recycled through a free list and
+/// keep their payload capacity, so steady state allocates nothing.
+struct EventBody {
+  std::vector<std::byte> payload;
+  std::uint64_t tag = 0;
+  std::uint32_t dst_slot = 0;
+  std::uint32_t from = 0;
+  std::uint32_t generation = 0;   ///< bumped on every reuse; validates TimerIds
+  std::uint32_t incarnation = 0;  ///< a timer dies if its peer restarted since
+  EventKind kind = EventKind::kMessage;
+  bool cancelled = false;
+  bool live = false;
+};
+
+/// Per-peer engine state: 24 bytes.
+struct PeerState {
+  std::uint64_t seq = 0;  ///< next sequence number for this peer's sends and timers
+  Rng rng;
+  std::uint32_t incarnation = 0;
+  bool alive = false;
+};
+
+std::uint64_t peak_rss_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024U;  // Linux reports KiB
+}
+
+template <class T>
+void append_le(ByteBuffer& out, T v) {
+  for (std::size_t i = 0; i < sizeof(T); ++i) out.push_back(static_cast<std::byte>((v >> (8 * i)) & 0xFFU));
+}
+
+}  // namespace
+
+class Engine::Shard final : public Context {
+ public:
+  Shard(EngineParams params, const NetworkModel& network, const FaultPlan& faults, const Partition& partition,
+        Exchanger& exchanger, TraceSink& trace, const ProtocolFactory& factory)
+      : params_(std::move(params)),
+        network_(network),
+        faults_(faults),
+        partition_(partition),
+        exchanger_(exchanger),
+        trace_(trace),
+        outbox_(static_cast<std::size_t>(exchanger.size())),
+        inbox_(static_cast<std::size_t>(exchanger.size())) {
+    if (network_.lookahead().ns <= 0) throw std::invalid_argument("network.min_latency must be positive");
+    const int me = exchanger_.rank();
+    slot_of_.assign(params_.peers, kNoSlot);
+    for (std::uint32_t p = 0; p < params_.peers; ++p) {
+      if (partition_.rank_of(PeerId{p}) == me) {
+        slot_of_[p] = static_cast<std::uint32_t>(shard_.peers.size());
+        shard_.peers.push_back(PeerId{p});
+      }
+    }
+    peers_.resize(shard_.peers.size());
+    for (std::size_t s = 0; s < shard_.peers.size(); ++s) {
+      peers_[s].rng = Rng(params_.seed, shard_.peers[s], Purpose::kProtocol);
+    }
+    protocol_ = factory(shard_);
+    schedule_starts_and_faults();
+    stats_.rank = me;
+    stats_.peers = shard_.peers.size();
+  }
+
+  EngineStats run(const WindowObserver& observer) {
+    const auto wall_start = std::chrono::steady_clock::now();
+    const Duration lookahead = network_.lookahead();
+    Time start = exchange(queue_.next_time());
+    while (start < params_.end) {
+      const Time window_end = std::min(Time{start.ns + lookahead.ns}, params_.end);
+      while (!queue_.empty() && queue_.top().time < window_end.ns) dispatch(queue_.pop());
+      ++stats_.windows;
+      stats_.sim_end_ns = window_end.ns;
+      start = exchange(queue_.next_time());
+      if (observer) observer(start, global_events_, stats_);
+    }
+    finish();
+    stats_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    stats_.peak_rss_bytes = peak_rss_bytes();
+    return stats_;
+  }
+
+  Protocol& protocol() { return *protocol_; }
+  const ShardPeers& shard() const { return shard_; }
+
+  // --- Context -----------------------------------------------------------
+  [[nodiscard]] Time now() const override { return now_; }
+  [[nodiscard]] PeerId self() const override { return shard_.peers[current_]; }
+  [[nodiscard]] std::uint32_t slot() const override { return current_; }
+  Rng& rng() override { return peers_[current_].rng; }
+  TraceSink& trace() override { return trace_; }
+
+  void log(std::string_view message) override {
+    if (params_.log) std::clog << "[t=" << now_.ns << "ns peer " << self().value << "] " << message << '\n';
+  }
+
+  void send(PeerId to, std::span<const std::byte> bytes) override {
+    if (muted_) return;
+    if (to.value >= params_.peers) {
+      throw std::out_of_range("peer " + std::to_string(self().value) + " sent to unknown peer " +
+                              std::to_string(to.value));
+    }
+    const PeerId from = self();
+    const std::uint64_t seq = peers_[current_].seq++;
+    ++stats_.messages;
+    switch (network_.fate(from, seq, to, now_)) {
+      case Delivery::kLost: ++stats_.lost; return;
+      case Delivery::kPartitioned: ++stats_.partitioned; return;
+      case Delivery::kDelivered: break;
+    }
+    const Time arrival = now_ + network_.delay(from, to, bytes.size());
+    const int dest_rank = partition_.rank_of(to);
+    if (dest_rank == exchanger_.rank()) {
+      const std::uint32_t s = allocate();
+      EventBody& body = bodies_[s];
+      body.kind = EventKind::kMessage;
+      body.dst_slot = slot_of_[to.value];
+      body.from = from.value;
+      body.payload.assign(bytes.begin(), bytes.end());
+      queue_.push({arrival.ns, seq, from.value, s});
+      return;
+    }
+    ++stats_.remote_messages;
+    ByteBuffer& out = outbox_[static_cast<std::size_t>(dest_rank)];
+    append_le<std::uint64_t>(out, static_cast<std::uint64_t>(arrival.ns));
+    append_le<std::uint64_t>(out, seq);
+    append_le<std::uint32_t>(out, from.value);
+    append_le<std::uint32_t>(out, to.value);
+    append_le<std::uint32_t>(out, static_cast<std::uint32_t>(bytes.size()));
+    out.insert(out.end(), bytes.begin(), bytes.end());
+    earliest_outgoing_ = std::min(earliest_outgoing_, arrival);
+  }
+
+  TimerId set_timer(Duration delay, std::uint64_t tag) override {
+    if (muted_) return {};
+    if (delay.ns < 0) throw std::invalid_argument("negative timer delay");
+    PeerState& peer = peers_[current_];
+    const std::uint32_t s = allocate();
+    EventBody& body = bodies_[s];
+    body.kind = EventKind::kTimer;
+    body.dst_slot = current_;
+    body.tag = tag;
+    body.incarnation = peer.incarnation;
+    queue_.push({now_.ns + delay.ns, peer.seq++, self().value, s});
+    return TimerId{(static_cast<std::uint64_t>(body.generation) << 32U) | s};
+  }
+
+  void cancel(TimerId timer) override {
+    const auto s = static_cast<std::uint32_t>(timer.value & 0xFFFFFFFFU);
+    const auto generation = static_cast<std::uint32_t>(timer.value >> 32U);
+    if (!timer.valid() || s >= bodies_.size()) return;
+    EventBody& body = bodies_[s];
+    if (body.live && body.generation == generation && body.kind == EventKind::kTimer &&
+        body.dst_slot == current_ && !body.cancelled) {
+      body.cancelled = true;
+      ++stats_.timers_cancelled;
+    }
+  }
+
+ private:
+  static constexpr std::uint32_t kNoSlot = PeerId::none().value;
+
+  void schedule_starts_and_faults() {
+    for (std::uint32_t s = 0; s < shard_.peers.size(); ++s) {
+      const PeerId p = shard_.peers[s];
+      const Time at = params_.start_time ? params_.start_time(p) : Time::zero();
+      push_engine_event(at, EventKind::kStart, p.value, s);
+    }
+    for (std::size_t i = 0; i < faults_.events.size(); ++i) {
+      const FaultEvent& f = faults_.events[i];
+      if (f.peer.value >= params_.peers) {
+        throw std::out_of_range("fault plan names peer " + std::to_string(f.peer.value) + " of " +
+                                std::to_string(params_.peers));
+      }
+      const std::uint32_t s = slot_of_[f.peer.value];
+      if (s != kNoSlot) push_engine_event(f.at, to_event_kind(f.action), i, s);
+    }
+  }
+
+  void push_engine_event(Time at, EventKind kind, std::uint64_t index, std::uint32_t dst_slot) {
+    const std::uint32_t s = allocate();
+    bodies_[s].kind = kind;
+    bodies_[s].dst_slot = dst_slot;
+    queue_.push({at.ns, engine_seq(kind, index), kEngineSrc, s});
+  }
+
+  std::uint32_t allocate() {
+    std::uint32_t s = 0;
+    if (free_.empty()) {
+      s = static_cast<std::uint32_t>(bodies_.size());
+      bodies_.emplace_back();
+    } else {
+      s = free_.back();
+      free_.pop_back();
+    }
+    EventBody& body = bodies_[s];
+    ++body.generation;
+    if (body.generation == 0) body.generation = 1;  // TimerId 0 means "none"
+    body.live = true;
+    body.cancelled = false;
+    return s;
+  }
+
+  void release(std::uint32_t s) {
+    bodies_[s].live = false;
+    bodies_[s].payload.clear();
+    free_.push_back(s);
+  }
+
+  void dispatch(const EventKey& key) {
+    EventBody& body = bodies_[key.slot];
+    const EventKind kind = body.kind;
+    const std::uint32_t target = body.dst_slot;
+    const PeerId from{body.from};
+    const std::uint64_t tag = body.tag;
+    const bool timer_dead = body.cancelled || body.incarnation != peers_[target].incarnation;
+    // The handler may allocate slots (and grow bodies_), so the payload moves
+    // into a scratch buffer first; the slot keeps the scratch's capacity.
+    payload_.swap(body.payload);
+    release(key.slot);
+
+    now_ = Time{key.time};
+    current_ = target;
+    PeerState& peer = peers_[target];
+    switch (kind) {
+      case EventKind::kMessage:
+        if (!peer.alive) {
+          ++stats_.dropped_dead;
+          return;
+        }
+        ++stats_.events;
+        protocol_->on_message(*this, from, payload_);
+        return;
+      case EventKind::kTimer:
+        if (timer_dead || !peer.alive) return;
+        ++stats_.events;
+        protocol_->on_timer(*this, tag);
+        return;
+      case EventKind::kStart:
+      case EventKind::kRestart:
+        if (peer.alive) return;
+        peer.alive = true;
+        ++stats_.events;
+        record_fault(kind == EventKind::kStart ? FaultRecord::kStart : FaultRecord::kRestart);
+        protocol_->on_start(*this);
+        return;
+      case EventKind::kCrash:
+      case EventKind::kLeave:
+        if (!peer.alive) return;
+        ++stats_.events;
+        record_fault(kind == EventKind::kCrash ? FaultRecord::kCrash : FaultRecord::kLeave);
+        if (kind == EventKind::kLeave) {
+          protocol_->on_leave(*this);  // may still send its hand-over
+        } else {
+          muted_ = true;
+          protocol_->on_crash(*this);
+          muted_ = false;
+        }
+        peer.alive = false;
+        ++peer.incarnation;  // every pending timer of the old incarnation dies
+        return;
+    }
+  }
+
+  void record_fault(std::uint32_t action) {
+    const FaultRecord row{now_.ns, self().value, action};
+    trace_.record(row);
+  }
+
+  Time exchange(Time local_next) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (ByteBuffer& in : inbox_) in.clear();
+    const Exchanger::Agreement agreed =
+        exchanger_.exchange(outbox_, inbox_, std::min(local_next, earliest_outgoing_), stats_.events);
+    global_events_ = agreed.events;
+    for (ByteBuffer& out : outbox_) {
+      stats_.remote_bytes += out.size();
+      out.clear();
+    }
+    earliest_outgoing_ = Time::never();
+    for (std::size_t r = 0; r < inbox_.size(); ++r) receive(static_cast<int>(r), inbox_[r]);
+    stats_.exchange_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return agreed.next;
+  }
+
+  void receive(int from_rank, const ByteBuffer& batch) {
+    Reader in(batch);
+    while (in.remaining() > 0) {
+      const Time at{in.i64("batch.time")};
+      const std::uint64_t seq = in.u64("batch.seq");
+      const std::uint32_t src = in.u32("batch.src");
+      const std::uint32_t dst = in.u32("batch.dst");
+      const std::uint32_t len = in.count("batch.len", 1);
+      if (dst >= params_.peers || slot_of_[dst] == kNoSlot) {
+        throw std::runtime_error("rank " + std::to_string(exchanger_.rank()) + " received a message for peer " +
+                                 std::to_string(dst) + " it does not host (from rank " +
+                                 std::to_string(from_rank) + ")");
+      }
+      const std::uint32_t s = allocate();
+      EventBody& body = bodies_[s];
+      body.kind = EventKind::kMessage;
+      body.dst_slot = slot_of_[dst];
+      body.from = src;
+      const auto begin = batch.begin() + static_cast<std::ptrdiff_t>(in.position());
+      body.payload.assign(begin, begin + len);
+      for (std::uint32_t i = 0; i < len; ++i) in.u8("batch.payload");
+      queue_.push({at.ns, seq, src, s});
+    }
+  }
+
+  void finish() {
+    now_ = params_.end;
+    for (std::uint32_t s = 0; s < peers_.size(); ++s) {
+      if (!peers_[s].alive) continue;
+      current_ = s;
+      protocol_->on_finish(*this);
+    }
+  }
+
+  EngineParams params_;
+  const NetworkModel& network_;
+  const FaultPlan& faults_;
+  const Partition& partition_;
+  Exchanger& exchanger_;
+  TraceSink& trace_;
+
+  ShardPeers shard_;
+  std::vector<std::uint32_t> slot_of_;  ///< global id -> local slot, or kNoSlot
+  std::vector<PeerState> peers_;
+  std::unique_ptr<Protocol> protocol_;
+
+  EventQueue queue_;
+  std::vector<EventBody> bodies_;
+  std::vector<std::uint32_t> free_;
+  std::vector<std::byte> payload_;
+  std::vector<ByteBuffer> outbox_;
+  std::vector<ByteBuffer> inbox_;
+  Time earliest_outgoing_ = Time::never();
+  std::uint64_t global_events_ = 0;
+
+  Time now_;
+  std::uint32_t current_ = 0;
+  bool muted_ = false;
+  EngineStats stats_;
+};
+
+Engine::Engine(EngineParams params, const NetworkModel& network, const FaultPlan& faults, const Partition& partition,
+               Exchanger& exchanger, TraceSink& trace, const ProtocolFactory& factory)
+    : shard_(std::make_unique<Shard>(std::move(params), network, faults, partition, exchanger, trace, factory)) {}
+
+Engine::~Engine() = default;
+
+EngineStats Engine::run(const WindowObserver& observer) { return shard_->run(observer); }
+Protocol& Engine::protocol() { return shard_->protocol(); }
+const ShardPeers& Engine::shard() const { return shard_->shard(); }
+
+}  // namespace p2pgrid

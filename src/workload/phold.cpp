@@ -1,0 +1,79 @@
+#include "p2pgrid/workload/phold.hpp"
+
+#include <array>
+#include <cstddef>
+
+#include "p2pgrid/core/codec.hpp"
+
+namespace p2pgrid::phold {
+namespace {
+constexpr std::uint8_t kHop = 1;
+constexpr std::uint64_t kTimerForward = 1;
+}  // namespace
+
+std::span<const std::byte> encode_hop(std::span<std::byte, 16> buffer, std::uint64_t hops) {
+  Writer w(buffer);
+  w.header(ProtocolId::kPhold, kHop);
+  w.u64(hops);
+  return w.bytes();
+}
+
+std::uint64_t decode_hop(std::span<const std::byte> bytes) {
+  Reader r(bytes);
+  const MessageHeader h = r.header(ProtocolId::kPhold);
+  if (h.type != kHop) r.fail("type", "unknown PHOLD message type " + std::to_string(h.type));
+  const std::uint64_t hops = r.u64("hops");
+  r.expect_end();
+  return hops;
+}
+
+Node::Node(PeerId /*self*/, const Params& params) : params_(&params) {}
+
+void Node::on_start(Context& ctx) {
+  for (std::uint32_t i = 0; i < params_->initial; ++i) forward(ctx, 0);
+}
+
+void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes) {
+  const std::uint64_t hops = decode_hop(bytes);
+  ++events_;
+  last_ = ctx.now();
+  digest_ = hash_combine(hash_combine(hash_combine(digest_, static_cast<std::uint64_t>(ctx.now().ns)), from.value),
+                         hops);
+  if (params_->think.ns > 0) {
+    const auto hold = static_cast<std::int64_t>(ctx.rng().exponential(static_cast<double>(params_->think.ns)));
+    ctx.set_timer(Duration{hold}, (hops + 1) << 1U | kTimerForward);
+  } else {
+    forward(ctx, hops + 1);
+  }
+}
+
+void Node::on_timer(Context& ctx, std::uint64_t tag) { forward(ctx, tag >> 1U); }
+
+void Node::forward(Context& ctx, std::uint64_t hops) {
+  std::array<std::byte, 16> buffer{};
+  const PeerId to{static_cast<std::uint32_t>(ctx.rng().below(params_->peers))};
+  ctx.send(to, encode_hop(buffer, hops));
+}
+
+void Node::on_finish(Context& ctx) const {
+  ctx.trace().record(PholdRecord{ctx.self().value, events_, digest_, last_.ns});
+}
+
+namespace {
+constexpr std::array kPholdFields{
+    FieldDesc{"peer", FieldType::kU64, offsetof(PholdRecord, peer), "", "the peer"},
+    FieldDesc{"events", FieldType::kU64, offsetof(PholdRecord, events), "", "messages received since last start"},
+    FieldDesc{"digest", FieldType::kU64, offsetof(PholdRecord, digest), "",
+              "order-sensitive hash of every message received"},
+    FieldDesc{"last", FieldType::kI64, offsetof(PholdRecord, last_ns), "ns", "time of the last message"},
+};
+}  // namespace
+
+const TableDesc PholdRecord::kTable{"phold", sizeof(PholdRecord), kPholdFields,
+                                    "PHOLD engine exercise: one row per live peer at the end.", 1};
+
+ProtocolFactory factory(Params params) {
+  return [params](const ShardPeers& shard) { return std::make_unique<NodeProtocol<Node, Params>>(shard, params); };
+}
+
+}  // namespace p2pgrid::phold
