@@ -27,6 +27,7 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
   params.start_time = deployment.start_time;
   params.log = scenario.config.boolean("run.log");
   Engine engine(params, network, scenario.faults, *partition, exchanger, trace, deployment.factory);
+  if (deployment.prepare) deployment.prepare(engine);
   if (before_run) before_run(engine);
 
   std::optional<ProgressReporter> reporter;

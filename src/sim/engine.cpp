@@ -307,8 +307,10 @@ class Engine::Shard final : public Context {
     const auto t0 = std::chrono::steady_clock::now();
     for (ByteBuffer& in : inbox_) in.clear();
     const Exchanger::Agreement agreed =
-        exchanger_.exchange(outbox_, inbox_, std::min(local_next, earliest_outgoing_), stats_.events);
+        exchanger_.exchange(outbox_, inbox_, std::min(local_next, earliest_outgoing_), stats_.events,
+                            trace_.wants_flush());
     global_events_ = agreed.events;
+    if (agreed.flush) trace_.flush();
     for (ByteBuffer& out : outbox_) {
       stats_.remote_bytes += out.size();
       out.clear();
@@ -347,9 +349,8 @@ class Engine::Shard final : public Context {
   void finish() {
     now_ = params_.end;
     for (std::uint32_t s = 0; s < peers_.size(); ++s) {
-      if (!peers_[s].alive) continue;
       current_ = s;
-      protocol_->on_finish(*this);
+      protocol_->on_finish(*this, peers_[s].alive);
     }
   }
 

@@ -10,7 +10,7 @@
 namespace p2pgrid {
 namespace {
 constexpr int kBatchTag = 17;
-constexpr std::size_t kMeta = 3;  // per pair of ranks: batch bytes, earliest time, events
+constexpr std::size_t kMeta = 4;  // per pair of ranks: batch bytes, earliest time, events, flush
 }
 
 MpiExchanger::MpiExchanger(boost::mpi::communicator comm)
@@ -19,7 +19,8 @@ MpiExchanger::MpiExchanger(boost::mpi::communicator comm)
       recv_meta_(kMeta * static_cast<std::size_t>(comm_.size())) {}
 
 Exchanger::Agreement MpiExchanger::exchange(std::vector<ByteBuffer>& outbox, std::vector<ByteBuffer>& inbox,
-                                            Time local_next, std::uint64_t local_events) {
+                                            Time local_next, std::uint64_t local_events,
+                                            bool local_flush) {
   const auto n = static_cast<std::size_t>(comm_.size());
   for (std::size_t r = 0; r < n; ++r) {
     if (outbox[r].size() > static_cast<std::size_t>(INT_MAX)) {
@@ -29,8 +30,9 @@ Exchanger::Agreement MpiExchanger::exchange(std::vector<ByteBuffer>& outbox, std
     send_meta_[kMeta * r] = static_cast<std::int64_t>(outbox[r].size());
     send_meta_[kMeta * r + 1] = local_next.ns;
     send_meta_[kMeta * r + 2] = static_cast<std::int64_t>(local_events);
+    send_meta_[kMeta * r + 3] = local_flush ? 1 : 0;
   }
-  // Triples of int64 are a native MPI type: this is one MPI_Alltoall.
+  // Quadruples of int64 are a native MPI type: this is one MPI_Alltoall.
   boost::mpi::all_to_all(comm_, send_meta_.data(), static_cast<int>(kMeta), recv_meta_.data());
 
   std::vector<boost::mpi::request> requests;
@@ -39,6 +41,7 @@ Exchanger::Agreement MpiExchanger::exchange(std::vector<ByteBuffer>& outbox, std
   for (std::size_t r = 0; r < n; ++r) {
     agreed.next = std::min(agreed.next, Time{recv_meta_[kMeta * r + 1]});
     agreed.events += static_cast<std::uint64_t>(recv_meta_[kMeta * r + 2]);
+    agreed.flush = agreed.flush || recv_meta_[kMeta * r + 3] != 0;
     const auto incoming = static_cast<std::size_t>(recv_meta_[kMeta * r]);
     inbox[r].resize(incoming);
     if (incoming > 0) {

@@ -8,7 +8,6 @@
 namespace p2pgrid::phold {
 namespace {
 constexpr std::uint8_t kHop = 1;
-constexpr std::uint64_t kTimerForward = 1;
 }  // namespace
 
 std::span<const std::byte> encode_hop(std::span<std::byte, 16> buffer, std::uint64_t hops) {
@@ -41,13 +40,13 @@ void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> byte
                          hops);
   if (params_->think.ns > 0) {
     const auto hold = static_cast<std::int64_t>(ctx.rng().exponential(static_cast<double>(params_->think.ns)));
-    ctx.set_timer(Duration{hold}, (hops + 1) << 1U | kTimerForward);
+    ctx.set_timer(Duration{hold}, timer_tag(ProtocolId::kPhold, hops + 1));
   } else {
     forward(ctx, hops + 1);
   }
 }
 
-void Node::on_timer(Context& ctx, std::uint64_t tag) { forward(ctx, tag >> 1U); }
+void Node::on_timer(Context& ctx, std::uint64_t tag) { forward(ctx, local_of_tag(tag)); }
 
 void Node::forward(Context& ctx, std::uint64_t hops) {
   std::array<std::byte, 16> buffer{};
@@ -55,7 +54,8 @@ void Node::forward(Context& ctx, std::uint64_t hops) {
   ctx.send(to, encode_hop(buffer, hops));
 }
 
-void Node::on_finish(Context& ctx) const {
+void Node::on_finish(Context& ctx, bool alive) const {
+  if (!alive) return;
   ctx.trace().record(PholdRecord{ctx.self().value, events_, digest_, last_.ns});
 }
 

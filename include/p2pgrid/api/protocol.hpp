@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "p2pgrid/api/context.hpp"
+#include "p2pgrid/core/codec.hpp"
 
 namespace p2pgrid {
 
@@ -30,9 +31,18 @@ class Protocol {
   /// The peer leaves gracefully: it may still send (hand-over) but its
   /// timers die and it is down afterwards.
   virtual void on_leave(Context& ctx) { on_crash(ctx); }
-  /// End of the run, for every live peer: emit final rows (snapshots, digests).
-  virtual void on_finish(Context& /*ctx*/) {}
+  /// End of the run, for every peer, live or not: emit final rows
+  /// (snapshots, digests). A dead peer's state is what its crash left.
+  virtual void on_finish(Context& /*ctx*/, bool /*alive*/) {}
 };
+
+/// Timer tags carry their protocol in the top byte, so a stack of protocols
+/// on one peer can route each timer to its owner.
+constexpr std::uint64_t timer_tag(ProtocolId protocol, std::uint64_t local) {
+  return (static_cast<std::uint64_t>(protocol) << 56U) | (local & ((std::uint64_t{1} << 56U) - 1));
+}
+constexpr ProtocolId protocol_of_tag(std::uint64_t tag) { return static_cast<ProtocolId>(tag >> 56U); }
+constexpr std::uint64_t local_of_tag(std::uint64_t tag) { return tag & ((std::uint64_t{1} << 56U) - 1); }
 
 /// Which peers a shard hosts; `slot` is the peer's index in that list.
 struct ShardPeers {
@@ -64,8 +74,8 @@ class NodeProtocol final : public Protocol {
     if constexpr (requires(Node& n) { n.on_leave(ctx); }) nodes_[ctx.slot()].on_leave(ctx);
     on_crash(ctx);
   }
-  void on_finish(Context& ctx) override {
-    if constexpr (requires(Node& n) { n.on_finish(ctx); }) nodes_[ctx.slot()].on_finish(ctx);
+  void on_finish(Context& ctx, bool alive) override {
+    if constexpr (requires(Node& n) { n.on_finish(ctx, alive); }) nodes_[ctx.slot()].on_finish(ctx, alive);
   }
 
   /// Read-only access for tests and oracle bootstraps (never for protocol code).

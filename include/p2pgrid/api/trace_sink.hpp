@@ -67,6 +67,13 @@ class TraceSink {
   /// Whether rows of this table are recorded at all (categories can be off).
   [[nodiscard]] virtual bool enabled(const TableDesc& /*table*/) const { return true; }
 
+  /// Whether this rank would like the buffered rows written now (buffers
+  /// full, or the flush interval passed). Ranks agree on it between windows.
+  [[nodiscard]] virtual bool wants_flush() const { return false; }
+  /// Writes buffered rows. Called on every rank at once, at a window
+  /// boundary, whenever any rank wanted it: parallel sinks may be collective.
+  virtual void flush() {}
+
   template <class Row>
   void record(const Row& row) {
     append(Row::kTable, &row);

@@ -21,6 +21,9 @@ namespace p2pgrid {
 struct Deployment {
   ProtocolFactory factory;
   std::function<Time(PeerId)> start_time;  ///< empty: every peer starts at 0
+  /// Runs on every rank with the built engine before the first event: an
+  /// explicitly named oracle bootstrap may set this rank's peers' state.
+  std::function<void(Engine&)> prepare;
 };
 
 /// Glue between the config and one protocol stack: declares its fields and

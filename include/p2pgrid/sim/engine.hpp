@@ -43,7 +43,7 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   /// Runs to params.end (collective: every rank calls it), then calls
-  /// on_finish for every live local peer.
+  /// on_finish for every local peer.
   EngineStats run(const WindowObserver& observer = {});
 
   /// This rank's protocol object (tests and oracle bootstraps).

@@ -26,6 +26,7 @@ class Exchanger {
   struct Agreement {
     Time next;                  ///< earliest pending event anywhere
     std::uint64_t events = 0;   ///< sum of the ranks' event counts (progress)
+    bool flush = false;         ///< some rank wants the trace flushed
   };
 
   /// Sends outbox[r] to rank r and fills inbox[r] with what rank r sent
@@ -33,7 +34,7 @@ class Exchanger {
   /// this rank knows of, including its outgoing messages. Every rank calls
   /// it the same number of times.
   virtual Agreement exchange(std::vector<ByteBuffer>& outbox, std::vector<ByteBuffer>& inbox, Time local_next,
-                             std::uint64_t local_events) = 0;
+                             std::uint64_t local_events, bool local_flush) = 0;
 };
 
 /// The one-rank case: nothing to exchange.
@@ -42,8 +43,8 @@ class LocalExchanger final : public Exchanger {
   [[nodiscard]] int rank() const override { return 0; }
   [[nodiscard]] int size() const override { return 1; }
   Agreement exchange(std::vector<ByteBuffer>& /*outbox*/, std::vector<ByteBuffer>& /*inbox*/, Time local_next,
-                     std::uint64_t local_events) override {
-    return {local_next, local_events};
+                     std::uint64_t local_events, bool local_flush) override {
+    return {local_next, local_events, local_flush};
   }
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 /// Exchange over MPI (Boost.MPI). Per window: one MPI_Alltoall carries, for
 /// every pair of ranks, the byte count of the batch and the sender's
-/// earliest pending time and event count; then the non-empty batches travel as raw byte
+/// earliest pending time, event count and flush wish; then the non-empty batches travel as raw byte
 /// messages. Because every receiver learns the exact byte count it is owed
 /// before receiving, "sent == received" holds by construction and is
 /// checked; the global minimum falls out of the same all-to-all, so a window
@@ -20,7 +20,7 @@ class MpiExchanger final : public Exchanger {
   [[nodiscard]] int rank() const override { return comm_.rank(); }
   [[nodiscard]] int size() const override { return comm_.size(); }
   Agreement exchange(std::vector<ByteBuffer>& outbox, std::vector<ByteBuffer>& inbox, Time local_next,
-                     std::uint64_t local_events) override;
+                     std::uint64_t local_events, bool local_flush) override;
 
   [[nodiscard]] const boost::mpi::communicator& communicator() const { return comm_; }
 

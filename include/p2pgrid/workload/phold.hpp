@@ -35,7 +35,7 @@ class Node {
   void on_start(Context& ctx);
   void on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes);
   void on_timer(Context& ctx, std::uint64_t tag);
-  void on_finish(Context& ctx) const;
+  void on_finish(Context& ctx, bool alive) const;
 
   [[nodiscard]] std::uint64_t events() const { return events_; }
   [[nodiscard]] std::uint64_t digest() const { return digest_; }
