@@ -16,7 +16,7 @@ ProtocolBinding phold_binding() {
             p.peers = peers;
             p.initial = static_cast<std::uint32_t>(c.integer("phold.initial"));
             p.think = c.duration("phold.think");
-            return Deployment{phold::factory(p), {}, {}};
+            return Deployment{phold::factory(p), {}, {}, {&phold::PholdRecord::kTable}};
           }};
 }
 

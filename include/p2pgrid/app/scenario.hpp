@@ -24,6 +24,9 @@ struct Deployment {
   /// Runs on every rank with the built engine before the first event: an
   /// explicitly named oracle bootstrap may set this rank's peers' state.
   std::function<void(Engine&)> prepare;
+  /// Every trace table this stack may write (datasets are created up front,
+  /// collectively, so every rank must know them all).
+  std::vector<const TableDesc*> tables;
 };
 
 /// Glue between the config and one protocol stack: declares its fields and

@@ -1,0 +1,46 @@
+#pragma once
+/// The jobs table: one row per submitted job, written once when the job's
+/// fate is final (completed, failed, or still open when the run ended).
+
+#include <cstdint>
+
+#include "p2pgrid/api/trace_sink.hpp"
+
+namespace p2pgrid {
+
+enum class JobStatus : std::uint32_t { kCompleted = 0, kFailed = 1, kOpenAtEnd = 2 };
+
+enum class JobFailure : std::uint32_t {
+  kNone = 0,
+  kUnmatchable = 1,       ///< no node in the system satisfies the constraints
+  kRetriesExhausted = 2,  ///< the client resubmitted as often as allowed and gave up
+  kRunEnded = 3,          ///< the simulation ended first (status kOpenAtEnd)
+};
+
+struct JobRecord {
+  std::uint64_t job;          ///< client << 32 | client's sequence number
+  std::uint64_t guid;         ///< hash assigned by the injection peer
+  std::uint32_t client;
+  std::uint32_t owner;        ///< owner at the time the job ended (none: 0xffffffff)
+  std::uint32_t run_node;     ///< node whose result the client accepted (none: 0xffffffff)
+  std::uint32_t status;       ///< JobStatus
+  std::uint32_t reason;       ///< JobFailure
+  std::uint32_t recoveries;   ///< owner or run-node failures recovered from
+  std::uint32_t resubmissions;
+  std::uint32_t duplicate_runs;
+  std::uint32_t match_hops;      ///< overlay hops spent routing and matching
+  std::uint32_t match_messages;  ///< messages spent on matchmaking
+  std::int64_t submit_ns;
+  std::int64_t matched_ns;    ///< run node chosen (last time, if rematched); -1 never
+  std::int64_t started_ns;    ///< accepted run started; -1 never
+  std::int64_t finished_ns;   ///< result accepted by the client; -1 never
+  double min_cpu;             ///< 0: unconstrained
+  double min_memory;
+  double min_disk;
+  std::int64_t run_time_ns;   ///< nominal run time from the profile
+  std::uint64_t input_bytes;
+
+  static const TableDesc kTable;
+};
+
+}  // namespace p2pgrid
