@@ -177,7 +177,7 @@ std::string render(const Value& v) {
         } else if constexpr (std::is_same_v<T, std::string>) {
           return quote(x);
         } else if constexpr (std::is_same_v<T, Duration>) {
-          return "\"" + format_duration(x) + "\"";
+          return quote(format_duration(x));
         } else {
           std::string s = "[";
           for (std::size_t i = 0; i < x.size(); ++i) s += (i ? ", " : "") + std::to_string(x[i]);
@@ -442,18 +442,23 @@ const std::vector<ListEntry>& Config::entries(std::string_view list_key) const {
 }
 
 std::string Config::to_toml() const {
-  // Group dotted keys under [section] headers, in declaration order.
-  std::ostringstream os;
-  std::string section;
+  // Group dotted keys under [section] headers; a section may be declared in
+  // pieces, but TOML allows each header once, so sections keep the order of
+  // their first key.
+  std::vector<std::string> order;
+  std::map<std::string, std::string> body;
   for (const auto& f : schema_->fields()) {
     const auto dot = f.key.rfind('.');
     const std::string sec = dot == std::string::npos ? "" : f.key.substr(0, dot);
     const std::string leaf = dot == std::string::npos ? f.key : f.key.substr(dot + 1);
-    if (sec != section) {
-      os << "\n[" << sec << "]\n";
-      section = sec;
-    }
-    os << leaf << " = " << render(values_.find(f.key)->second) << '\n';
+    if (!body.contains(sec)) order.push_back(sec);
+    std::string& text = body[sec];
+    text.append(leaf).append(" = ").append(render(values_.find(f.key)->second)).push_back('\n');
+  }
+  std::ostringstream os;
+  for (const auto& sec : order) {
+    if (!sec.empty()) os << "\n[" << sec << "]\n";
+    os << body[sec];
   }
   for (const auto& l : schema_->lists()) {
     for (const auto& entry : lists_.find(l.key)->second) {

@@ -1,6 +1,7 @@
 #include "support/mpi_run.hpp"
 
 #include <boost/mpi/collectives/gather.hpp>
+#include <boost/mpi/collectives/gatherv.hpp>
 
 #include "p2pgrid/api/memory_trace_sink.hpp"
 
@@ -13,17 +14,22 @@ std::string run_canonical(const boost::mpi::communicator& comm, const Scenario& 
   std::string out;
   for (const TableDesc* table : tables) {
     const auto& mine = sink.bytes(*table);
-    std::vector<char> local(reinterpret_cast<const char*>(mine.data()),
-                            reinterpret_cast<const char*>(mine.data()) + mine.size());
-    std::vector<std::vector<char>> all;
-    boost::mpi::gather(comm, local, all, 0);
-    if (comm.rank() != 0) continue;
-    std::vector<std::byte> merged;
-    for (const auto& part : all) {
-      const auto* p = reinterpret_cast<const std::byte*>(part.data());
-      merged.insert(merged.end(), p, p + part.size());
+    // Sizes first, then one gatherv of raw bytes (no serialization).
+    const int size = static_cast<int>(mine.size());
+    std::vector<int> sizes;
+    boost::mpi::gather(comm, size, sizes, 0);
+    std::vector<char> merged;
+    if (comm.rank() == 0) {
+      std::size_t total = 0;
+      for (const int s : sizes) total += static_cast<std::size_t>(s);
+      merged.resize(total);
+      boost::mpi::gatherv(comm, reinterpret_cast<const char*>(mine.data()), size, merged.data(), sizes, 0);
+      const auto* p = reinterpret_cast<const std::byte*>(merged.data());
+      out += "# " + std::string(table->name) + "\n" +
+             canonical_text(*table, std::vector<std::byte>(p, p + merged.size()));
+    } else {
+      boost::mpi::gatherv(comm, reinterpret_cast<const char*>(mine.data()), size, 0);
     }
-    out += "# " + std::string(table->name) + "\n" + canonical_text(*table, merged);
   }
   return out;
 }
