@@ -42,6 +42,14 @@ Schema build_schema() {
   s.field({"progress.interval", ValueKind::kDuration, Duration::seconds(10), "",
            "wall-clock time between progress lines in batch logs", 1e-3, {}, {}});
   s.field({"run.log", ValueKind::kBool, false, "", "print protocol log lines to stderr", {}, {}, {}});
+  s.field({"trace.flush_interval", ValueKind::kDuration, Duration::seconds(10), "",
+           "wall-clock time between trace flushes (a killed run keeps the rows of its last flush)", 1e-3, {}, {}});
+  s.field({"trace.buffer", ValueKind::kInt, std::int64_t{16} << 20, "bytes", "trace rows a rank buffers before a flush",
+           4096, 1e12, {}});
+  s.field({"trace.compression", ValueKind::kInt, std::int64_t{1}, "", "gzip level of trace datasets (after shuffle)", 1,
+           9, {}});
+  s.field({"trace.disable", ValueKind::kString, std::string(), "",
+           "comma-separated trace tables not to record (e.g. \"phold, faults\")", {}, {}, {}});
   for (const auto& b : protocol_bindings()) b.declare(s);
   return s;
 }

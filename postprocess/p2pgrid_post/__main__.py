@@ -1,0 +1,107 @@
+"""Command line: python3 -m p2pgrid_post {summary,figure2,compare,gantt,canon} ..."""
+
+import argparse
+import sys
+
+from .canon import PLACEMENT_COLUMNS, canonical_text
+from .plots import figure2, gantt
+from .reader import TraceError, open_trace
+from .stats import key_figures
+
+
+def _open(path, args):
+    return open_trace(path, allow_incomplete=args.allow_incomplete)
+
+
+def cmd_summary(args):
+    with _open(args.trace, args) as t:
+        for name, value in key_figures(t):
+            print(f"{name:24s} {value}")
+
+
+def cmd_compare(args):
+    with _open(args.a, args) as a, _open(args.b, args) as b:
+        fa, fb = dict(key_figures(a)), dict(key_figures(b))
+        names = list(dict.fromkeys([n for n, _ in key_figures(a)] + [n for n, _ in key_figures(b)]))
+        print(f"{'':24s} {args.a:>28s} {args.b:>28s}")
+        for n in names:
+            va, vb = fa.get(n, "-"), fb.get(n, "-")
+            mark = "" if va == vb else "  *"
+            print(f"{n:24s} {str(va):>28s} {str(vb):>28s}{mark}")
+        shared = sorted(set(a.tables) & set(b.tables))
+        for name in shared:
+            if PLACEMENT_COLUMNS.get(name, ()) is None:
+                continue  # placement-dependent as a whole (engine statistics)
+            try:
+                same = canonical_text(a, [name]) == canonical_text(b, [name])
+            except KeyError:
+                continue
+            print(f"canonical {name:14s} {'identical' if same else 'DIFFERENT'}")
+
+
+def cmd_figure2(args):
+    traces = [_open(p, args) for p in args.traces]
+    try:
+        rows = figure2(traces, args.output)
+    finally:
+        for t in traces:
+            t.close()
+    print(f"{'scenario':20s} {'matchmaker':12s} {'jobs':>8s} {'mean wait s':>12s}")
+    for s, m, n, mean in rows:
+        print(f"{s:20s} {m:12s} {n:8d} {mean:12.6f}")
+    print(f"figure: {args.output}")
+
+
+def cmd_gantt(args):
+    with _open(args.trace, args) as t:
+        bars = gantt(t, args.output, max_nodes=args.max_nodes)
+    print(f"{bars} jobs drawn; figure: {args.output}")
+
+
+def cmd_canon(args):
+    with _open(args.trace, args) as t:
+        text = canonical_text(t, args.table or None)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python3 -m p2pgrid_post", description="Read and plot p2pgrid HDF5 traces.")
+    p.add_argument("--allow-incomplete", action="store_true",
+                   help="read traces of runs that did not finish (rows up to the last flush)")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("summary", help="the run's key figures")
+    s.add_argument("trace")
+    s.set_defaults(func=cmd_summary)
+    s = sub.add_parser("compare", help="two traces side by side")
+    s.add_argument("a")
+    s.add_argument("b")
+    s.set_defaults(func=cmd_compare)
+    s = sub.add_parser("figure2", help="job wait time per matchmaker per scenario (PNG)")
+    s.add_argument("traces", nargs="+")
+    s.add_argument("-o", "--output", default="figure2.png")
+    s.set_defaults(func=cmd_figure2)
+    s = sub.add_parser("gantt", help="jobs on run nodes over time (PNG)")
+    s.add_argument("trace")
+    s.add_argument("-o", "--output", default="gantt.png")
+    s.add_argument("--max-nodes", type=int, default=60)
+    s.set_defaults(func=cmd_gantt)
+    s = sub.add_parser("canon", help="canonical text dump, sorted by key (compare rank counts)")
+    s.add_argument("trace")
+    s.add_argument("--table", action="append", help="only this table (repeatable)")
+    s.add_argument("-o", "--output")
+    s.set_defaults(func=cmd_canon)
+    args = p.parse_args(argv)
+    try:
+        args.func(args)
+    except TraceError as e:
+        print(f"p2pgrid_post: error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,407 @@
+#include "p2pgrid/trace/hdf5_trace_sink.hpp"
+
+#include <hdf5.h>
+#include <mpi.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <utility>
+
+namespace p2pgrid {
+namespace {
+
+/// Owns one HDF5 identifier and closes it with the matching H5?close.
+class Handle {
+ public:
+  Handle() = default;
+  Handle(hid_t id, herr_t (*closer)(hid_t)) : id_(id), closer_(closer) {}
+  Handle(Handle&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)), closer_(o.closer_) {}
+  Handle& operator=(Handle&& o) noexcept {
+    if (this != &o) {
+      reset();
+      id_ = std::exchange(o.id_, H5I_INVALID_HID);
+      closer_ = o.closer_;
+    }
+    return *this;
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() { reset(); }
+
+  [[nodiscard]] hid_t get() const { return id_; }
+  [[nodiscard]] bool valid() const { return id_ >= 0; }
+  void reset() {
+    if (id_ >= 0 && closer_ != nullptr) closer_(id_);
+    id_ = H5I_INVALID_HID;
+  }
+  /// Forgets the id without closing it (see ~Hdf5TraceSink).
+  void release() { id_ = H5I_INVALID_HID; }
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+  herr_t (*closer_)(hid_t) = nullptr;
+};
+
+hid_t native_type(FieldType t) {
+  switch (t) {
+    case FieldType::kI64: return H5T_NATIVE_INT64;
+    case FieldType::kU64: return H5T_NATIVE_UINT64;
+    case FieldType::kI32: return H5T_NATIVE_INT32;
+    case FieldType::kU32: return H5T_NATIVE_UINT32;
+    case FieldType::kU8: return H5T_NATIVE_UINT8;
+    case FieldType::kF64: return H5T_NATIVE_DOUBLE;
+  }
+  return H5I_INVALID_HID;
+}
+
+std::string to_text(std::string_view s) { return std::string(s); }
+
+}  // namespace
+
+class Hdf5TraceSink::Impl {
+ public:
+  struct Table {
+    const TableDesc* desc = nullptr;
+    std::string name;
+    bool recorded = true;
+    Handle type;
+    Handle dataset;
+    std::vector<std::byte> buffer;
+    std::uint64_t in_file = 0;
+  };
+
+  Impl(const std::string& path, std::span<const TableDesc* const> tables, TraceOptions options,
+       const boost::mpi::communicator& comm)
+      : path_(path), options_(std::move(options)), comm_(comm) {
+    // Our own messages name the file and the reason; HDF5's stack dump
+    // would only repeat them, once per rank.
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    check_tables(tables);
+    open_file();
+    for (Table& t : tables_) create_dataset(t);
+    write_int_attribute("schema_version", kTraceSchemaVersion);
+    write_int_attribute("complete", 0);
+    transfer_ = Handle(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
+    H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE);
+    flush_file();
+    last_flush_ = std::chrono::steady_clock::now();
+  }
+
+  ~Impl() {
+    if (!open_) return;
+    // Closing an HDF5 file opened with MPI-IO is collective. A sink destroyed
+    // without close() is a run that failed, usually on one rank only (the
+    // others are blocked in the engine), so a collective close here would
+    // hang: the handles are left to the process's end (main aborts), and the
+    // file keeps complete = 0 and the rows of its last flush.
+    for (Table& t : tables_) t.dataset.release();
+    file_.release();
+  }
+
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  void append(const TableDesc& desc, const void* row) {
+    Table& t = find(desc);
+    if (!t.recorded) {
+      ++stats_.rows_dropped;
+      return;
+    }
+    const auto* p = static_cast<const std::byte*>(row);
+    t.buffer.insert(t.buffer.end(), p, p + desc.row_size);
+    buffered_ += desc.row_size;
+    ++stats_.rows_appended;
+  }
+
+  [[nodiscard]] bool enabled(const TableDesc& desc) const {
+    for (const Table& t : tables_) {
+      if (t.desc == &desc || t.name == desc.name) return t.recorded;
+    }
+    return false;
+  }
+
+  [[nodiscard]] bool wants_flush() const {
+    // The wall clock decides only when rows reach the disk, never what they
+    // contain: the trace stays a function of the scenario.
+    return buffered_ >= options_.buffer_bytes ||
+           std::chrono::steady_clock::now() - last_flush_ >= options_.flush_interval;
+  }
+
+  void flush() {
+    require_open("flush");
+    const int n = static_cast<int>(tables_.size());
+    std::vector<unsigned long long> counts(tables_.size());
+    std::vector<unsigned long long> offsets(tables_.size(), 0);
+    std::vector<unsigned long long> totals(tables_.size(), 0);
+    for (std::size_t i = 0; i < tables_.size(); ++i) counts[i] = tables_[i].buffer.size() / tables_[i].desc->row_size;
+    MPI_Comm comm = comm_;
+    MPI_Exscan(counts.data(), offsets.data(), n, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
+    if (comm_.rank() == 0) std::fill(offsets.begin(), offsets.end(), 0ULL);  // Exscan leaves rank 0 undefined
+    MPI_Allreduce(counts.data(), totals.data(), n, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
+    for (std::size_t i = 0; i < tables_.size(); ++i) {
+      if (totals[i] > 0) write_block(tables_[i], counts[i], offsets[i], totals[i]);
+      tables_[i].buffer.clear();  // keeps its capacity: no allocation in steady state
+    }
+    buffered_ = 0;
+    flush_file();
+    ++stats_.flushes;
+    last_flush_ = std::chrono::steady_clock::now();
+  }
+
+  void set_attribute(std::string_view name, std::string_view value) {
+    require_open("set attribute");
+    // Old-format object headers hold at most 64 KiB of attributes.
+    constexpr std::size_t kMaxAttribute = 48 * 1024;
+    if (value.size() > kMaxAttribute) {
+      throw TraceError("trace file '" + path_ + "': attribute '" + to_text(name) + "' is " +
+                       std::to_string(value.size()) + " bytes; at most " + std::to_string(kMaxAttribute) +
+                       " fit in the root group's header");
+    }
+    const std::string key(name);
+    if (H5Aexists(file_.get(), key.c_str()) > 0) H5Adelete(file_.get(), key.c_str());
+    Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(type.get(), value.size() + 1);
+    H5Tset_strpad(type.get(), H5T_STR_NULLTERM);
+    Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+    Handle attr(H5Acreate2(file_.get(), key.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+    std::string buffer(value);
+    if (!attr.valid() || H5Awrite(attr.get(), type.get(), buffer.c_str()) < 0) fail("write attribute " + key);
+  }
+
+  void write_int_attribute(std::string_view name, std::int64_t value) {
+    require_open("set attribute");
+    write_int_attribute_on(file_.get(), name, value);
+  }
+
+  void close() {
+    require_open("close");
+    flush();
+    write_int_attribute("complete", 1);
+    for (Table& t : tables_) t.dataset.reset();
+    if (H5Fclose(file_.get()) < 0) {
+      file_.release();
+      open_ = false;
+      fail("close");
+    }
+    file_.release();
+    open_ = false;
+  }
+
+  [[nodiscard]] std::uint64_t rows_in_file(const TableDesc& desc) const {
+    for (const Table& t : tables_) {
+      if (t.desc == &desc || t.name == desc.name) return t.in_file;
+    }
+    return 0;
+  }
+
+  [[nodiscard]] const TraceWriterStats& stats() const { return stats_; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const {
+    throw TraceError("trace file '" + path_ + "': HDF5 failed to " + what);
+  }
+
+  void require_open(const char* what) const {
+    if (!open_) throw TraceError("trace file '" + path_ + "': cannot " + what + " after close");
+  }
+
+  void check_tables(std::span<const TableDesc* const> tables) {
+    for (const TableDesc* d : tables) {
+      if (!is_packed(*d)) {
+        throw TraceError("trace table '" + to_text(d->name) +
+                         "': fields do not cover the row exactly (padding), so the file and memory layouts would "
+                         "differ");
+      }
+      const bool duplicate = std::any_of(tables_.begin(), tables_.end(), [&](const Table& t) { return t.name == d->name; });
+      if (duplicate) continue;  // the same table listed twice (e.g. by two protocols)
+      Table t;
+      t.desc = d;
+      t.name = std::string(d->name);
+      tables_.push_back(std::move(t));
+    }
+    for (const std::string& off : options_.disabled) {
+      auto it = std::find_if(tables_.begin(), tables_.end(), [&](const Table& t) { return t.name == off; });
+      if (it == tables_.end()) {
+        std::string known;
+        for (const Table& t : tables_) known += (known.empty() ? "" : ", ") + t.name;
+        throw TraceError("trace: cannot disable unknown table '" + off + "' (this run writes: " + known + ")");
+      }
+      it->recorded = false;
+    }
+    if (options_.gzip_level < 1 || options_.gzip_level > 9) {
+      throw TraceError("trace: gzip level " + std::to_string(options_.gzip_level) + " is not in 1..9");
+    }
+  }
+
+  void open_file() {
+    Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    MPI_Comm comm = comm_;
+    H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL);
+    // Every rank does every metadata operation: the metadata cache stays
+    // consistent and rank 0 alone writes it.
+    H5Pset_all_coll_metadata_ops(fapl.get(), true);
+    H5Pset_coll_metadata_write(fapl.get(), true);
+    file_ = Handle(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
+    if (!file_.valid()) {
+      throw TraceError("cannot create trace file '" + path_ +
+                       "': does its directory exist and is it writable (and the file not open elsewhere)?");
+    }
+    open_ = true;
+  }
+
+  void create_dataset(Table& t) {
+    const TableDesc& d = *t.desc;
+    t.type = Handle(H5Tcreate(H5T_COMPOUND, d.row_size), H5Tclose);
+    for (const FieldDesc& f : d.fields) {
+      const std::string name(f.name);
+      if (H5Tinsert(t.type.get(), name.c_str(), f.offset, native_type(f.type)) < 0) fail("build type of " + t.name);
+    }
+    const hsize_t zero = 0;
+    const hsize_t unlimited = H5S_UNLIMITED;
+    Handle space(H5Screate_simple(1, &zero, &unlimited), H5Sclose);
+    Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    const hsize_t chunk = std::max<hsize_t>(1, options_.chunk_bytes / d.row_size);
+    H5Pset_chunk(dcpl.get(), 1, &chunk);
+    // Shuffle groups the bytes of each column position, which makes the
+    // small integers and timestamps of trace rows compress well.
+    H5Pset_shuffle(dcpl.get());
+    H5Pset_deflate(dcpl.get(), options_.gzip_level);
+    H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER);
+    t.dataset = Handle(H5Dcreate2(file_.get(), t.name.c_str(), t.type.get(), space.get(), H5P_DEFAULT, dcpl.get(),
+                                  H5P_DEFAULT),
+                       H5Dclose);
+    if (!t.dataset.valid()) fail("create dataset " + t.name);
+    write_string_attribute_on(t.dataset.get(), "doc", d.doc);
+    write_int_attribute_on(t.dataset.get(), "key_fields", static_cast<std::int64_t>(d.key_fields));
+    write_int_attribute_on(t.dataset.get(), "recorded", t.recorded ? 1 : 0);
+    std::vector<std::string_view> names;
+    std::vector<std::string_view> units;
+    std::vector<std::string_view> docs;
+    for (const FieldDesc& f : d.fields) {
+      names.push_back(f.name);
+      units.push_back(f.unit);
+      docs.push_back(f.doc);
+    }
+    write_string_array_on(t.dataset.get(), "columns", names);
+    write_string_array_on(t.dataset.get(), "units", units);
+    write_string_array_on(t.dataset.get(), "column_docs", docs);
+  }
+
+  void write_block(Table& t, unsigned long long count, unsigned long long offset, unsigned long long total) {
+    const hsize_t new_size = t.in_file + total;
+    if (H5Dset_extent(t.dataset.get(), &new_size) < 0) fail("extend " + t.name);
+    Handle file_space(H5Dget_space(t.dataset.get()), H5Sclose);
+    const hsize_t n = count;
+    Handle mem_space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+    if (count > 0) {
+      const hsize_t start = t.in_file + offset;
+      H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &n, nullptr);
+    } else {
+      // A rank without rows still takes part in the collective write.
+      H5Sselect_none(file_space.get());
+      H5Sselect_none(mem_space.get());
+    }
+    static const std::byte kNothing{};
+    const void* data = count > 0 ? static_cast<const void*>(t.buffer.data()) : &kNothing;
+    if (H5Dwrite(t.dataset.get(), t.type.get(), mem_space.get(), file_space.get(), transfer_.get(), data) < 0) {
+      fail("append " + std::to_string(count) + " rows to " + t.name);
+    }
+    std::uint32_t local_cause = 0;
+    std::uint32_t global_cause = 0;
+    H5Pget_mpio_no_collective_cause(transfer_.get(), &local_cause, &global_cause);
+    ++stats_.writes;
+    if ((local_cause | global_cause) != 0) {
+      ++stats_.independent_writes;
+      stats_.last_no_collective_cause = local_cause | global_cause;
+    }
+    t.in_file = new_size;
+  }
+
+  void flush_file() {
+    if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) fail("flush");
+  }
+
+  Table& find(const TableDesc& desc) {
+    for (Table& t : tables_) {
+      if (t.desc == &desc) return t;
+    }
+    for (Table& t : tables_) {
+      if (t.name == desc.name) return t;
+    }
+    throw TraceError("trace file '" + path_ + "': table '" + to_text(desc.name) +
+                     "' was not declared when the file was opened (add it to the deployment's tables)");
+  }
+
+  void write_int_attribute_on(hid_t object, std::string_view name, std::int64_t value) {
+    const std::string key(name);
+    Handle attr;
+    if (H5Aexists(object, key.c_str()) > 0) {
+      attr = Handle(H5Aopen(object, key.c_str(), H5P_DEFAULT), H5Aclose);
+    } else {
+      Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+      attr = Handle(H5Acreate2(object, key.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+    }
+    if (!attr.valid() || H5Awrite(attr.get(), H5T_NATIVE_INT64, &value) < 0) fail("write attribute " + key);
+  }
+
+  void write_string_attribute_on(hid_t object, std::string_view name, std::string_view value) {
+    const std::string key(name);
+    Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(type.get(), value.size() + 1);
+    H5Tset_strpad(type.get(), H5T_STR_NULLTERM);
+    Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+    Handle attr(H5Acreate2(object, key.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+    const std::string buffer(value);
+    if (!attr.valid() || H5Awrite(attr.get(), type.get(), buffer.c_str()) < 0) fail("write attribute " + key);
+  }
+
+  /// Fixed-length strings: every reader handles them, no heap per element.
+  void write_string_array_on(hid_t object, std::string_view name, const std::vector<std::string_view>& values) {
+    const std::string key(name);
+    std::size_t width = 1;
+    for (auto v : values) width = std::max(width, v.size() + 1);
+    std::vector<char> packed(width * values.size(), '\0');
+    for (std::size_t i = 0; i < values.size(); ++i) std::memcpy(packed.data() + i * width, values[i].data(), values[i].size());
+    Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(type.get(), width);
+    H5Tset_strpad(type.get(), H5T_STR_NULLTERM);
+    const hsize_t n = values.size();
+    Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+    Handle attr(H5Acreate2(object, key.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+    if (!attr.valid() || H5Awrite(attr.get(), type.get(), packed.data()) < 0) fail("write attribute " + key);
+  }
+
+  std::string path_;
+  TraceOptions options_;
+  boost::mpi::communicator comm_;
+  Handle file_;
+  Handle transfer_;
+  std::vector<Table> tables_;
+  std::size_t buffered_ = 0;
+  std::chrono::steady_clock::time_point last_flush_;
+  TraceWriterStats stats_;
+  bool open_ = false;
+};
+
+Hdf5TraceSink::Hdf5TraceSink(const std::string& path, std::span<const TableDesc* const> tables, TraceOptions options,
+                             const boost::mpi::communicator& comm)
+    : impl_(std::make_unique<Impl>(path, tables, std::move(options), comm)) {}
+
+Hdf5TraceSink::~Hdf5TraceSink() = default;
+
+void Hdf5TraceSink::append(const TableDesc& table, const void* row) { impl_->append(table, row); }
+bool Hdf5TraceSink::enabled(const TableDesc& table) const { return impl_->enabled(table); }
+bool Hdf5TraceSink::wants_flush() const { return impl_->wants_flush(); }
+void Hdf5TraceSink::flush() { impl_->flush(); }
+void Hdf5TraceSink::set_attribute(std::string_view name, std::string_view value) { impl_->set_attribute(name, value); }
+void Hdf5TraceSink::set_attribute(std::string_view name, std::int64_t value) {
+  impl_->write_int_attribute(name, value);
+}
+void Hdf5TraceSink::close() { impl_->close(); }
+std::uint64_t Hdf5TraceSink::rows_in_file(const TableDesc& table) const { return impl_->rows_in_file(table); }
+const TraceWriterStats& Hdf5TraceSink::stats() const { return impl_->stats(); }
+const std::string& Hdf5TraceSink::path() const { return impl_->path(); }
+
+}  // namespace p2pgrid
