@@ -1,0 +1,140 @@
+#pragma once
+/// The job roles of one peer (paper §2, Figure 1): client, owner and run
+/// node. Any peer may play all three for different jobs.
+///
+/// - Client: submits its planned jobs through itself as injection peer,
+///   which gives each attempt a GUID and routes it to the owner; hears
+///   status from the owner and the result from the run node; resubmits when
+///   it hears nothing for client_timeout; accepts exactly one result.
+/// - Owner: matches the job to a run node, watches its heartbeats, and
+///   matches again when they stop (run-node failure).
+/// - Run node: FIFO queue, one job at a time; heartbeats to the owner for
+///   every queued or running job over a direct connection; when the owner
+///   stops acknowledging, routes the profile to the GUID's new owner.
+///
+/// All of it is driven by one per-peer tick timer (the heartbeat period),
+/// armed only while the peer has work, and by the completion timer of the
+/// running job.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "p2pgrid/api/context.hpp"
+#include "p2pgrid/grid/host.hpp"
+#include "p2pgrid/grid/job_record.hpp"
+#include "p2pgrid/grid/messages.hpp"
+#include "p2pgrid/grid/params.hpp"
+
+namespace p2pgrid::grid {
+
+/// One row per submission attempt, written when the client sends it: with
+/// the jobs table, shows that no job vanished (every job submitted has a
+/// final row, unless its client itself crashed).
+struct SubmissionRecord {
+  std::uint64_t job;
+  std::uint64_t guid;
+  std::int64_t time_ns;
+  std::uint32_t client;
+  std::uint32_t attempt;
+
+  static const TableDesc kTable;
+};
+
+class GridNode {
+ public:
+  GridNode(PeerId self, const Params& params);
+
+  void on_start(Context& ctx);
+  void on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, Host& host);
+  void on_timer(Context& ctx, std::uint64_t tag, Host& host);
+  /// A grid message routed through the overlay arrived here (this peer owns the key).
+  void on_routed(Context& ctx, std::span<const std::byte> bytes, std::uint32_t hops, Host& host);
+  void matched(Context& ctx, std::uint64_t job, std::uint32_t attempt, PeerId node, MatchCost cost);
+  void unmatched(Context& ctx, std::uint64_t job, std::uint32_t attempt, MatchCost cost);
+  /// Writes the rows of every job this peer's client still holds.
+  void on_finish(Context& ctx, bool alive);
+
+  // --- What this peer itself knows, for its matchmaker to report. -------
+  [[nodiscard]] const Resources& capabilities() const { return capabilities_; }
+  /// Jobs queued or running here.
+  [[nodiscard]] std::uint32_t queue_length() const { return static_cast<std::uint32_t>(queue_.size()); }
+  /// Nominal run time still ahead of a job queued here now.
+  [[nodiscard]] Duration queued_work(Time now) const;
+  /// Jobs this peer owns (tests).
+  [[nodiscard]] std::size_t owned() const { return owned_.size(); }
+
+ private:
+  enum class TimerKind : std::uint8_t { kTick = 1, kSubmit, kComplete };
+
+  struct ClientJob {
+    JobProfile profile;      ///< current attempt
+    JobHistory history;      ///< from the accepted result
+    Time last_heard;
+    Time finished = Time{-1};
+    PeerId owner;
+    PeerId run_node;
+    std::uint32_t duplicates = 0;
+    bool done = false;
+  };
+  enum class OwnerState : std::uint8_t { kMatching, kWaiting, kAssigned };
+  struct OwnedJob {
+    JobProfile profile;
+    JobHistory history;
+    Time last_heard;
+    Time retry_at;
+    PeerId run_node;
+    OwnerState state = OwnerState::kMatching;
+  };
+  struct QueuedJob {
+    JobProfile profile;
+    JobHistory history;
+    Time last_ack;
+    PeerId owner;
+  };
+
+  // client
+  void submit_next(Context& ctx, Host& host);
+  void inject(Context& ctx, ClientJob& job, Host& host);
+  void client_tick(Context& ctx, Host& host);
+  void on_status(Context& ctx, PeerId from, const Status& m);
+  void on_result(Context& ctx, PeerId from, const Result& m);
+  void write_record(Context& ctx, const ClientJob& job, JobStatus status, JobFailure reason) const;
+  ClientJob* client_job(std::uint64_t job);
+
+  // owner
+  void on_insert(Context& ctx, const Insert& m, std::uint32_t hops, Host& host);
+  void on_heartbeat(Context& ctx, PeerId from, const Heartbeat& m);
+  void on_done(const Done& m);
+  void on_handoff(Context& ctx, const Handoff& m, std::uint32_t hops);
+  void owner_tick(Context& ctx, Host& host);
+  void rematch(Context& ctx, OwnedJob& job, Host& host);
+  OwnedJob* owned_job(std::uint64_t job, std::uint32_t attempt);
+
+  // run node
+  void on_assign(Context& ctx, PeerId from, const Assign& m);
+  void on_ack(Context& ctx, PeerId from, const HeartbeatAck& m);
+  void start_next(Context& ctx);
+  void complete(Context& ctx);
+  void run_node_tick(Context& ctx, Host& host);
+  [[nodiscard]] Duration run_time_here(const JobProfile& p) const;
+
+  void send(Context& ctx, PeerId to, const Message& m) const;
+  void ensure_tick(Context& ctx);
+  [[nodiscard]] bool has_work() const { return !client_.empty() || !owned_.empty() || !queue_.empty(); }
+  [[nodiscard]] Duration silence_limit() const { return params_->heartbeat * params_->missed_heartbeats; }
+
+  const Params* params_;
+  PeerId self_;
+  Resources capabilities_{};
+  const std::vector<JobSpec>* plan_ = nullptr;
+  std::uint32_t next_job_ = 0;
+  std::vector<ClientJob> client_;
+  std::vector<OwnedJob> owned_;
+  std::vector<QueuedJob> queue_;  ///< front is running once `running_`
+  TimerId complete_timer_;
+  bool running_ = false;
+  bool ticking_ = false;
+};
+
+}  // namespace p2pgrid::grid

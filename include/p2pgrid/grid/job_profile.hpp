@@ -1,0 +1,51 @@
+#pragma once
+/// A job as the system carries it: the profile (paper §2: client, minimum
+/// resource requirements, input size, run time) plus the identifiers the
+/// protocol adds. The profile travels in messages, and is held by both the
+/// owner and the run node, so either can rebuild the job if the other dies.
+
+#include <array>
+#include <cstdint>
+
+#include "p2pgrid/core/codec.hpp"
+#include "p2pgrid/core/ids.hpp"
+#include "p2pgrid/core/time.hpp"
+
+namespace p2pgrid::grid {
+
+/// Resource types, in this order everywhere (also the CAN dimensions).
+inline constexpr std::size_t kResources = 3;
+/// CPU speed (MHz), memory (MiB), disk (GiB). For a requirement, 0 means
+/// unconstrained.
+using Resources = std::array<std::uint32_t, kResources>;
+
+/// A node can run a job if it meets or exceeds every constrained minimum.
+constexpr bool satisfies(const Resources& capabilities, const Resources& requirements) {
+  for (std::size_t i = 0; i < kResources; ++i) {
+    if (capabilities[i] < requirements[i]) return false;
+  }
+  return true;
+}
+
+struct JobProfile {
+  std::uint64_t job = 0;        ///< client << 32 | the client's sequence number
+  RingId guid = 0;              ///< given by the injection peer; new for each attempt
+  PeerId client;
+  std::uint32_t attempt = 0;    ///< 0 for the first submission, +1 per resubmission
+  Resources requirements{};
+  std::uint64_t input_bytes = 0;
+  Duration run_time;            ///< nominal run time
+  Time submitted;               ///< first submission by the client
+
+  static constexpr std::size_t kEncodedSize = 8 + 8 + 4 + 4 + 4 * kResources + 8 + 8 + 8;
+  void encode(Writer& w) const;
+  static JobProfile decode(Reader& r);
+};
+
+/// The GUID of one attempt of a job: a hash, as the injection peer would
+/// hash the profile, so owners are spread uniformly over the overlay.
+constexpr RingId guid_of(std::uint64_t job, std::uint32_t attempt, std::uint64_t salt) {
+  return hash_combine(hash_combine(mix64(salt ^ 0x6a6f62ULL), job), attempt);
+}
+
+}  // namespace p2pgrid::grid

@@ -1,0 +1,52 @@
+#pragma once
+/// The job layer's configuration (the same on every peer) and the workload
+/// plan: which peers are clients and what each submits when. The plan is
+/// deployment data, like a user's job list; a client reads only its own.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "p2pgrid/core/time.hpp"
+#include "p2pgrid/grid/job_profile.hpp"
+
+namespace p2pgrid::grid {
+
+/// One job a client will submit.
+struct JobSpec {
+  Time submit;
+  Resources requirements{};
+  Duration run_time;
+  std::uint64_t input_bytes = 0;
+};
+
+/// Every client's jobs, in submission order.
+struct JobPlan {
+  std::unordered_map<std::uint32_t, std::vector<JobSpec>> by_client;
+  [[nodiscard]] const std::vector<JobSpec>* jobs_of(PeerId client) const {
+    const auto it = by_client.find(client.value);
+    return it == by_client.end() ? nullptr : &it->second;
+  }
+};
+
+struct Params {
+  std::uint64_t salt = 0;                          ///< GUID hashing (per seed)
+  Duration heartbeat = Duration::seconds(30);      ///< run node -> owner, per job
+  std::uint32_t missed_heartbeats = 3;             ///< silent periods before a peer is presumed dead
+  Duration client_timeout = Duration::seconds(150);  ///< client resubmits after this long without news
+  std::uint32_t max_attempts = 4;                  ///< submissions per job before the client gives up
+  Duration match_retry = Duration::seconds(10);    ///< owner retries a failed match after this
+  /// A completed job's row is written this long after the client accepted
+  /// the result, so duplicate results from false suspicions are counted.
+  Duration record_delay = Duration::seconds(1800);
+  bool scale_by_cpu = false;                       ///< run time scaled by reference_cpu / node cpu
+  std::uint32_t reference_cpu_mhz = 2000;
+  std::shared_ptr<const JobPlan> plan;             ///< may be null: no jobs
+  /// A peer's own capabilities (a function of its identity, as a real
+  /// machine reads its own hardware). Never used to learn another peer's.
+  std::function<Resources(PeerId)> capabilities_of;
+};
+
+}  // namespace p2pgrid::grid
