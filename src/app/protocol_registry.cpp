@@ -5,6 +5,7 @@ namespace p2pgrid {
 const std::vector<ProtocolBinding>& protocol_bindings() {
   static const std::vector<ProtocolBinding> kBindings{
       phold_binding(),
+      chord_binding(),
   };
   return kBindings;
 }

@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "p2pgrid/core/rng.hpp"
+#include "p2pgrid/sim/churn.hpp"
 
 namespace p2pgrid {
 namespace {
@@ -38,6 +39,18 @@ Schema build_schema() {
            {"fraction", ValueKind::kFloat, 0.0, "", "plus this fraction of all peers, drawn from the seed", 0, 1, {}},
            {"restart_after", ValueKind::kDuration, Duration{0}, "", "crashed or left peers restart after this (0: never)",
             0, {}, {}}}});
+
+  // [churn]: sessions and down times per peer (src/sim/churn.cpp, docs/chord.md).
+  s.field({"churn.model", ValueKind::kString, std::string("none"), "", "session/down-time distribution", {}, {},
+           {"none", "exponential", "weibull", "pareto"}});
+  s.field({"churn.fraction", ValueKind::kFloat, 1.0, "", "share of peers that churn", 0, 1, {}});
+  s.field({"churn.start", ValueKind::kDuration, Duration{0}, "", "first sessions are counted from here", 0, {}, {}});
+  s.field({"churn.session_mean", ValueKind::kDuration, Duration::seconds(3600), "", "mean up time", 1e-9, {}, {}});
+  s.field({"churn.session_shape", ValueKind::kFloat, 1.0, "", "Weibull k or Pareto a of up times", 0, {}, {}});
+  s.field({"churn.down_mean", ValueKind::kDuration, Duration::seconds(600), "", "mean down time", 1e-9, {}, {}});
+  s.field({"churn.down_shape", ValueKind::kFloat, 1.0, "", "Weibull k or Pareto a of down times", 0, {}, {}});
+  s.field({"churn.leave_probability", ValueKind::kFloat, 0.0, "", "a session ends in a graceful leave, not a crash",
+           0, 1, {}});
 
   s.field({"progress.interval", ValueKind::kDuration, Duration::seconds(10), "",
            "wall-clock time between progress lines in batch logs", 1e-3, {}, {}});
@@ -95,6 +108,24 @@ FaultPlan build_faults(const Config& c, std::uint32_t peers, std::uint64_t seed)
   return plan;
 }
 
+void add_churn(const Config& c, Scenario& s) {
+  ChurnParams churn;
+  try {
+    churn.model = parse_churn_model(c.text("churn.model"));
+    churn.fraction = c.number("churn.fraction");
+    churn.start = Time{c.duration("churn.start").ns};
+    churn.session_mean = c.duration("churn.session_mean");
+    churn.session_shape = c.number("churn.session_shape");
+    churn.down_mean = c.duration("churn.down_mean");
+    churn.down_shape = c.number("churn.down_shape");
+    churn.leave_probability = c.number("churn.leave_probability");
+    append_churn(s.faults, churn, s.peers, s.seed, s.end);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(c.origin() + ": [churn]: " + e.what());
+  }
+  s.faults.normalize();
+}
+
 }  // namespace
 
 const Schema& scenario_schema() {
@@ -131,6 +162,7 @@ Scenario Scenario::from_config(Config config) {
     s.network.partitions.push_back(part);
   }
   s.faults = build_faults(c, s.peers, s.seed);
+  add_churn(c, s);
   s.progress_interval = c.duration("progress.interval");
   return s;
 }

@@ -3,9 +3,14 @@
 /// lists them. Each lives in src/app/<name>_binding.cpp.
 
 #include "p2pgrid/app/scenario.hpp"
+#include "p2pgrid/overlay/chord/params.hpp"
 
 namespace p2pgrid {
 
 ProtocolBinding phold_binding();
+ProtocolBinding chord_binding();
+
+/// Chord's parameters from the [chord] section (shared by every stack over Chord).
+chord::Params chord_params_from(const Config& config, std::uint32_t peers, std::uint64_t seed);
 
 }  // namespace p2pgrid

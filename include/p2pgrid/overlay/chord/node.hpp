@@ -1,0 +1,173 @@
+#pragma once
+/// One Chord peer (Stoica et al., SIGCOMM 2001 / ToN 2003) as event-driven
+/// code behind a Context. Lookups are iterative (the origin asks each hop in
+/// turn and keeps all state, so it alone times out and routes around dead
+/// peers, and measures hops and latency itself); route() is recursive (the
+/// payload travels with the message, no per-hop state). docs/chord.md says
+/// why in full.
+///
+/// Usable standalone, as NodeProtocol<chord::Node, chord::Params> (lookups
+/// then go to a LookupRecorder), and embedded as a member of a larger
+/// per-peer stack, which passes itself as the Upcalls and dispatches by
+/// peek_protocol(bytes) / protocol_of_tag(tag) == ProtocolId::kChord.
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+#include "p2pgrid/api/context.hpp"
+#include "p2pgrid/overlay/chord/finger_table.hpp"
+#include "p2pgrid/overlay/chord/messages.hpp"
+#include "p2pgrid/overlay/chord/params.hpp"
+#include "p2pgrid/overlay/chord/successor_list.hpp"
+#include "p2pgrid/overlay/chord/upcalls.hpp"
+
+namespace p2pgrid::chord {
+
+class OracleRing;
+
+class Node {
+ public:
+  /// Lookups one peer can have in flight (probes, fix_fingers, the stack's).
+  static constexpr std::uint32_t kMaxPending = 8;
+  /// Cookie of the probe workload's lookups.
+  static constexpr std::uint64_t kProbeCookie = ~std::uint64_t{0};
+  /// A lookup or route that takes more hops than this is abandoned (a
+  /// routing loop while the ring is inconsistent).
+  static constexpr std::uint32_t kMaxHops = 128;
+
+  Node(PeerId self, const Params& params);
+
+  // --- Handlers. A composed stack calls these with itself as Upcalls. ----
+  /// Comes up: joins through a bootstrap contact, or, if an oracle already
+  /// set its state, starts maintenance.
+  void on_start(Context& ctx);
+  void on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, Upcalls& up);
+  void on_timer(Context& ctx, std::uint64_t tag, Upcalls& up);
+  /// Graceful leave: tells successor and predecessor about each other.
+  void on_leave(Context& ctx);
+  /// Emits this peer's chord_snapshot row.
+  void on_finish(Context& ctx, bool alive) const;
+
+  // --- The same for NodeProtocol: results go to a LookupRecorder. -------
+  void on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes);
+  void on_timer(Context& ctx, std::uint64_t tag);
+
+  // --- Services. ---------------------------------------------------------
+  /// Finds the successor of `key`; the answer comes later through
+  /// up.on_lookup_done with `cookie` (at once with ok = false if this peer
+  /// has not joined or has kMaxPending lookups in flight).
+  void lookup(Context& ctx, RingId key, std::uint64_t cookie, Upcalls& up);
+  /// Delivers `payload` (at most kMaxRoutePayload bytes) at the key's
+  /// successor, which gets up.on_routed. Best effort: a hop that died
+  /// loses it (the stack above has end-to-end timeouts).
+  void route(Context& ctx, RingId key, std::span<const std::byte> payload, Upcalls& up);
+
+  // --- Read-only view of this peer's OWN routing state. -----------------
+  [[nodiscard]] PeerId self() const { return self_; }
+  [[nodiscard]] RingId id() const { return id_; }
+  [[nodiscard]] bool joined() const { return joined_; }
+  /// The first successor; this peer itself when it is alone on its ring;
+  /// none before it joined.
+  [[nodiscard]] PeerId successor() const;
+  [[nodiscard]] PeerId predecessor() const { return predecessor_; }
+  [[nodiscard]] std::span<const PeerId> successors() const { return successors_.entries(); }
+  [[nodiscard]] const FingerTable& fingers() const { return fingers_; }
+  /// Where a greedy route toward `key` goes next: the successor if the key
+  /// lies between this peer and it, else the closest preceding finger or
+  /// successor-list entry (ToN Fig. 5). None before joining.
+  [[nodiscard]] PeerId next_hop(RingId key) const;
+  /// Ring id of any peer (the hash of its address).
+  [[nodiscard]] RingId id_of(PeerId p) const { return ring_id_of(p, params_->salt); }
+
+  /// ORACLE bootstrap, outside the handlers: sets this peer's successor
+  /// list, predecessor and fingers to their correct values from the global
+  /// id list, so on_start only starts maintenance.
+  void oracle_bootstrap(const OracleRing& ring);
+
+ private:
+  enum class TimerKind : std::uint8_t {
+    kStabilize = 1,
+    kFixFingers,
+    kCheckPredecessor,
+    kProbe,
+    kJoin,
+    kLookupTimeout,
+    kStabilizeTimeout,
+    kPingTimeout,
+  };
+  enum class LookupKind : std::uint8_t { kFree = 0, kUser, kFinger, kJoin };
+  /// The cookie of a kFinger lookup that checks the successor instead.
+  static constexpr unsigned kSuccessorCheck = FingerTable::kSize;
+
+  /// An iterative lookup in flight at its origin (48 bytes).
+  struct Pending {
+    RingId key = 0;
+    std::uint64_t cookie = 0;
+    Time start;
+    TimerId timer;
+    PeerId current;   ///< the peer being asked
+    PeerId previous;  ///< the peer that named it (self, or none while joining)
+    std::uint32_t nonce = 0;
+    std::uint16_t hops = 0;
+    std::uint8_t timeouts = 0;
+    LookupKind kind = LookupKind::kFree;
+  };
+
+  struct Answer {
+    bool done = false;
+    PeerId node;
+  };
+
+  /// This peer's reply to FindNext{key, bound}.
+  [[nodiscard]] Answer answer(RingId key, PeerId bound) const;
+  [[nodiscard]] PeerId closest_preceding(RingId limit) const;
+  void forget(PeerId dead);
+
+  void start_lookup(Context& ctx, LookupKind kind, RingId key, std::uint64_t cookie, PeerId contact, Upcalls& up);
+  void step_local(Context& ctx, std::uint32_t slot, PeerId bound, Upcalls& up);
+  void send_query(Context& ctx, std::uint32_t slot, PeerId bound);
+  void complete(Context& ctx, std::uint32_t slot, PeerId owner, bool ok, Upcalls& up);
+  void on_lookup_timeout(Context& ctx, std::uint32_t slot, Upcalls& up);
+  void on_find_next_reply(Context& ctx, PeerId from, const FindNextReply& m, Upcalls& up);
+
+  void begin_join(Context& ctx);
+  [[nodiscard]] PeerId choose_contact(Context& ctx) const;
+  void join_done(Context& ctx, PeerId owner, bool ok);
+  void start_maintenance(Context& ctx);
+  void stabilize(Context& ctx);
+  void on_stabilize_timeout(Context& ctx);
+  void on_predecessor_reply(Context& ctx, PeerId from, const PredecessorReply& m);
+  void adopt_successor_fallback(Context& ctx);
+  void notified_by(PeerId from);
+  void check_predecessor(Context& ctx);
+  void fix_fingers(Context& ctx, Upcalls& up);
+  void check_successor(Context& ctx, Upcalls& up);
+  void finger_done(Context& ctx, unsigned index, PeerId owner, bool ok);
+  void forward_route(Context& ctx, RingId key, std::span<const std::byte> payload, std::uint32_t hops, Upcalls& up);
+
+  void send(Context& ctx, PeerId to, const Message& m) const;
+  [[nodiscard]] Duration jittered(Context& ctx, Duration period) const;
+  [[nodiscard]] std::uint32_t next_nonce(std::uint32_t slot);
+  static std::uint64_t tag_of(TimerKind kind, std::uint32_t slot, std::uint32_t nonce);
+
+  const Params* params_;
+  RingId id_;
+  Rng workload_rng_;
+  PeerId self_;
+  PeerId predecessor_;
+  FingerTable fingers_;
+  SuccessorList successors_;
+  std::array<Pending, kMaxPending> pending_{};
+  TimerId stabilize_timer_;
+  TimerId ping_timer_;
+  std::uint32_t stabilize_nonce_ = 0;  ///< outstanding GetPredecessor, 0 if none
+  std::uint32_t ping_nonce_ = 0;       ///< outstanding Ping, 0 if none
+  std::uint32_t nonce_counter_ = 0;
+  std::uint8_t next_finger_ = 0;
+  bool joined_ = false;
+  bool maintaining_ = false;  ///< periodic timers armed
+  bool checked_round_ = false;  ///< this round of fingers has checked the successor
+};
+
+}  // namespace p2pgrid::chord

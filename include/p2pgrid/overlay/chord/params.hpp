@@ -1,0 +1,40 @@
+#pragma once
+/// Chord's configuration for one run (the same on every peer). Defaults are
+/// documented in docs/chord.md; the [chord] section of a scenario sets them.
+
+#include <cstdint>
+
+#include "p2pgrid/core/ids.hpp"
+#include "p2pgrid/core/time.hpp"
+
+namespace p2pgrid::chord {
+
+struct Params {
+  std::uint32_t peers = 0;                               ///< size of the address space (peer ids 0..peers-1)
+  std::uint64_t salt = 0;                                ///< separates id spaces: ring_id_of(peer, salt)
+  std::uint32_t successors = 8;                          ///< r, length of the successor list
+  Duration stabilize = Duration::seconds(30);            ///< period of stabilize
+  Duration fix_fingers = Duration::seconds(30);          ///< period of fixing one finger
+  Duration check_predecessor = Duration::seconds(30);    ///< period of check_predecessor
+  Duration rpc_timeout = Duration::milliseconds(500);    ///< a request without answer by then failed
+  std::uint32_t lookup_timeouts = 3;                     ///< timeouts a lookup survives before it fails
+  double jitter = 0.5;                                   ///< periods drawn uniformly in period*(1 +- jitter)
+
+  /// Joining: peer p first starts at p * join_interval; its bootstrap
+  /// contacts are the well-known peers 0..bootstrap_peers-1 that started
+  /// before it (deployment data, as a real client ships a list of seed
+  /// nodes). A peer with no such contact creates the ring.
+  Duration join_interval = Duration{0};
+  std::uint32_t bootstrap_peers = 16;
+  Duration join_retry = Duration::seconds(5);            ///< wait after a failed join before trying again
+
+  /// Probe workload: each live, joined peer looks up a uniformly random key
+  /// at exponential intervals of this mean (0: no probes), from probe_start.
+  Duration probe_interval = Duration{0};
+  Time probe_start = Time::zero();
+
+  /// When peer p first starts (the deployment's start_time for `join`).
+  [[nodiscard]] Time start_of(PeerId p) const { return Time{join_interval.ns * static_cast<std::int64_t>(p.value)}; }
+};
+
+}  // namespace p2pgrid::chord

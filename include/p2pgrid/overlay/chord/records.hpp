@@ -1,0 +1,37 @@
+#pragma once
+/// Chord's trace rows: one per finished lookup, and one per peer at the end.
+
+#include <cstdint>
+
+#include "p2pgrid/api/trace_sink.hpp"
+
+namespace p2pgrid::chord {
+
+/// One finished lookup (probe workload or any lookup the recorder sees).
+struct LookupRecord {
+  static constexpr std::uint32_t kOk = 0;      ///< an answer came back (correct or not: the test compares)
+  static constexpr std::uint32_t kFailed = 1;  ///< timeouts or routes exhausted, or could not start
+
+  std::int64_t time_ns;     ///< when the lookup was issued
+  std::uint32_t origin;     ///< the peer that issued it
+  std::uint32_t result;     ///< the successor it returned (0xFFFFFFFF if failed)
+  std::uint64_t key;        ///< the key looked up
+  std::int64_t latency_ns;  ///< issue to answer
+  std::uint32_t hops;       ///< peers queried
+  std::uint32_t outcome;    ///< kOk or kFailed
+
+  static const TableDesc kTable;
+};
+
+/// The overlay at the end of the run, one row per peer, live or not.
+struct SnapshotRecord {
+  std::uint32_t peer;
+  std::uint32_t alive;        ///< 1 if up at the end
+  std::uint64_t id;           ///< ring id
+  std::uint32_t successor;    ///< 0xFFFFFFFF if none
+  std::uint32_t predecessor;  ///< 0xFFFFFFFF if none
+
+  static const TableDesc kTable;
+};
+
+}  // namespace p2pgrid::chord

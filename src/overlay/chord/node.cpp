@@ -1,0 +1,637 @@
+#include "p2pgrid/overlay/chord/node.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "p2pgrid/api/protocol.hpp"
+#include "p2pgrid/overlay/chord/lookup_recorder.hpp"
+#include "p2pgrid/overlay/chord/oracle_ring.hpp"
+#include "p2pgrid/overlay/chord/records.hpp"
+
+namespace p2pgrid::chord {
+namespace {
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+
+/// For Chord's own lookups (join), which never reach the stack above.
+class NullUpcalls final : public Upcalls {
+ public:
+  void on_lookup_done(Context& /*ctx*/, std::uint64_t /*cookie*/, RingId /*key*/, PeerId /*owner*/,
+                      std::uint32_t /*hops*/, Duration /*latency*/, bool /*ok*/) override {}
+  void on_routed(Context& /*ctx*/, RingId /*key*/, std::span<const std::byte> /*payload*/,
+                 std::uint32_t /*hops*/) override {}
+};
+
+static_assert((Node::kMaxPending & (Node::kMaxPending - 1)) == 0, "the slot rides in the nonce's low bits");
+
+}  // namespace
+
+Node::Node(PeerId self, const Params& params)
+    : params_(&params), id_(ring_id_of(self, params.salt)), self_(self) {}
+
+PeerId Node::successor() const {
+  if (!joined_) return PeerId::none();
+  return successors_.empty() ? self_ : successors_.front();
+}
+
+// --- Routing decisions ------------------------------------------------------
+
+PeerId Node::closest_preceding(RingId limit) const {
+  // ToN section IV-E.3: the successor list takes part too; its entries are
+  // the freshest knowledge of the arc just ahead.
+  PeerId best = fingers_.closest_preceding(id_, limit, params_->salt);
+  std::uint64_t best_distance = best.valid() ? distance(id_, id_of(best)) : 0;
+  for (const PeerId s : successors_.entries()) {
+    const RingId sid = id_of(s);
+    if (in_open(sid, id_, limit) && distance(id_, sid) > best_distance) {
+      best = s;
+      best_distance = distance(id_, sid);
+    }
+  }
+  return best;
+}
+
+PeerId Node::next_hop(RingId key) const {
+  if (!joined_) return PeerId::none();
+  const PeerId succ = successor();
+  if (in_half_open(key, id_, id_of(succ))) return succ;
+  const PeerId p = closest_preceding(key);
+  return p.valid() ? p : succ;
+}
+
+Node::Answer Node::answer(RingId key, PeerId bound) const {
+  const PeerId succ = successor();
+  if (!bound.valid() && in_half_open(key, id_, id_of(succ))) return {true, succ};
+  // With a bound the asker found `bound` dead: name the best route that
+  // stays strictly before it (a strictly smaller arc each time, so retries
+  // cannot cycle).
+  const RingId limit = bound.valid() && in_open(id_of(bound), id_, key) ? id_of(bound) : key;
+  return {false, closest_preceding(limit)};
+}
+
+void Node::forget(PeerId dead) {
+  fingers_.remove(dead);
+  if (dead == predecessor_) predecessor_ = PeerId::none();
+  // The first successor is stabilize's to replace (it notices by timeout).
+  if (successors_.front() != dead) successors_.remove(dead);
+}
+
+// --- Iterative lookups ------------------------------------------------------
+
+void Node::lookup(Context& ctx, RingId key, std::uint64_t cookie, Upcalls& up) {
+  if (!joined_) {
+    up.on_lookup_done(ctx, cookie, key, PeerId::none(), 0, Duration{0}, false);
+    return;
+  }
+  start_lookup(ctx, LookupKind::kUser, key, cookie, PeerId::none(), up);
+}
+
+void Node::start_lookup(Context& ctx, LookupKind kind, RingId key, std::uint64_t cookie, PeerId contact,
+                        Upcalls& up) {
+  std::uint32_t slot = kMaxPending;
+  for (std::uint32_t s = 0; s < kMaxPending; ++s) {
+    if (pending_[s].kind == LookupKind::kFree) {
+      slot = s;
+      break;
+    }
+  }
+  if (slot == kMaxPending) {
+    if (kind == LookupKind::kUser) up.on_lookup_done(ctx, cookie, key, PeerId::none(), 0, Duration{0}, false);
+    if (kind == LookupKind::kJoin) join_done(ctx, PeerId::none(), false);
+    return;
+  }
+  Pending& p = pending_[slot];
+  p = Pending{};
+  p.key = key;
+  p.cookie = cookie;
+  p.start = ctx.now();
+  p.kind = kind;
+  if (contact.valid()) {
+    // Start remotely: a joining peer knows nobody but its contact (ToN
+    // Fig. 6, join); a successor check starts far away on purpose.
+    p.previous = PeerId::none();
+    p.current = contact;
+    send_query(ctx, slot, PeerId::none());
+    return;
+  }
+  step_local(ctx, slot, PeerId::none(), up);
+}
+
+void Node::step_local(Context& ctx, std::uint32_t slot, PeerId bound, Upcalls& up) {
+  if (!joined_) {  // lost the ring meanwhile (every successor died): nothing to route with
+    complete(ctx, slot, PeerId::none(), false, up);
+    return;
+  }
+  const Answer a = answer(pending_[slot].key, bound);
+  if (a.done) {
+    complete(ctx, slot, a.node, true, up);
+    return;
+  }
+  if (!a.node.valid()) {
+    complete(ctx, slot, PeerId::none(), false, up);
+    return;
+  }
+  pending_[slot].previous = self_;
+  pending_[slot].current = a.node;
+  send_query(ctx, slot, PeerId::none());
+}
+
+void Node::send_query(Context& ctx, std::uint32_t slot, PeerId bound) {
+  Pending& p = pending_[slot];
+  p.nonce = next_nonce(slot);
+  send(ctx, p.current, FindNext{p.nonce, p.key, bound});
+  p.timer = ctx.set_timer(params_->rpc_timeout, tag_of(TimerKind::kLookupTimeout, slot, p.nonce));
+}
+
+void Node::on_find_next_reply(Context& ctx, PeerId from, const FindNextReply& m, Upcalls& up) {
+  const std::uint32_t slot = m.nonce % kMaxPending;
+  Pending& p = pending_[slot];
+  if (p.kind == LookupKind::kFree || p.nonce != m.nonce || p.current != from) return;  // stale
+  ctx.cancel(p.timer);
+  p.timer = TimerId{};
+  ++p.hops;
+  if (m.done) {
+    complete(ctx, slot, m.node, true, up);
+    return;
+  }
+  if (!m.node.valid() || p.hops >= kMaxHops) {
+    complete(ctx, slot, PeerId::none(), false, up);
+    return;
+  }
+  if (m.node == self_) {
+    // The route came back through us: continue from our own table, unless we
+    // are still joining (then the answer is stale knowledge of our last life).
+    if (p.kind == LookupKind::kJoin) {
+      complete(ctx, slot, PeerId::none(), false, up);
+      return;
+    }
+    step_local(ctx, slot, PeerId::none(), up);
+    return;
+  }
+  p.previous = from;
+  p.current = m.node;
+  send_query(ctx, slot, PeerId::none());
+}
+
+void Node::on_lookup_timeout(Context& ctx, std::uint32_t slot, Upcalls& up) {
+  Pending& p = pending_[slot];
+  const PeerId dead = p.current;
+  ++p.timeouts;
+  if (joined_) forget(dead);
+  if (p.timeouts > params_->lookup_timeouts) {
+    complete(ctx, slot, PeerId::none(), false, up);
+    return;
+  }
+  if (p.kind == LookupKind::kFinger && !p.previous.valid()) {  // the successor check's far start died
+    complete(ctx, slot, PeerId::none(), false, up);
+    return;
+  }
+  if (p.kind == LookupKind::kJoin) {
+    const PeerId contact = choose_contact(ctx);
+    if (!contact.valid()) {
+      complete(ctx, slot, PeerId::none(), false, up);
+      return;
+    }
+    p.current = contact;
+    send_query(ctx, slot, PeerId::none());
+    return;
+  }
+  if (p.previous.valid() && p.previous != self_ && p.previous != dead) {
+    // Ask the peer that named the dead one for the next best route before it.
+    p.current = p.previous;
+    send_query(ctx, slot, dead);
+    return;
+  }
+  step_local(ctx, slot, dead, up);
+}
+
+void Node::complete(Context& ctx, std::uint32_t slot, PeerId owner, bool ok, Upcalls& up) {
+  const Pending p = pending_[slot];
+  ctx.cancel(p.timer);
+  pending_[slot].kind = LookupKind::kFree;  // freed first: the upcall may start another lookup
+  switch (p.kind) {
+    case LookupKind::kUser:
+      up.on_lookup_done(ctx, p.cookie, p.key, ok ? owner : PeerId::none(), p.hops, ctx.now() - p.start, ok);
+      return;
+    case LookupKind::kFinger: finger_done(ctx, static_cast<unsigned>(p.cookie), owner, ok); return;
+    case LookupKind::kJoin: join_done(ctx, owner, ok); return;
+    case LookupKind::kFree: return;
+  }
+}
+
+// --- Join and maintenance (ToN Fig. 6 and 7) -------------------------------
+
+void Node::on_start(Context& ctx) {
+  // Workload draws get their own stream, renewed per incarnation so a
+  // restarted peer does not replay its old keys.
+  workload_rng_ = Rng(hash_combine(Rng(params_->salt, self_, Purpose::kWorkload).state(),
+                                   static_cast<std::uint64_t>(ctx.now().ns)));
+  if (joined_) {
+    start_maintenance(ctx);
+    return;
+  }
+  begin_join(ctx);
+}
+
+PeerId Node::choose_contact(Context& ctx) const {
+  // Well-known peers 0..k-1 that started before now: deployment data only.
+  std::uint32_t limit = std::min(params_->bootstrap_peers, params_->peers);
+  while (limit > 0 && params_->start_of(PeerId{limit - 1}) >= ctx.now()) --limit;
+  const std::uint32_t candidates = limit - (self_.value < limit ? 1 : 0);
+  if (candidates == 0) return PeerId::none();
+  auto pick = static_cast<std::uint32_t>(ctx.rng().below(candidates));
+  if (pick >= self_.value) ++pick;  // skip ourselves
+  return PeerId{pick};
+}
+
+void Node::begin_join(Context& ctx) {
+  joined_ = false;
+  successors_.clear();
+  predecessor_ = PeerId::none();
+  fingers_.clear();
+  const PeerId contact = choose_contact(ctx);
+  if (!contact.valid()) {
+    // Nobody to ask: create the ring (ToN Fig. 6, create).
+    joined_ = true;
+    start_maintenance(ctx);
+    return;
+  }
+  NullUpcalls none;
+  start_lookup(ctx, LookupKind::kJoin, id_, 0, contact, none);
+}
+
+void Node::join_done(Context& ctx, PeerId owner, bool ok) {
+  if (!ok || !owner.valid() || owner == self_) {
+    ctx.set_timer(jittered(ctx, params_->join_retry), tag_of(TimerKind::kJoin, 0, 0));
+    return;
+  }
+  joined_ = true;
+  successors_.assign(self_, owner, {}, params_->successors);
+  start_maintenance(ctx);
+  stabilize(ctx);  // learn the successor list and notify at once
+}
+
+void Node::start_maintenance(Context& ctx) {
+  if (maintaining_) return;
+  maintaining_ = true;
+  // Random phases keep peers that start together from acting in lockstep.
+  const auto phase = [&](Duration period) {
+    return Duration{static_cast<std::int64_t>(ctx.rng().uniform01() * static_cast<double>(period.ns))};
+  };
+  ctx.set_timer(phase(params_->stabilize), tag_of(TimerKind::kStabilize, 0, 0));
+  ctx.set_timer(phase(params_->fix_fingers), tag_of(TimerKind::kFixFingers, 0, 0));
+  ctx.set_timer(phase(params_->check_predecessor), tag_of(TimerKind::kCheckPredecessor, 0, 0));
+  if (params_->probe_interval.ns > 0) {
+    const Time first = std::max(ctx.now(), params_->probe_start);
+    const auto gap = static_cast<std::int64_t>(workload_rng_.exponential(static_cast<double>(params_->probe_interval.ns)));
+    ctx.set_timer((first - ctx.now()) + Duration{gap}, tag_of(TimerKind::kProbe, 0, 0));
+  }
+}
+
+void Node::stabilize(Context& ctx) {
+  if (!joined_ || stabilize_nonce_ != 0) return;
+  if (successors_.empty()) {
+    // Alone: the first peer to notify us becomes our successor too.
+    if (predecessor_.valid()) {
+      successors_.assign(self_, predecessor_, {}, params_->successors);
+      send(ctx, successors_.front(), Notify{});
+    }
+    return;
+  }
+  stabilize_nonce_ = next_nonce(0);
+  send(ctx, successors_.front(), GetPredecessor{stabilize_nonce_});
+  stabilize_timer_ = ctx.set_timer(params_->rpc_timeout, tag_of(TimerKind::kStabilizeTimeout, 0, stabilize_nonce_));
+}
+
+void Node::on_predecessor_reply(Context& ctx, PeerId from, const PredecessorReply& m) {
+  if (m.nonce != stabilize_nonce_ || from != successors_.front()) return;
+  ctx.cancel(stabilize_timer_);
+  stabilize_nonce_ = 0;
+  successors_.assign(self_, from, m.list(), params_->successors);
+  const PeerId x = m.predecessor;
+  if (x.valid() && x != self_ && in_open(id_of(x), id_, id_of(from))) {
+    // A closer successor: ask it at once instead of a period later, so a
+    // peer that joined with a successor several peers too far (its lookup
+    // ran while others were joining) walks back in round trips, not
+    // periods. Each step strictly shrinks the gap, so the chase ends.
+    successors_.push_front(x, params_->successors);
+    stabilize(ctx);
+    return;
+  }
+  send(ctx, successors_.front(), Notify{});
+}
+
+void Node::on_stabilize_timeout(Context& ctx) {
+  stabilize_nonce_ = 0;
+  const PeerId dead = successors_.front();
+  successors_.remove(dead);
+  forget(dead);
+  if (successors_.empty()) adopt_successor_fallback(ctx);
+  if (!successors_.empty()) stabilize(ctx);  // repair now, not a period later
+}
+
+void Node::adopt_successor_fallback(Context& ctx) {
+  // Every successor is gone: the nearest finger, else the predecessor (the
+  // ring's other side), else nobody is left and we join again.
+  for (unsigned i = 0; i < FingerTable::kSize; ++i) {
+    if (fingers_.at(i).valid()) {
+      successors_.assign(self_, fingers_.at(i), {}, params_->successors);
+      return;
+    }
+  }
+  if (predecessor_.valid()) {
+    successors_.assign(self_, predecessor_, {}, params_->successors);
+    return;
+  }
+  begin_join(ctx);
+}
+
+void Node::notified_by(PeerId from) {
+  if (!joined_) return;
+  if (!predecessor_.valid() || in_open(id_of(from), id_of(predecessor_), id_)) predecessor_ = from;
+  if (successors_.empty()) successors_.assign(self_, from, {}, params_->successors);
+}
+
+void Node::check_predecessor(Context& ctx) {
+  if (!joined_ || !predecessor_.valid() || ping_nonce_ != 0) return;
+  ping_nonce_ = next_nonce(0);
+  send(ctx, predecessor_, Ping{ping_nonce_});
+  ping_timer_ = ctx.set_timer(params_->rpc_timeout, tag_of(TimerKind::kPingTimeout, 0, ping_nonce_));
+}
+
+void Node::fix_fingers(Context& ctx, Upcalls& up) {
+  if (!joined_ || successors_.empty()) return;
+  for (const Pending& p : pending_) {
+    if (p.kind == LookupKind::kFinger) return;  // one at a time
+  }
+  // Fingers whose start lies before the successor are the successor: set
+  // them without a lookup, so a round costs about log2 N lookups, not 64.
+  if (next_finger_ == 0 && !checked_round_) {
+    checked_round_ = true;  // a new round of fingers begins with a successor check
+    check_successor(ctx, up);
+    return;
+  }
+  checked_round_ = false;
+  const PeerId succ = successors_.front();
+  const RingId succ_id = id_of(succ);
+  for (unsigned n = 0; n < FingerTable::kSize; ++n) {
+    const unsigned i = next_finger_;
+    const RingId start = finger_start(id_, i);
+    if (!in_half_open(start, id_, succ_id)) {
+      start_lookup(ctx, LookupKind::kFinger, start, i, PeerId::none(), up);
+      return;
+    }
+    fingers_.set(i, succ);
+    next_finger_ = static_cast<std::uint8_t>((i + 1) % FingerTable::kSize);
+  }
+}
+
+void Node::check_successor(Context& ctx, Upcalls& up) {
+  // Once per round of fingers: look up our own successor, starting at our
+  // farthest finger instead of at ourselves. Stabilize alone cannot merge
+  // two correctly ordered strands that interleave (peers that joined
+  // through each other while the ring was forming: Zave, "Reasoning about
+  // identifier spaces: how to make Chord correct", 2017); a route through
+  // the rest of the ring finds a closer successor if one exists.
+  PeerId far = PeerId::none();
+  for (unsigned i = FingerTable::kSize; i-- > 0;) {
+    const PeerId f = fingers_.at(i);
+    if (f.valid() && f != successors_.front()) {
+      far = f;
+      break;
+    }
+  }
+  if (far.valid()) start_lookup(ctx, LookupKind::kFinger, id_ + 1, kSuccessorCheck, far, up);
+}
+
+void Node::finger_done(Context& ctx, unsigned index, PeerId owner, bool ok) {
+  if (index == kSuccessorCheck) {
+    if (ok && owner.valid() && owner != self_ && !successors_.empty() &&
+        in_open(id_of(owner), id_, id_of(successors_.front()))) {
+      successors_.push_front(owner, params_->successors);
+      stabilize(ctx);
+    }
+    return;
+  }
+  unsigned next = index + 1;
+  if (ok && owner.valid() && owner != self_) {
+    fingers_.set(index, owner);
+    // Every later start that still falls at or before `owner` has the same
+    // successor: no peer lies between (MIT Chord's fix_fingers shortcut).
+    const std::uint64_t reach = distance(id_, id_of(owner));
+    while (next < FingerTable::kSize && (std::uint64_t{1} << next) <= reach) fingers_.set(next++, owner);
+  }
+  next_finger_ = static_cast<std::uint8_t>(next % FingerTable::kSize);
+}
+
+// --- Route (recursive) ------------------------------------------------------
+
+void Node::route(Context& ctx, RingId key, std::span<const std::byte> payload, Upcalls& up) {
+  forward_route(ctx, key, payload, 0, up);
+}
+
+void Node::forward_route(Context& ctx, RingId key, std::span<const std::byte> payload, std::uint32_t hops,
+                         Upcalls& up) {
+  if (!joined_ || hops >= kMaxHops) return;
+  const PeerId succ = successor();
+  if (succ == self_ || (predecessor_.valid() && in_half_open(key, id_of(predecessor_), id_))) {
+    up.on_routed(ctx, key, payload, hops);
+    return;
+  }
+  if (in_half_open(key, id_, id_of(succ))) {
+    send(ctx, succ, Route{key, hops + 1, true, payload});
+    return;
+  }
+  const PeerId next = closest_preceding(key);
+  send(ctx, next.valid() ? next : succ, Route{key, hops + 1, false, payload});
+}
+
+// --- Dispatch ---------------------------------------------------------------
+
+void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, Upcalls& up) {
+  const Message message = decode(bytes, params_->peers);
+  std::visit(Overloaded{
+                 [&](const FindNext& m) {
+                   if (!joined_) return;  // not part of the ring yet: the asker times out
+                   const Answer a = answer(m.key, m.bound);
+                   send(ctx, from, FindNextReply{m.nonce, a.done, a.node});
+                 },
+                 [&](const FindNextReply& m) { on_find_next_reply(ctx, from, m, up); },
+                 [&](const GetPredecessor& m) {
+                   if (!joined_) return;
+                   PredecessorReply r;
+                   r.nonce = m.nonce;
+                   r.predecessor = predecessor_;
+                   for (const PeerId s : successors_.entries()) r.successors[r.count++] = s;
+                   send(ctx, from, r);
+                 },
+                 [&](const PredecessorReply& m) { on_predecessor_reply(ctx, from, m); },
+                 [&](const Notify& /*m*/) { notified_by(from); },
+                 [&](const Ping& m) {
+                   if (joined_) send(ctx, from, Pong{m.nonce});
+                 },
+                 [&](const Pong& m) {
+                   if (m.nonce != ping_nonce_ || from != predecessor_) return;
+                   ctx.cancel(ping_timer_);
+                   ping_nonce_ = 0;
+                 },
+                 [&](const LeavingPredecessor& m) {
+                   if (from != predecessor_) return;
+                   predecessor_ = m.predecessor == self_ ? PeerId::none() : m.predecessor;
+                   fingers_.remove(from);
+                 },
+                 [&](const LeavingSuccessor& m) {
+                   fingers_.remove(from);
+                   if (!joined_ || successors_.front() != from) {
+                     successors_.remove(from);
+                     return;
+                   }
+                   const auto list = m.list();
+                   if (list.empty()) {
+                     successors_.remove(from);
+                   } else {
+                     successors_.assign(self_, list[0], list.subspan(1), params_->successors);
+                   }
+                   if (successors_.empty()) adopt_successor_fallback(ctx);
+                 },
+                 [&](const Route& m) {
+                   if (m.deliver) {
+                     up.on_routed(ctx, m.key, m.payload, m.hops);
+                   } else {
+                     forward_route(ctx, m.key, m.payload, m.hops, up);
+                   }
+                 },
+             },
+             message);
+}
+
+void Node::on_timer(Context& ctx, std::uint64_t tag, Upcalls& up) {
+  const std::uint64_t local = local_of_tag(tag);
+  const auto kind = static_cast<TimerKind>(local & 0xFFU);
+  const auto slot = static_cast<std::uint32_t>((local >> 8U) & 0xFFU);
+  const auto nonce = static_cast<std::uint32_t>(local >> 16U);
+  switch (kind) {
+    case TimerKind::kStabilize:
+      stabilize(ctx);
+      ctx.set_timer(jittered(ctx, params_->stabilize), tag);
+      return;
+    case TimerKind::kFixFingers:
+      fix_fingers(ctx, up);
+      ctx.set_timer(jittered(ctx, params_->fix_fingers), tag);
+      return;
+    case TimerKind::kCheckPredecessor:
+      check_predecessor(ctx);
+      ctx.set_timer(jittered(ctx, params_->check_predecessor), tag);
+      return;
+    case TimerKind::kProbe:
+      if (joined_) lookup(ctx, workload_rng_(), kProbeCookie, up);
+      ctx.set_timer(
+          Duration{static_cast<std::int64_t>(workload_rng_.exponential(static_cast<double>(params_->probe_interval.ns)))},
+          tag);
+      return;
+    case TimerKind::kJoin:
+      if (!joined_) begin_join(ctx);
+      return;
+    case TimerKind::kLookupTimeout:
+      if (slot < kMaxPending && pending_[slot].kind != LookupKind::kFree && pending_[slot].nonce == nonce) {
+        on_lookup_timeout(ctx, slot, up);
+      }
+      return;
+    case TimerKind::kStabilizeTimeout:
+      if (nonce == stabilize_nonce_) on_stabilize_timeout(ctx);
+      return;
+    case TimerKind::kPingTimeout:
+      if (nonce == ping_nonce_) {
+        ping_nonce_ = 0;
+        forget(predecessor_);
+      }
+      return;
+  }
+}
+
+void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes) {
+  LookupRecorder recorder;
+  on_message(ctx, from, bytes, recorder);
+}
+
+void Node::on_timer(Context& ctx, std::uint64_t tag) {
+  LookupRecorder recorder;
+  on_timer(ctx, tag, recorder);
+}
+
+void Node::on_leave(Context& ctx) {
+  // ToN section IV-E.4: hand the neighbours to each other so the ring
+  // closes at once instead of after a stabilize timeout.
+  if (!joined_ || successors_.empty()) return;
+  send(ctx, successors_.front(), LeavingPredecessor{predecessor_});
+  if (predecessor_.valid()) {
+    LeavingSuccessor m;
+    for (const PeerId s : successors_.entries()) m.successors[m.count++] = s;
+    send(ctx, predecessor_, m);
+  }
+}
+
+void Node::on_finish(Context& ctx, bool alive) const {
+  const SnapshotRecord row{self_.value, alive ? 1U : 0U, id_, successor().value, predecessor_.value};
+  ctx.trace().record(row);
+}
+
+// --- Oracle ---------------------------------------------------------------
+
+void Node::oracle_bootstrap(const OracleRing& ring) {
+  const std::size_t n = ring.size();
+  const std::size_t at = ring.successor_index(id_);  // our own position: ids are unique
+  successors_.clear();
+  fingers_.clear();
+  predecessor_ = PeerId::none();
+  joined_ = true;
+  if (n <= 1) return;
+  predecessor_ = ring.peer_at((at + n - 1) % n);
+  std::array<PeerId, SuccessorList::kMax> tail{};
+  std::uint32_t count = 0;
+  for (std::size_t k = 2; k <= params_->successors && k < n && count < tail.size(); ++k) {
+    tail[count++] = ring.peer_at((at + k) % n);
+  }
+  successors_.assign(self_, ring.peer_at((at + 1) % n), {tail.data(), count}, params_->successors);
+  const PeerId succ = successors_.front();
+  const std::uint64_t reach = distance(id_, id_of(succ));
+  for (unsigned i = 0; i < FingerTable::kSize; ++i) {
+    if ((std::uint64_t{1} << i) <= reach) {
+      fingers_.set(i, succ);
+    } else {
+      fingers_.set(i, ring.successor(finger_start(id_, i)));
+    }
+  }
+  next_finger_ = 0;
+}
+
+// --- Helpers ----------------------------------------------------------------
+
+void Node::send(Context& ctx, PeerId to, const Message& m) const {
+  std::array<std::byte, kMaxMessageSize> buffer;
+  ctx.send(to, encode(m, buffer));
+}
+
+Duration Node::jittered(Context& ctx, Duration period) const {
+  const double f = 1.0 - params_->jitter + 2.0 * params_->jitter * ctx.rng().uniform01();
+  return Duration{std::max<std::int64_t>(1, std::llround(static_cast<double>(period.ns) * f))};
+}
+
+std::uint32_t Node::next_nonce(std::uint32_t slot) {
+  // The slot rides in the low bits so a reply finds its lookup directly;
+  // zero stays free to mean "nothing outstanding".
+  std::uint32_t nonce = 0;
+  while (nonce == 0) nonce = (++nonce_counter_ * kMaxPending) | slot;
+  return nonce;
+}
+
+std::uint64_t Node::tag_of(TimerKind kind, std::uint32_t slot, std::uint32_t nonce) {
+  return timer_tag(ProtocolId::kChord, static_cast<std::uint64_t>(kind) | (static_cast<std::uint64_t>(slot) << 8U) |
+                                           (static_cast<std::uint64_t>(nonce) << 16U));
+}
+
+}  // namespace p2pgrid::chord

@@ -1,0 +1,36 @@
+#include "p2pgrid/overlay/chord/records.hpp"
+
+#include <array>
+#include <cstddef>
+
+namespace p2pgrid::chord {
+namespace {
+constexpr std::array kLookupFields{
+    FieldDesc{"time", FieldType::kI64, offsetof(LookupRecord, time_ns), "ns", "when the lookup was issued"},
+    FieldDesc{"origin", FieldType::kU32, offsetof(LookupRecord, origin), "", "peer that issued it"},
+    FieldDesc{"result", FieldType::kU32, offsetof(LookupRecord, result), "",
+              "successor returned (4294967295 if failed)"},
+    FieldDesc{"key", FieldType::kU64, offsetof(LookupRecord, key), "", "ring key looked up"},
+    FieldDesc{"latency", FieldType::kI64, offsetof(LookupRecord, latency_ns), "ns", "issue to answer"},
+    FieldDesc{"hops", FieldType::kU32, offsetof(LookupRecord, hops), "", "peers queried"},
+    FieldDesc{"outcome", FieldType::kU32, offsetof(LookupRecord, outcome), "", "0 answered, 1 failed"},
+};
+constexpr std::array kSnapshotFields{
+    FieldDesc{"peer", FieldType::kU32, offsetof(SnapshotRecord, peer), "", "the peer"},
+    FieldDesc{"alive", FieldType::kU32, offsetof(SnapshotRecord, alive), "", "1 if up at the end"},
+    FieldDesc{"id", FieldType::kU64, offsetof(SnapshotRecord, id), "", "ring id"},
+    FieldDesc{"successor", FieldType::kU32, offsetof(SnapshotRecord, successor), "",
+              "successor (4294967295 if none)"},
+    FieldDesc{"predecessor", FieldType::kU32, offsetof(SnapshotRecord, predecessor), "",
+              "predecessor (4294967295 if none)"},
+};
+}  // namespace
+
+const TableDesc LookupRecord::kTable{"lookups", sizeof(LookupRecord), kLookupFields,
+                                     "Chord lookups: one row per finished lookup.", 2};
+const TableDesc SnapshotRecord::kTable{"chord_snapshot", sizeof(SnapshotRecord), kSnapshotFields,
+                                       "Chord overlay at the end of the run: one row per peer.", 1};
+static_assert(sizeof(LookupRecord) == 40);
+static_assert(sizeof(SnapshotRecord) == 24);
+
+}  // namespace p2pgrid::chord
