@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,9 @@ LookupCheck check_lookups(const Outcome& o, const TrueRing& ring, Time from, std
     c.mean_hops /= static_cast<double>(c.count);
     c.mean_ideal_hops /= static_cast<double>(c.count);
   }
+  std::printf("  %zu lookups from t=%.0fs: %zu correct, mean hops %.3f (perfect tables %.3f; 0.5 log2 N = %.3f)\n",
+              c.count, from.to_seconds(), c.correct, c.mean_hops, c.mean_ideal_hops,
+              0.5 * std::log2(static_cast<double>(ring.size())));
   return c;
 }
 
@@ -168,10 +172,11 @@ TEST(ChordRing, OracleStartIsCorrectAtOnce) {
   EXPECT_EQ(c.hops_equal_ideal, c.count);
 }
 
-TEST(ChordRing, ChurnKeepsMostLookupsCorrectAndRingHeals) {
+TEST(ChordRing, ChurnKeepsMostLookupsAnswered) {
   // Exponential sessions (mean 300 s) and down times (mean 60 s) from 40 s
-  // to 160 s; churn stops then (down peers stay down or come back by the
-  // plan) and the ring must be consistent again by 200 s.
+  // on, restarted peers rejoining through the protocol: some lookups run
+  // into freshly dead peers and exhaust their timeouts, but nearly all are
+  // answered.
   const Scenario s = scenario_of(kBase + R"(
 [churn]
 model = "exponential"
