@@ -29,7 +29,13 @@ usage() {
 
 [[ $# -eq 2 ]] || usage
 readonly action=$1
-mkdir -p "$2"
+if [[ $action == start ]]; then
+  mkdir -p "$2"
+elif [[ ! -d $2 ]]; then
+  echo "no cluster in $2 (no such directory)"
+  [[ $action == stop ]] && exit 0
+  exit 1
+fi
 dir=$(cd "$2" && pwd -P)
 readonly dir
 readonly conf=$dir/slurm.conf
