@@ -6,6 +6,7 @@ const std::vector<ProtocolBinding>& protocol_bindings() {
   static const std::vector<ProtocolBinding> kBindings{
       phold_binding(),
       chord_binding(),
+      can_binding(),
   };
   return kBindings;
 }

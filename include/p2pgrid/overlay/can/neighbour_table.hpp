@@ -1,0 +1,72 @@
+#pragma once
+/// A peer's view of its CAN neighbours: per neighbour its id, capabilities
+/// point, last reported load word, last-heard time and zones. A pure data
+/// structure (no Context), unit-tested and benchmarked on its own.
+///
+/// Layout: neighbours sorted by id in one vector, their zones grouped in
+/// the same order in a second one, so a peer with k neighbours costs two
+/// small arrays and the greedy next-hop scan walks both in lockstep.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "p2pgrid/core/ids.hpp"
+#include "p2pgrid/core/time.hpp"
+#include "p2pgrid/overlay/can/zone.hpp"
+
+namespace p2pgrid::can {
+
+struct Neighbour {
+  PeerId id;
+  std::uint32_t load = 0;       ///< opaque load word from its last update
+  Time last_heard;              ///< when its last update arrived (or was vouched for)
+  Point point;                  ///< its capabilities point
+  std::uint32_t zone_count = 0; ///< how many of the table's zones are its
+  /// Who takes its zones over if it dies: the smallest-volume peer of its
+  /// last advertised neighbour list (ties to the lower id), so every
+  /// neighbour that heard that list names the same heir.
+  PeerId heir;
+};
+
+class NeighbourTable {
+ public:
+  [[nodiscard]] std::span<const Neighbour> neighbours() const { return peers_; }
+  [[nodiscard]] std::size_t size() const { return peers_.size(); }
+  [[nodiscard]] bool empty() const { return peers_.empty(); }
+  [[nodiscard]] const Neighbour* find(PeerId id) const;
+  /// The zones of neighbour `id` (empty if unknown).
+  [[nodiscard]] std::span<const Zone> zones_of(PeerId id) const;
+  /// All zones, grouped by neighbour in id order.
+  [[nodiscard]] std::span<const Zone> all_zones() const { return zones_; }
+
+  /// Inserts or replaces neighbour `id` with these zones (must be non-empty).
+  void upsert(PeerId id, const Point& point, std::uint32_t load, Time last_heard, std::span<const Zone> zones);
+  /// Refreshes liveness and load only.
+  void touch(PeerId id, std::uint32_t load, Time last_heard);
+  void set_heir(PeerId id, PeerId heir);
+  void erase(PeerId id);
+  /// Drops every zone of neighbours other than `except`, silent since
+  /// before `silent_before`, that lies inside `zone` (someone else owns that
+  /// area now); neighbours left with no zone go. Live neighbours keep
+  /// theirs: a clash between live claimants is theirs to settle.
+  void drop_covered(const Zone& zone, PeerId except, Time silent_before);
+  void clear();
+
+  /// Greedy CAN forwarding: the neighbour owning the zone nearest to
+  /// `target` (L1 distance to the box), skipping neighbours last heard
+  /// before `alive_since`; ties go to the lower id. PeerId::none() if no
+  /// neighbour qualifies.
+  [[nodiscard]] PeerId next_hop(const Point& target, Time alive_since) const;
+
+  /// Bytes of heap this table holds (memory accounting).
+  [[nodiscard]] std::size_t heap_bytes() const;
+
+ private:
+  [[nodiscard]] std::size_t zone_offset(std::size_t index) const;
+
+  std::vector<Neighbour> peers_;
+  std::vector<Zone> zones_;
+};
+
+}  // namespace p2pgrid::can

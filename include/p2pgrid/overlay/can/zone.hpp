@@ -1,0 +1,121 @@
+#pragma once
+/// CAN geometry: points and zones in the unit box [0,1)^d, d <= kMaxDims,
+/// in exact fixed-point arithmetic. A coordinate is a 32-bit integer c
+/// standing for c / 2^32; a zone is a dyadic box: per dimension an interval
+/// [lo, lo + 2^(32 - level)) with lo a multiple of its width. Every split
+/// halves one interval, so zone bounds, volumes and containment are exact
+/// and bit-identical on every rank (Ratnasamy et al., SIGCOMM 2001, §2.1).
+///
+/// The space is a box, not the paper's torus: for matchmaking "more capable"
+/// is an order on coordinates (docs/can.md), and a wrap-around would make
+/// the most capable machines neighbours of the least capable ones.
+///
+/// Dimensions beyond the scenario's d keep level 0 (the full interval) and
+/// points keep coordinate 0 there, so containment and adjacency need not
+/// know d; only split() does.
+
+#include <array>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace p2pgrid::can {
+
+inline constexpr int kMaxDims = 4;
+/// Finest split per dimension: a zone interval is at least 1/2^32 wide.
+inline constexpr std::uint8_t kMaxLevel = 32;
+inline constexpr std::uint64_t kSpan = std::uint64_t{1} << 32U;
+
+/// A point of the CAN space; coordinate c stands for c / 2^32.
+struct Point {
+  std::array<std::uint32_t, kMaxDims> x{};
+  friend constexpr bool operator==(const Point&, const Point&) = default;
+};
+
+/// A dyadic box. 20 bytes.
+class Zone {
+ public:
+  /// The whole space.
+  constexpr Zone() = default;
+
+  /// Throws std::invalid_argument if a level exceeds kMaxLevel or a lower
+  /// bound is not a multiple of its interval's width.
+  static Zone from_bounds(const std::array<std::uint32_t, kMaxDims>& lo,
+                          const std::array<std::uint8_t, kMaxDims>& level);
+
+  [[nodiscard]] constexpr std::uint32_t lo(int dim) const { return lo_[static_cast<std::size_t>(dim)]; }
+  [[nodiscard]] constexpr std::uint8_t level(int dim) const { return level_[static_cast<std::size_t>(dim)]; }
+  /// Width of the interval in `dim`, in units of 2^-32 (2^32 for level 0).
+  [[nodiscard]] constexpr std::uint64_t width(int dim) const { return kSpan >> level(dim); }
+  /// Exclusive upper bound in `dim` (up to 2^32).
+  [[nodiscard]] constexpr std::uint64_t hi(int dim) const { return std::uint64_t{lo(dim)} + width(dim); }
+  /// Sum of the levels: the volume is exactly 2^-level_sum().
+  [[nodiscard]] int level_sum() const;
+  /// The volume as a double (exact while level_sum() <= 1074).
+  [[nodiscard]] double volume() const;
+
+  [[nodiscard]] bool contains(const Point& p) const;
+  /// True when the boxes share interior points.
+  [[nodiscard]] bool overlaps(const Zone& o) const;
+  /// True when `o` lies inside this zone (equal zones included).
+  [[nodiscard]] bool covers(const Zone& o) const;
+  /// CAN neighbours in a box: the intervals touch end to end in exactly one
+  /// dimension and overlap in every other one. Corners and edges alone do
+  /// not count. Example (d = 2): [0,1/2)x[0,1) and [1/2,1)x[1/2,1) abut
+  /// (touch at x = 1/2, overlap in y); [0,1/2)x[0,1/2) and [1/2,1)x[1/2,1)
+  /// touch only at a corner and do not.
+  [[nodiscard]] bool abuts(const Zone& o) const;
+  /// L1 distance, in units of 2^-32, from `p` to the nearest point of the
+  /// zone (0 when inside). Greedy routing forwards to the neighbour zone
+  /// nearest the target: with an exact neighbour table some neighbour is
+  /// always strictly nearer than the current zone, so routes terminate.
+  [[nodiscard]] std::uint64_t distance(const Point& p) const;
+
+  /// The dimension the next split uses: the lowest level among the first
+  /// `dims`, ties to the lowest index. Splitting a fresh space in d = 2
+  /// therefore alternates x, y, x, y, ... (the fixed order of CAN §2.2).
+  [[nodiscard]] int split_dim(int dims) const;
+  [[nodiscard]] bool splittable(int dims) const;
+  /// The lower and upper halves along split_dim(dims). Example (d = 2):
+  /// [0,1)x[0,1) -> [0,1/2)x[0,1), [1/2,1)x[0,1); then [1/2,1)x[0,1) ->
+  /// [1/2,1)x[0,1/2), [1/2,1)x[1/2,1). Precondition: splittable(dims).
+  [[nodiscard]] std::pair<Zone, Zone> split(int dims) const;
+  /// The dimension a join splits along when the owner's point `keep` and
+  /// the joiner's point `join` both lie in this zone: the first dimension,
+  /// in the cyclic order starting at split_dim(dims), whose halving puts
+  /// them on different sides, so each keeps a zone around its own point;
+  /// split_dim(dims) if no halving separates them (identical machines
+  /// without a virtual dimension). -1 if that dimension is at kMaxLevel.
+  /// Example (d = 2, zone [0,1)^2): keep = (0.1, 0.2), join = (0.3, 0.9):
+  /// x at 1/2 does not separate them, y at 1/2 does, so split y.
+  [[nodiscard]] int separating_dim(int dims, const Point& keep, const Point& join) const;
+  /// The lower and upper halves along `dim`. Precondition: level(dim) < kMaxLevel.
+  [[nodiscard]] std::pair<Zone, Zone> split_along(int dim) const;
+  /// The intersection of two overlapping zones (a dyadic box again, since
+  /// dyadic intervals are nested or disjoint). Precondition: overlaps(o).
+  [[nodiscard]] Zone intersection(const Zone& o) const;
+  /// If this zone and `o` are the two halves of one dyadic box, that box.
+  [[nodiscard]] bool mergeable(const Zone& o) const;
+  [[nodiscard]] Zone merged(const Zone& o) const;
+
+  friend constexpr bool operator==(const Zone&, const Zone&) = default;
+  /// A total order (level sum, then bounds) for deterministic sorting.
+  [[nodiscard]] bool before(const Zone& o) const;
+
+ private:
+  std::array<std::uint32_t, kMaxDims> lo_{};
+  std::array<std::uint8_t, kMaxDims> level_{};
+};
+
+/// `a` minus `hole` (a dyadic box inside `a`) as disjoint dyadic boxes: split
+/// `a` towards `hole` one dimension at a time and keep the halves that miss
+/// it. Example (d = 1): [0,1) minus [1/4,1/2) = [1/2,1), [0,1/4).
+/// Precondition: a.covers(hole). Used only to settle conflicting claims.
+std::vector<Zone> subtract(const Zone& a, const Zone& hole);
+
+/// Coordinate of x in [0, 1) as a fixed-point value (clamped).
+std::uint32_t to_coord(double x);
+/// c / 2^32, exact.
+double to_unit(std::uint64_t c);
+
+}  // namespace p2pgrid::can

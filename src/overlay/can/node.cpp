@@ -1,0 +1,622 @@
+#include "p2pgrid/overlay/can/node.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "p2pgrid/overlay/can/zone_record.hpp"
+
+namespace p2pgrid::can {
+namespace {
+
+constexpr std::uint32_t to_ms(Duration d) {
+  const std::int64_t ms = d.ns / 1'000'000;
+  return ms < 0 ? 0U : (ms > 0xFFFFFFFFLL ? 0xFFFFFFFFU : static_cast<std::uint32_t>(ms));
+}
+
+/// Level sum of the largest zone: the size rank used by the takeover and
+/// leave rules ("the smallest zone takes over", CAN §2.3).
+int largest_level(std::span<const Zone> zones) {
+  int best = 1 << 20;
+  for (const Zone& z : zones) best = std::min(best, z.level_sum());
+  return best;
+}
+
+double total_volume(std::span<const Zone> zones) {
+  double v = 0;
+  for (const Zone& z : zones) v += z.volume();
+  return v;
+}
+
+}  // namespace
+
+Node::Node(PeerId self, const Params& params)
+    : params_(&params),
+      self_(self),
+      dims_(static_cast<std::uint8_t>(params.dims())),
+      point_(point_of(params.capabilities, params.seed, self, params.resources, params.virtual_dim)) {}
+
+// --- standalone -------------------------------------------------------------
+
+void Node::on_start(Context& ctx) {
+  NullUpcalls up;
+  start(ctx, up);
+}
+
+void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes) {
+  NullUpcalls up;
+  Message m;
+  decode(bytes, dims_, m);
+  handle(ctx, up, from, m);
+}
+
+void Node::on_timer(Context& ctx, std::uint64_t tag) {
+  NullUpcalls up;
+  handle_timer(ctx, up, tag);
+}
+
+void Node::on_leave(Context& ctx) {
+  NullUpcalls up;
+  leave(ctx, up);
+}
+
+void Node::on_finish(Context& ctx, bool alive) const { record_zones(ctx, alive); }
+
+// --- lifecycle --------------------------------------------------------------
+
+void Node::start(Context& ctx, Upcalls& /*up*/) {
+  if (phase_ == Phase::kJoined) {  // installed by the oracle bootstrap
+    arm_update(ctx);
+    return;
+  }
+  if (params_->bootstrap == Bootstrap::kJoin && self_.value == 0 && ctx.now() == Time::zero()) {
+    zones_.assign(1, Zone{});  // the first peer owns the whole space
+    phase_ = Phase::kJoined;
+    arm_update(ctx);
+    return;
+  }
+  phase_ = Phase::kJoining;
+  send_join(ctx);
+}
+
+void Node::send_join(Context& ctx) {
+  const PeerId contact = params_->contact(self_, join_attempts_++);
+  if (contact.valid()) {
+    RouteMsg m;
+    m.origin = self_;
+    m.kind = RouteKind::kJoin;
+    m.target = point_;
+    send(ctx, contact, m);
+  }
+  join_timer_ = ctx.set_timer(params_->join_timeout, can_timer(TimerKind::kJoinRetry));
+}
+
+void Node::rejoin(Context& ctx) {
+  zones_.clear();
+  table_.clear();
+  ctx.cancel(update_timer_);
+  ctx.cancel(takeover_timer_);
+  takeover_at_ = Time::never();
+  phase_ = Phase::kJoining;
+  send_join(ctx);
+}
+
+void Node::arm_update(Context& ctx) {
+  // +-25% jitter from the peer's own stream keeps updates from synchronising.
+  const std::int64_t period = params_->update_period.ns;
+  const auto jitter = static_cast<std::int64_t>(ctx.rng().below(static_cast<std::uint64_t>(period / 2) + 1));
+  update_timer_ = ctx.set_timer(Duration{period - period / 4 + jitter}, can_timer(TimerKind::kUpdate));
+}
+
+bool Node::handle_timer(Context& ctx, Upcalls& up, std::uint64_t tag) {
+  if (protocol_of_tag(tag) != ProtocolId::kCan) return false;
+  switch (kind_of_timer(tag)) {
+    case TimerKind::kUpdate:
+      if (phase_ != Phase::kJoined) return true;
+      check_silent(ctx, up);
+      if (phase_ == Phase::kJoined) {
+        announce(ctx, up);
+        arm_update(ctx);
+      }
+      return true;
+    case TimerKind::kJoinRetry:
+      if (phase_ == Phase::kJoining) send_join(ctx);
+      return true;
+    case TimerKind::kTakeover:
+      takeover_at_ = Time::never();
+      if (phase_ == Phase::kJoined) check_silent(ctx, up);
+      return true;
+    default:
+      return false;
+  }
+}
+
+void Node::leave(Context& ctx, Upcalls& /*up*/) {
+  if (phase_ != Phase::kJoined || table_.empty()) return;
+  // The heir: the live neighbour with the smallest total volume, ties to
+  // the lower id (CAN §2.3 hands a departing zone to the smallest neighbour).
+  const Time since = alive_since(ctx);
+  PeerId heir = PeerId::none();
+  double best = 2.0;
+  for (const Neighbour& n : table_.neighbours()) {
+    if (n.last_heard < since) continue;
+    const double v = total_volume(table_.zones_of(n.id));
+    if (v < best) {
+      best = v;
+      heir = n.id;
+    }
+  }
+  if (!heir.valid()) return;
+  HandoverMsg h;
+  for (const Zone& z : zones_) {
+    if (!h.zones.full()) h.zones.push_back(z);
+  }
+  fill_entries(ctx, h.entries, nullptr);
+  send(ctx, heir, h);
+  const LeaveMsg l{heir};
+  for (const Neighbour& n : table_.neighbours()) {
+    if (n.id != heir) send(ctx, n.id, l);
+  }
+}
+
+// --- routing ----------------------------------------------------------------
+
+bool Node::owns(const Point& p) const {
+  return std::any_of(zones_.begin(), zones_.end(), [&](const Zone& z) { return z.contains(p); });
+}
+
+bool Node::route(Context& ctx, Upcalls& up, const Point& point, std::span<const std::byte> payload) {
+  if (phase_ != Phase::kJoined) return false;
+  RouteMsg m;
+  m.origin = self_;
+  m.kind = RouteKind::kApp;
+  m.target = point;
+  m.payload = payload;
+  forward(ctx, up, m);
+  return true;
+}
+
+void Node::forward(Context& ctx, Upcalls& up, RouteMsg m) {
+  if (phase_ != Phase::kJoined) return;  // not part of the space (yet): drop
+  if (owns(m.target)) {
+    if (m.kind == RouteKind::kJoin) {
+      accept_join(ctx, up, m.origin, m.target);
+    } else {
+      up.on_routed(ctx, m.target, m.payload, m.hops);
+    }
+    return;
+  }
+  if (m.hops >= params_->max_hops) {
+    ctx.log("CAN route dropped after max_hops");
+    return;
+  }
+  const PeerId next = table_.next_hop(m.target, alive_since(ctx));
+  if (!next.valid()) {
+    ctx.log("CAN route dropped: no live neighbour");
+    return;
+  }
+  ++m.hops;
+  send(ctx, next, m);
+}
+
+// --- join -------------------------------------------------------------------
+
+void Node::accept_join(Context& ctx, Upcalls& up, PeerId joiner, const Point& point) {
+  if (joiner == self_) return;
+  const auto it = std::find_if(zones_.begin(), zones_.end(), [&](const Zone& z) { return z.contains(point); });
+  Zone given;
+  if (zones_.size() > 1) {
+    // Holding several zones (after a takeover): give one away whole.
+    given = *it;
+    zones_.erase(it);
+  } else {
+    // Keep our own point inside our zone when the zone still holds it, so
+    // both peers sit in zones around their capabilities (paper §3).
+    const Point& keep = it->contains(point_) ? point_ : point;
+    const int dim = it->separating_dim(dims_, keep, point);
+    if (dim < 0) {
+      JoinReplyMsg no;
+      no.ok = false;
+      send(ctx, joiner, no);
+      return;
+    }
+    const auto [low, high] = it->split_along(dim);
+    given = low.contains(point) ? low : high;
+    *it = low.contains(point) ? high : low;
+  }
+  JoinReplyMsg reply;
+  reply.ok = true;
+  reply.zone = given;
+  for (const Zone& z : zones_) {
+    if (z.abuts(given) && !reply.entries.full()) reply.entries.push_back(Entry{self_, point_, 0, z});
+  }
+  fill_entries(ctx, reply.entries, &given);
+  send(ctx, joiner, reply);
+
+  // Tell the old neighbourhood (before pruning) that this zone shrank.
+  std::vector<PeerId> old;
+  old.reserve(table_.size());
+  for (const Neighbour& n : table_.neighbours()) old.push_back(n.id);
+  table_.upsert(joiner, point, 0, ctx.now(), std::span<const Zone>(&given, 1));
+  prune_table();
+  announce(ctx, up, old);
+}
+
+void Node::on_join_reply(Context& ctx, Upcalls& up, PeerId /*from*/, const JoinReplyMsg& m) {
+  if (!m.ok) {
+    if (phase_ == Phase::kJoining) {
+      phase_ = Phase::kRefused;
+      ctx.cancel(join_timer_);
+      ctx.log("CAN join refused: the zone holding this point cannot be split");
+    }
+    return;
+  }
+  if (phase_ == Phase::kJoining) {
+    zones_.assign(1, m.zone);
+    phase_ = Phase::kJoined;
+    ctx.cancel(join_timer_);
+    arm_update(ctx);
+  } else if (phase_ == Phase::kJoined) {
+    // A late reply to a retried join: the zone is ours now, keep it.
+    if (overlaps_mine(m.zone)) return;
+    add_zones(std::span<const Zone>(&m.zone, 1));
+  } else {
+    return;
+  }
+  adopt_entries(ctx, up, m.entries.view(), self_);
+  announce(ctx, up);
+}
+
+// --- neighbour maintenance --------------------------------------------------
+
+void Node::on_update(Context& ctx, Upcalls& up, PeerId from, const UpdateMsg& m) {
+  if (phase_ != Phase::kJoined || from == self_) return;
+  const auto theirs = m.zones.view();
+  const bool contested = std::any_of(theirs.begin(), theirs.end(), [&](const Zone& z) { return overlaps_mine(z); });
+  if (contested && self_ < from) {
+    // We keep the area; make sure the other claimant hears it even if it
+    // is not (or no longer) in our table.
+    UpdateMsg mine;
+    mine.point = point_;
+    mine.load = up.local_load();
+    for (const Zone& z : zones_) {
+      if (!mine.zones.full()) mine.zones.push_back(z);
+    }
+    send(ctx, from, mine);
+  }
+  if (contested && settle_overlaps(from, theirs)) {
+    if (zones_.empty()) {
+      rejoin(ctx);
+      return;
+    }
+    prune_table();
+    announce(ctx, up);
+  }
+  for (const Zone& z : theirs) table_.drop_covered(z, from, alive_since(ctx));
+  const bool adjacent = std::any_of(theirs.begin(), theirs.end(), [&](const Zone& z) { return abuts_mine(z); });
+  if (adjacent) {
+    table_.upsert(from, m.point, m.load, ctx.now(), theirs);
+  } else {
+    table_.erase(from);
+    if (!m.correction && !contested) {
+      // The sender holds a stale picture of our zones: show it the real
+      // ones, or it would later take our area for a dead neighbour's.
+      UpdateMsg fix;
+      fix.point = point_;
+      fix.load = up.local_load();
+      fix.correction = true;
+      for (const Zone& z : zones_) {
+        if (!fix.zones.full()) fix.zones.push_back(z);
+      }
+      send(ctx, from, fix);
+    }
+  }
+  if (adjacent && !m.entries.view().empty()) learn_heir(ctx, from, m.entries.view());
+  const std::size_t before = table_.size();
+  std::vector<PeerId> known;
+  if (!m.entries.view().empty()) {
+    known.reserve(before);
+    for (const Neighbour& n : table_.neighbours()) known.push_back(n.id);
+    adopt_entries(ctx, up, m.entries.view(), from);
+  }
+  if (table_.size() != before) {
+    // Greet the newcomers so they add us too.
+    UpdateMsg hello;
+    hello.point = point_;
+    hello.load = up.local_load();
+    for (const Zone& z : zones_) {
+      if (!hello.zones.full()) hello.zones.push_back(z);
+    }
+    for (const Neighbour& n : table_.neighbours()) {
+      if (!std::binary_search(known.begin(), known.end(), n.id)) send(ctx, n.id, hello);
+    }
+  }
+}
+
+void Node::learn_heir(Context& ctx, PeerId of, std::span<const Entry> entries) {
+  const Time since = alive_since(ctx);
+  PeerId heir = PeerId::none();
+  double best = 2.0;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
+    if (ctx.now() - Duration::milliseconds(e.age_ms) < since) continue;  // not a live candidate
+    if (i > 0 && entries[i - 1].peer == e.peer) continue;              // grouped: counted below
+    double v = 0;
+    for (std::size_t k = i; k < entries.size() && entries[k].peer == e.peer; ++k) v += entries[k].zone.volume();
+    if (v < best || (v == best && e.peer < heir)) {
+      best = v;
+      heir = e.peer;
+    }
+  }
+  table_.set_heir(of, heir);
+  std::erase_if(heir_contacts_, [&](const auto& c) { return c.first == of; });
+  if (heir != self_) return;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].peer != self_ && (i == 0 || entries[i - 1].peer != entries[i].peer)) {
+      heir_contacts_.emplace_back(of, entries[i].peer);
+    }
+  }
+}
+
+void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entries, PeerId skip) {
+  const Time now = ctx.now();
+  const Time since = alive_since(ctx);
+  Zone found[kMaxZones];
+  PeerId contested = PeerId::none();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
+    if (e.peer == self_ || !e.peer.valid()) continue;
+    const Time heard = now - Duration::milliseconds(e.age_ms);
+    if (heard < since) continue;  // stale second-hand news
+    if (overlaps_mine(e.zone) && e.peer != contested) {
+      // Someone live claims part of our area (two takeovers of one dead
+      // zone that never met): show it our zones so the two settle it.
+      contested = e.peer;
+      UpdateMsg mine;
+      mine.point = point_;
+      mine.load = up.local_load();
+      for (const Zone& z : zones_) {
+        if (!mine.zones.full()) mine.zones.push_back(z);
+      }
+      send(ctx, e.peer, mine);
+      continue;
+    }
+    if (e.peer == skip || table_.find(e.peer) != nullptr) continue;
+    // Gather this peer's zones from the rest of the list (entries are grouped).
+    std::size_t n = 0;
+    bool adjacent = false;
+    for (std::size_t k = i; k < entries.size() && n < kMaxZones; ++k) {
+      if (entries[k].peer != e.peer || overlaps_mine(entries[k].zone)) continue;
+      found[n++] = entries[k].zone;
+      adjacent = adjacent || abuts_mine(entries[k].zone);
+    }
+    if (!adjacent) continue;
+    table_.upsert(e.peer, e.point, 0, heard, std::span<const Zone>(found, n));
+  }
+}
+
+bool Node::settle_overlaps(PeerId other, std::span<const Zone> theirs) {
+  // Two claims of one area (simultaneous takeovers): the lower id keeps
+  // it; the other removes the intersection from its zones. Both sides
+  // apply the same rule, so they agree without a further exchange.
+  if (self_ < other) return false;
+  bool changed = false;
+  for (const Zone& t : theirs) {
+    for (std::size_t i = 0; i < zones_.size();) {
+      if (!zones_[i].overlaps(t)) {
+        ++i;
+        continue;
+      }
+      const Zone mine = zones_[i];
+      zones_.erase(zones_.begin() + static_cast<std::ptrdiff_t>(i));
+      const Zone cut = mine.intersection(t);
+      for (const Zone& rest : subtract(mine, cut)) zones_.push_back(rest);
+      changed = true;
+    }
+  }
+  if (changed) merge_zones();
+  return changed;
+}
+
+void Node::on_handover(Context& ctx, Upcalls& up, PeerId from, const HandoverMsg& m) {
+  if (phase_ != Phase::kJoined) return;  // neighbours will take the zones over
+  std::vector<Zone> taken;
+  for (const Zone& z : m.zones.view()) {
+    if (!overlaps_mine(z)) taken.push_back(z);
+  }
+  add_zones(taken);
+  table_.erase(from);
+  for (const Zone& z : taken) table_.drop_covered(z, self_, alive_since(ctx));
+  adopt_entries(ctx, up, m.entries.view(), from);
+  prune_table();
+  std::vector<PeerId> extra;
+  for (const Entry& e : m.entries.view()) extra.push_back(e.peer);
+  announce(ctx, up, extra);
+}
+
+void Node::check_silent(Context& ctx, Upcalls& up) {
+  const Time now = ctx.now();
+  const Time since = alive_since(ctx);
+  const int mine = largest_level(zones_);
+  Time earliest = Time::never();
+  std::vector<PeerId> dead;
+  for (const Neighbour& n : table_.neighbours()) {
+    if (n.last_heard >= since) continue;
+    // Takeover timer (CAN §2.3): the smaller my zone relative to the dead
+    // one, the sooner I claim; a claim heard first cancels mine.
+    Time claim_at = n.last_heard + params_->dead_after;
+    if (n.heir != self_) {
+      // Fallback for a dead heir: wait for the heir's claim to spread
+      // (three update periods), then CAN's volume-ordered timers.
+      const int rank = std::clamp(8 + largest_level(table_.zones_of(n.id)) - mine, 0, 16);
+      claim_at = claim_at + params_->update_period * 3 + params_->takeover_step * rank;
+    }
+    if (claim_at <= now) {
+      dead.push_back(n.id);
+    } else {
+      earliest = std::min(earliest, claim_at);
+    }
+  }
+  bool changed = false;
+  std::vector<PeerId> tell;
+  for (const PeerId d : dead) {
+    for (const auto& c : heir_contacts_) {
+      if (c.first == d) tell.push_back(c.second);
+    }
+    std::erase_if(heir_contacts_, [&](const auto& c) { return c.first == d; });
+    const std::vector<Zone> orphans(table_.zones_of(d).begin(), table_.zones_of(d).end());
+    table_.erase(d);
+    for (const Zone& z : orphans) {
+      if (overlaps_mine(z)) continue;
+      // Claimed already if a live neighbour's zone overlaps it.
+      bool claimed = false;
+      const auto all = table_.all_zones();
+      std::size_t k = 0;
+      for (const Neighbour& n : table_.neighbours()) {
+        for (std::uint32_t j = 0; j < n.zone_count; ++j, ++k) {
+          if (n.last_heard >= since && all[k].overlaps(z)) claimed = true;
+        }
+      }
+      if (claimed || zones_.size() >= kMaxZones) continue;
+      add_zones(std::span<const Zone>(&z, 1));
+      changed = true;
+    }
+  }
+  if (changed) {
+    prune_table();
+    announce(ctx, up, tell);
+  }
+  if (earliest < takeover_at_) {
+    ctx.cancel(takeover_timer_);
+    takeover_at_ = earliest;
+    takeover_timer_ = ctx.set_timer(earliest - now, can_timer(TimerKind::kTakeover));
+  }
+}
+
+void Node::add_zones(std::span<const Zone> zones) {
+  zones_.insert(zones_.end(), zones.begin(), zones.end());
+  merge_zones();
+}
+
+void Node::merge_zones() {
+  // Background reassignment, local part: sibling zones held by one peer
+  // become their parent again, so takeovers do not fragment the space.
+  bool merged = true;
+  while (merged) {
+    merged = false;
+    for (std::size_t i = 0; i < zones_.size() && !merged; ++i) {
+      for (std::size_t j = i + 1; j < zones_.size(); ++j) {
+        if (zones_[i].mergeable(zones_[j])) {
+          zones_[i] = zones_[i].merged(zones_[j]);
+          zones_.erase(zones_.begin() + static_cast<std::ptrdiff_t>(j));
+          merged = true;
+          break;
+        }
+      }
+    }
+  }
+  std::sort(zones_.begin(), zones_.end(), [](const Zone& a, const Zone& b) { return a.before(b); });
+}
+
+void Node::prune_table() {
+  std::vector<PeerId> gone;
+  for (const Neighbour& n : table_.neighbours()) {
+    const auto zs = table_.zones_of(n.id);
+    if (std::none_of(zs.begin(), zs.end(), [&](const Zone& z) { return abuts_mine(z); })) gone.push_back(n.id);
+  }
+  for (const PeerId p : gone) table_.erase(p);
+  std::erase_if(heir_contacts_, [&](const auto& c) { return table_.find(c.first) == nullptr; });
+}
+
+void Node::fill_entries(Context& ctx, FixedList<Entry, kMaxEntries>& out, const Zone* around) const {
+  const auto all = table_.all_zones();
+  std::size_t k = 0;
+  for (const Neighbour& n : table_.neighbours()) {
+    const std::uint32_t age = to_ms(ctx.now() - n.last_heard);
+    for (std::uint32_t j = 0; j < n.zone_count; ++j, ++k) {
+      if (out.full()) return;
+      if (around != nullptr && !all[k].abuts(*around)) continue;
+      out.push_back(Entry{n.id, n.point, age, all[k]});
+    }
+  }
+}
+
+void Node::announce(Context& ctx, Upcalls& up, std::span<const PeerId> extra) {
+  UpdateMsg m;
+  m.point = point_;
+  m.load = up.local_load();
+  for (const Zone& z : zones_) {
+    if (!m.zones.full()) m.zones.push_back(z);
+  }
+  fill_entries(ctx, m.entries, nullptr);
+  BufferWriter<kMaxMessageBytes> w;
+  const auto bytes = encode(w, dims_, m);
+  for (const Neighbour& n : table_.neighbours()) ctx.send(n.id, bytes);
+  for (const PeerId p : extra) {
+    if (p != self_ && table_.find(p) == nullptr) ctx.send(p, bytes);
+  }
+}
+
+bool Node::abuts_mine(const Zone& z) const {
+  return std::any_of(zones_.begin(), zones_.end(), [&](const Zone& m) { return m.abuts(z); });
+}
+
+bool Node::overlaps_mine(const Zone& z) const {
+  return std::any_of(zones_.begin(), zones_.end(), [&](const Zone& m) { return m.overlaps(z); });
+}
+
+Time Node::alive_since(Context& ctx) const { return ctx.now() - params_->dead_after; }
+
+void Node::send(Context& ctx, PeerId to, const auto& message) const {
+  BufferWriter<kMaxMessageBytes> w;
+  ctx.send(to, encode(w, dims_, message));
+}
+
+// --- dispatch ---------------------------------------------------------------
+
+bool Node::handle(Context& ctx, Upcalls& up, PeerId from, const Message& message) {
+  switch (message.index()) {
+    case 0: forward(ctx, up, std::get<RouteMsg>(message)); return true;
+    case 1: on_join_reply(ctx, up, from, std::get<JoinReplyMsg>(message)); return true;
+    case 2: on_update(ctx, up, from, std::get<UpdateMsg>(message)); return true;
+    case 3:
+      // The leaver's zones go to the heir; until its update covers them,
+      // treat the leaver as silent so a lost hand-over is taken over.
+      if (phase_ == Phase::kJoined) {
+        const Neighbour* n = table_.find(from);
+        if (n != nullptr) table_.touch(from, n->load, ctx.now() - params_->dead_after - Duration{1});
+        check_silent(ctx, up);
+      }
+      return true;
+    case 4: on_handover(ctx, up, from, std::get<HandoverMsg>(message)); return true;
+    default: return false;
+  }
+}
+
+// --- output and accounting --------------------------------------------------
+
+void Node::record_zones(Context& ctx, bool alive) const {
+  for (std::size_t i = 0; i < zones_.size(); ++i) {
+    ZoneRecord r{};
+    r.peer = self_.value;
+    r.zone = static_cast<std::uint32_t>(i);
+    r.alive = alive ? 1U : 0U;
+    r.zones = static_cast<std::uint32_t>(zones_.size());
+    for (int d = 0; d < kMaxDims; ++d) {
+      r.lo[d] = to_unit(zones_[i].lo(d));
+      r.hi[d] = to_unit(zones_[i].hi(d));
+    }
+    ctx.trace().record(r);
+  }
+}
+
+std::size_t Node::heap_bytes() const {
+  return zones_.capacity() * sizeof(Zone) + table_.heap_bytes() + heir_contacts_.capacity() * sizeof(heir_contacts_[0]);
+}
+
+void Node::oracle_install(std::vector<Zone> zones, NeighbourTable table) {
+  zones_ = std::move(zones);
+  table_ = std::move(table);
+  phase_ = Phase::kJoined;
+}
+
+}  // namespace p2pgrid::can

@@ -1,0 +1,157 @@
+// Every CAN message: round trip, every truncation rejected with
+// DecodeError, trailing bytes rejected, wrong dimension count, unknown
+// type, misaligned zone and oversized counts.
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "p2pgrid/overlay/can/messages.hpp"
+#include "p2pgrid/overlay/can/probe_node.hpp"
+
+namespace p2pgrid::can {
+namespace {
+
+constexpr int kDims = 4;
+
+Zone zone_a() { return Zone::from_bounds({1U << 31U, 0, 1U << 30U, 0}, {1, 2, 2, 0}); }
+Zone zone_b() { return Zone::from_bounds({0, 3U << 30U, 0, 1U << 31U}, {3, 2, 1, 1}); }
+Point point_a() { return Point{{1, 2, 3, 0xFFFFFFFFU}}; }
+
+std::vector<std::byte> bytes_of(const auto& m) {
+  BufferWriter<kMaxMessageBytes> w;
+  const auto b = encode(w, kDims, m);
+  return {b.begin(), b.end()};
+}
+
+void expect_rejects_every_truncation(const std::vector<std::byte>& full) {
+  Message m;
+  for (std::size_t n = 0; n < full.size(); ++n) {
+    EXPECT_THROW(decode(std::span(full).first(n), kDims, m), DecodeError) << "length " << n;
+  }
+  auto longer = full;
+  longer.push_back(std::byte{0});
+  EXPECT_THROW(decode(longer, kDims, m), DecodeError);
+  EXPECT_THROW(decode(full, 3, m), DecodeError) << "dimension count must match";
+}
+
+TEST(CanCodec, RouteRoundTrip) {
+  const std::array<std::byte, 3> payload{std::byte{9}, std::byte{8}, std::byte{7}};
+  RouteMsg m{PeerId{77}, RouteKind::kJoin, 13, point_a(), payload};
+  const auto b = bytes_of(m);
+  Message out;
+  decode(b, kDims, out);
+  const auto& r = std::get<RouteMsg>(out);
+  EXPECT_EQ(r.origin, PeerId{77});
+  EXPECT_EQ(r.kind, RouteKind::kJoin);
+  EXPECT_EQ(r.hops, 13);
+  EXPECT_EQ(r.target, point_a());
+  ASSERT_EQ(r.payload.size(), 3U);
+  EXPECT_EQ(r.payload[2], std::byte{7});
+  expect_rejects_every_truncation(b);
+}
+
+TEST(CanCodec, JoinReplyRoundTrip) {
+  JoinReplyMsg m;
+  m.ok = true;
+  m.zone = zone_a();
+  m.entries.push_back(Entry{PeerId{5}, point_a(), 1234, zone_b()});
+  m.entries.push_back(Entry{PeerId{6}, Point{}, 0, zone_a()});
+  const auto b = bytes_of(m);
+  Message out;
+  decode(b, kDims, out);
+  const auto& r = std::get<JoinReplyMsg>(out);
+  EXPECT_TRUE(r.ok);
+  EXPECT_EQ(r.zone, zone_a());
+  ASSERT_EQ(r.entries.size, 2U);
+  EXPECT_EQ(r.entries.items[0], m.entries.items[0]);
+  EXPECT_EQ(r.entries.items[1], m.entries.items[1]);
+  expect_rejects_every_truncation(b);
+}
+
+TEST(CanCodec, UpdateRoundTrip) {
+  UpdateMsg m;
+  m.point = point_a();
+  m.load = 0xDEADBEEF;
+  m.correction = true;
+  m.zones.push_back(zone_a());
+  m.zones.push_back(zone_b());
+  m.entries.push_back(Entry{PeerId{9}, point_a(), 5, zone_b()});
+  const auto b = bytes_of(m);
+  Message out;
+  decode(b, kDims, out);
+  const auto& r = std::get<UpdateMsg>(out);
+  EXPECT_EQ(r.point, point_a());
+  EXPECT_EQ(r.load, 0xDEADBEEF);
+  EXPECT_TRUE(r.correction);
+  ASSERT_EQ(r.zones.size, 2U);
+  EXPECT_EQ(r.zones.items[1], zone_b());
+  ASSERT_EQ(r.entries.size, 1U);
+  EXPECT_EQ(r.entries.items[0], m.entries.items[0]);
+  expect_rejects_every_truncation(b);
+}
+
+TEST(CanCodec, LeaveHandoverAndProbeReplyRoundTrip) {
+  Message out;
+  const auto leave = bytes_of(LeaveMsg{PeerId{42}});
+  decode(leave, kDims, out);
+  EXPECT_EQ(std::get<LeaveMsg>(out).heir, PeerId{42});
+  expect_rejects_every_truncation(leave);
+
+  HandoverMsg h;
+  h.zones.push_back(zone_b());
+  h.entries.push_back(Entry{PeerId{3}, point_a(), 17, zone_a()});
+  const auto hb = bytes_of(h);
+  decode(hb, kDims, out);
+  EXPECT_EQ(std::get<HandoverMsg>(out).zones.items[0], zone_b());
+  EXPECT_EQ(std::get<HandoverMsg>(out).entries.items[0], h.entries.items[0]);
+  expect_rejects_every_truncation(hb);
+
+  const auto pr = bytes_of(ProbeReplyMsg{99, PeerId{4}, 6});
+  decode(pr, kDims, out);
+  EXPECT_EQ(std::get<ProbeReplyMsg>(out).seq, 99U);
+  EXPECT_EQ(std::get<ProbeReplyMsg>(out).result, PeerId{4});
+  EXPECT_EQ(std::get<ProbeReplyMsg>(out).hops, 6);
+  expect_rejects_every_truncation(pr);
+}
+
+TEST(CanCodec, ProbePayloadRoundTrip) {
+  std::array<std::byte, kProbePayloadBytes> buf{};
+  const auto b = encode(buf, ProbePayload{PeerId{12}, 34});
+  EXPECT_EQ(decode_probe(b), (ProbePayload{PeerId{12}, 34}));
+  for (std::size_t n = 0; n < b.size(); ++n) EXPECT_THROW(decode_probe(b.first(n)), DecodeError);
+}
+
+TEST(CanCodec, RejectsMisalignedZonesUnknownTypesAndHugeCounts) {
+  auto b = bytes_of(LeaveMsg{PeerId{1}});
+  Message out;
+  b[2] = std::byte{77};  // type
+  try {
+    decode(b, kDims, out);
+    FAIL() << "unknown type accepted";
+  } catch (const DecodeError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown CAN message type 77"), std::string::npos) << e.what();
+  }
+  // A zone whose lower bound is not aligned to its level.
+  JoinReplyMsg j;
+  j.ok = true;
+  j.zone = zone_a();
+  auto jb = bytes_of(j);
+  jb[5 + 4] = std::byte{1};  // dim 0 lower bound (after header+dims+ok) gets a low bit... then level 1
+  jb[5] = std::byte{1};
+  try {
+    decode(jb, kDims, out);
+    FAIL() << "misaligned zone accepted";
+  } catch (const DecodeError& e) {
+    EXPECT_NE(std::string(e.what()).find("field 'zone'"), std::string::npos) << e.what();
+  }
+  // An update announcing more zones than the bytes could hold.
+  UpdateMsg u;
+  auto ub = bytes_of(u);
+  const std::size_t count_at = 3 + 1 + 16 + 4 + 1;
+  ub[count_at + 3] = std::byte{0x7F};
+  EXPECT_THROW(decode(ub, kDims, out), DecodeError);
+}
+
+}  // namespace
+}  // namespace p2pgrid::can

@@ -1,0 +1,195 @@
+// Zone geometry against worked examples and against brute force on a
+// coarse grid (every dyadic box of a 4x4 space enumerated).
+
+#include "p2pgrid/overlay/can/zone.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include "p2pgrid/core/rng.hpp"
+#include "p2pgrid/overlay/can/capabilities.hpp"
+#include "p2pgrid/overlay/can/params.hpp"
+#include "p2pgrid/overlay/can/split_tree.hpp"
+
+namespace p2pgrid::can {
+namespace {
+
+constexpr std::uint32_t kHalf = 1U << 31U;
+constexpr std::uint32_t kQuarter = 1U << 30U;
+
+Zone box2(std::uint32_t x, std::uint8_t lx, std::uint32_t y, std::uint8_t ly) {
+  return Zone::from_bounds({x, y, 0, 0}, {lx, ly, 0, 0});
+}
+
+Point pt(std::uint32_t x, std::uint32_t y) { return Point{{x, y, 0, 0}}; }
+
+TEST(CanZone, SplitsAlternateDimensionsInFixedOrder) {
+  const Zone all;
+  EXPECT_EQ(all.split_dim(2), 0);
+  const auto [left, right] = all.split(2);
+  EXPECT_EQ(left, box2(0, 1, 0, 0));
+  EXPECT_EQ(right, box2(kHalf, 1, 0, 0));
+  EXPECT_EQ(right.split_dim(2), 1);
+  const auto [rb, rt] = right.split(2);
+  EXPECT_EQ(rb, box2(kHalf, 1, 0, 1));
+  EXPECT_EQ(rt, box2(kHalf, 1, kHalf, 1));
+  EXPECT_EQ(rt.volume(), 0.25);
+  EXPECT_EQ(rt.level_sum(), 2);
+  // d = 4: the unused dimensions never split in d = 2.
+  EXPECT_EQ(rt.split(2).first.level(2), 0);
+  EXPECT_EQ(rt.split(4).first.level(2), 1);
+}
+
+TEST(CanZone, ContainsIsHalfOpen) {
+  const Zone z = box2(kHalf, 1, 0, 1);  // [1/2,1) x [0,1/2)
+  EXPECT_TRUE(z.contains(pt(kHalf, 0)));
+  EXPECT_TRUE(z.contains(pt(0xFFFFFFFFU, kHalf - 1)));
+  EXPECT_FALSE(z.contains(pt(kHalf - 1, 0)));
+  EXPECT_FALSE(z.contains(pt(kHalf, kHalf)));
+}
+
+TEST(CanZone, AbutsNeedsAFaceNotACorner) {
+  const Zone left = box2(0, 1, 0, 0);             // [0,1/2) x [0,1)
+  const Zone right_top = box2(kHalf, 1, kHalf, 1);  // [1/2,1) x [1/2,1)
+  const Zone left_bottom = box2(0, 1, 0, 1);      // [0,1/2) x [0,1/2)
+  EXPECT_TRUE(left.abuts(right_top));
+  EXPECT_TRUE(right_top.abuts(left));
+  EXPECT_FALSE(left_bottom.abuts(right_top));  // corner only
+  EXPECT_FALSE(left.abuts(left));              // overlap is not adjacency
+  // No wrap-around: [0,1/4) and [3/4,1) in x are not neighbours in a box.
+  EXPECT_FALSE(box2(0, 2, 0, 0).abuts(box2(3 * kQuarter, 2, 0, 0)));
+}
+
+TEST(CanZone, DistanceIsL1ToTheNearestInsidePoint) {
+  const Zone z = box2(kHalf, 1, kHalf, 1);
+  EXPECT_EQ(z.distance(pt(kHalf + 5, kHalf + 7)), 0U);
+  EXPECT_EQ(z.distance(pt(kHalf - 10, kHalf)), 10U);
+  EXPECT_EQ(z.distance(pt(kHalf - 10, kHalf - 3)), 13U);
+  EXPECT_EQ(box2(0, 1, 0, 1).distance(pt(kHalf + 4, 0)), 5U);  // to kHalf - 1
+}
+
+TEST(CanZone, MergeUndoesSplitOnlyForSiblings) {
+  const Zone all;
+  const auto [a, b] = all.split(2);
+  EXPECT_TRUE(a.mergeable(b));
+  EXPECT_EQ(a.merged(b), all);
+  const auto [b1, b2] = b.split(2);
+  EXPECT_FALSE(a.mergeable(b1));
+  // [1/4,1/2) and [1/2,3/4) touch but are not halves of one dyadic interval.
+  EXPECT_FALSE(box2(kQuarter, 2, 0, 0).mergeable(box2(kHalf, 2, 0, 0)));
+  EXPECT_TRUE(b1.mergeable(b2));
+}
+
+TEST(CanZone, RejectsMisalignedBounds) {
+  EXPECT_THROW(Zone::from_bounds({kQuarter, 0, 0, 0}, {1, 0, 0, 0}), std::invalid_argument);
+  EXPECT_THROW(Zone::from_bounds({0, 0, 0, 0}, {33, 0, 0, 0}), std::invalid_argument);
+}
+
+TEST(CanZone, SubtractLeavesDisjointPiecesThatRefillTheZone) {
+  const Zone a = box2(0, 0, 0, 0);
+  const Zone hole = box2(kQuarter, 2, 3 * kQuarter, 2);
+  const auto rest = subtract(a, hole);
+  double v = hole.volume();
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    EXPECT_FALSE(rest[i].overlaps(hole));
+    v += rest[i].volume();
+    for (std::size_t j = i + 1; j < rest.size(); ++j) EXPECT_FALSE(rest[i].overlaps(rest[j]));
+  }
+  EXPECT_EQ(v, 1.0);
+  EXPECT_EQ(rest.size(), 4U);
+}
+
+// Brute force on the 4x4 grid of cells: every dyadic box in 2 dimensions.
+TEST(CanZone, PredicatesAgreeWithCellCounting) {
+  std::vector<Zone> all;
+  for (std::uint8_t lx = 0; lx <= 2; ++lx) {
+    for (std::uint8_t ly = 0; ly <= 2; ++ly) {
+      for (std::uint32_t i = 0; i < (1U << lx); ++i) {
+        for (std::uint32_t j = 0; j < (1U << ly); ++j) {
+          all.push_back(box2(static_cast<std::uint32_t>(std::uint64_t{i} << (32 - lx)), lx,
+                             static_cast<std::uint32_t>(std::uint64_t{j} << (32 - ly)), ly));
+        }
+      }
+    }
+  }
+  auto cells = [](const Zone& z) {
+    std::vector<std::pair<int, int>> c;
+    for (int x = 0; x < 4; ++x) {
+      for (int y = 0; y < 4; ++y) {
+        if (z.contains(pt(static_cast<std::uint32_t>(x) * kQuarter, static_cast<std::uint32_t>(y) * kQuarter))) {
+          c.emplace_back(x, y);
+        }
+      }
+    }
+    return c;
+  };
+  for (const Zone& a : all) {
+    const auto ca = cells(a);
+    EXPECT_EQ(ca.size(), static_cast<std::size_t>(16.0 * a.volume()));
+    for (const Zone& b : all) {
+      const auto cb = cells(b);
+      int shared = 0;
+      int faces = 0;
+      for (const auto& [x1, y1] : ca) {
+        for (const auto& [x2, y2] : cb) {
+          if (x1 == x2 && y1 == y2) ++shared;
+          if (std::abs(x1 - x2) + std::abs(y1 - y2) == 1) ++faces;
+        }
+      }
+      EXPECT_EQ(a.overlaps(b), shared > 0);
+      EXPECT_EQ(a.covers(b), shared == static_cast<int>(cb.size()));
+      EXPECT_EQ(a.abuts(b), shared == 0 && faces > 0);
+    }
+  }
+}
+
+TEST(CanSplitTree, AbuttingLeavesMatchBruteForce) {
+  Params p;
+  SplitTree tree(4, PeerId{0});
+  const std::uint32_t n = 300;
+  std::vector<Point> pts;
+  for (std::uint32_t i = 0; i < n; ++i) pts.push_back(point_of(p.capabilities, 7, PeerId{i}, 3, true));
+  for (std::uint32_t i = 1; i < n; ++i) tree.insert(PeerId{i}, pts[i], pts[tree.owner_at(pts[i]).value]);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const Zone& zi = tree.zone(tree.leaf_owned_by(PeerId{i}));
+    std::vector<std::uint32_t> expected;
+    for (std::uint32_t j = 0; j < n; ++j) {
+      if (j != i && zi.abuts(tree.zone(tree.leaf_owned_by(PeerId{j})))) expected.push_back(j);
+    }
+    std::vector<std::uint32_t> got;
+    tree.for_each_abutting(zi, [&](PeerId o, const Zone&) { got.push_back(o.value); });
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, expected);
+  }
+}
+
+TEST(CanCapabilities, ClusteredPeersShareFewMachinesAndMixedOnesDiffer) {
+  CapabilityModel clustered;
+  clustered.population = Population::kClustered;
+  clustered.classes = 3;
+  CapabilityModel mixed;
+  std::set<std::array<std::uint32_t, 3>> cl;
+  std::set<std::array<std::uint32_t, 3>> mx;
+  for (std::uint32_t i = 0; i < 200; ++i) {
+    const Capabilities c = capabilities_of(clustered, 5, PeerId{i});
+    for (std::size_t r = 0; r < 3; ++r) {
+      EXPECT_GE(c.value[r], clustered.min[r]);
+      EXPECT_LE(c.value[r], clustered.max[r]);
+    }
+    cl.insert(c.value);
+    mx.insert(capabilities_of(mixed, 5, PeerId{i}).value);
+    EXPECT_EQ(capabilities_of(mixed, 5, PeerId{i}), capabilities_of(mixed, 5, PeerId{i}));
+  }
+  EXPECT_EQ(cl.size(), 3U);
+  EXPECT_EQ(mx.size(), 200U);
+  // Coordinates are monotone in capability: more capable = larger coordinate.
+  EXPECT_EQ(coordinate_of(mixed, Resource::kCpu, 500), 0U);
+  EXPECT_LT(coordinate_of(mixed, Resource::kCpu, 2000), coordinate_of(mixed, Resource::kCpu, 2001));
+  EXPECT_EQ(coordinate_of(mixed, Resource::kCpu, 4000), (std::uint64_t{3500} << 32U) / 3501);
+}
+
+}  // namespace
+}  // namespace p2pgrid::can
