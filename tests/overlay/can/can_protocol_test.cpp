@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -205,13 +204,6 @@ classes = 4
     for (const double l : logs) var += (l - mean) * (l - mean);
     sp.log2_sd += std::sqrt(var / static_cast<double>(logs.size())) / static_cast<double>(by_class.size());
     const auto [lo, hi] = std::minmax_element(logs.begin(), logs.end());
-    if (std::getenv("CAN_DEBUG") != nullptr) {
-      auto sorted = logs;
-      std::sort(sorted.begin(), sorted.end());
-      std::printf("class n=%zu:", sorted.size());
-      for (const double q : {0.0, 0.01, 0.1, 0.5, 0.9, 0.99, 1.0}) std::printf(" %.1f", sorted[static_cast<std::size_t>(q * (sorted.size() - 1))]);
-      std::printf("\n");
-    }
     sp.ratio = std::max(sp.ratio, std::exp2(*hi - *lo));
   }
   return sp;
