@@ -16,7 +16,10 @@ ProtocolBinding phold_binding() {
             p.peers = peers;
             p.initial = static_cast<std::uint32_t>(c.integer("phold.initial"));
             p.think = c.duration("phold.think");
-            return Deployment{phold::factory(p), {}, {}, {&phold::PholdRecord::kTable}};
+            Deployment d;
+            d.factory = phold::factory(p);
+            d.tables = {&phold::PholdRecord::kTable};
+            return d;
           }};
 }
 

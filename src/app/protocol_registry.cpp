@@ -7,6 +7,7 @@ const std::vector<ProtocolBinding>& protocol_bindings() {
       phold_binding(),
       chord_binding(),
       can_binding(),
+      grid_binding(),
   };
   return kBindings;
 }

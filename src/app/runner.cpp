@@ -26,7 +26,9 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
   params.end = scenario.end;
   params.start_time = deployment.start_time;
   params.log = scenario.config.boolean("run.log");
-  Engine engine(params, network, scenario.faults, *partition, exchanger, trace, deployment.factory);
+  FaultPlan faults = scenario.faults;
+  if (deployment.exempt) std::erase_if(faults.events, [&](const FaultEvent& f) { return deployment.exempt(f.peer); });
+  Engine engine(params, network, faults, *partition, exchanger, trace, deployment.factory);
   if (deployment.prepare) deployment.prepare(engine);
   if (before_run) before_run(engine);
 

@@ -163,6 +163,7 @@ void GridNode::on_status(Context& ctx, PeerId from, const Status& m) {
   job->last_heard = ctx.now();
   job->owner = from;
   job->run_node = m.run_node;
+  job->recoveries_seen = std::max(job->recoveries_seen, m.recoveries);
 }
 
 void GridNode::on_result(Context& ctx, PeerId from, const Result& m) {
@@ -188,7 +189,9 @@ void GridNode::write_record(Context& ctx, const ClientJob& job, JobStatus status
   r.run_node = status == JobStatus::kCompleted ? job.run_node.value : PeerId::none().value;
   r.status = static_cast<std::uint32_t>(status);
   r.reason = static_cast<std::uint32_t>(reason);
-  r.recoveries = job.history.recoveries;
+  // The accepted run's copy of the history may not know of a recovery the
+  // owner made (a false suspicion): take the larger count.
+  r.recoveries = std::max(job.history.recoveries, job.recoveries_seen);
   r.resubmissions = job.profile.attempt;
   r.duplicate_runs = job.duplicates;
   r.match_hops = job.history.match_hops;
@@ -231,7 +234,7 @@ void GridNode::on_insert(Context& ctx, const Insert& m, std::uint32_t hops, Host
   job.last_heard = ctx.now();
   job.state = OwnerState::kMatching;
   owned_.push_back(job);
-  send(ctx, m.profile.client, Status{m.profile.job, m.profile.attempt, JobState::kPending, PeerId::none()});
+  send(ctx, m.profile.client, Status{m.profile.job, m.profile.attempt, JobState::kPending, PeerId::none(), 0});
   host.match(ctx, m.profile);  // may answer at once through matched()
 }
 
@@ -270,7 +273,7 @@ void GridNode::on_heartbeat(Context& ctx, PeerId from, const Heartbeat& m) {
   job->last_heard = ctx.now();
   if (m.state == JobState::kRunning) job->history.started = m.started;
   send(ctx, from, HeartbeatAck{m.job, m.attempt, true});
-  send(ctx, job->profile.client, Status{m.job, m.attempt, m.state, from});
+  send(ctx, job->profile.client, Status{m.job, m.attempt, m.state, from, job->history.recoveries});
 }
 
 void GridNode::on_done(const Done& m) {
@@ -285,8 +288,7 @@ void GridNode::on_handoff(Context& ctx, const Handoff& m, std::uint32_t hops) {
   if (job == nullptr) {
     OwnedJob adopted;
     adopted.profile = m.profile;
-    adopted.history = m.history;
-    ++adopted.history.recoveries;
+    adopted.history = m.history;  // the run node counted the recovery
     adopted.history.match_messages += hops;
     owned_.push_back(adopted);
     job = &owned_.back();
@@ -295,7 +297,7 @@ void GridNode::on_handoff(Context& ctx, const Handoff& m, std::uint32_t hops) {
   job->run_node = m.run_node;
   job->last_heard = ctx.now();
   send(ctx, m.run_node, HeartbeatAck{m.profile.job, m.profile.attempt, true});
-  send(ctx, m.profile.client, Status{m.profile.job, m.profile.attempt, m.state, m.run_node});
+  send(ctx, m.profile.client, Status{m.profile.job, m.profile.attempt, m.state, m.run_node, job->history.recoveries});
 }
 
 void GridNode::owner_tick(Context& ctx, Host& host) {
@@ -306,7 +308,8 @@ void GridNode::owner_tick(Context& ctx, Host& host) {
         if (ctx.now() - job.last_heard > silence_limit()) rematch(ctx, job, host);
         break;
       case OwnerState::kWaiting:
-        send(ctx, job.profile.client, Status{job.profile.job, job.profile.attempt, JobState::kPending, PeerId::none()});
+        send(ctx, job.profile.client,
+             Status{job.profile.job, job.profile.attempt, JobState::kPending, PeerId::none(), job.history.recoveries});
         if (ctx.now() >= job.retry_at) {
           job.state = OwnerState::kMatching;
           const JobProfile profile = job.profile;  // matched() may run before match() returns
@@ -314,7 +317,8 @@ void GridNode::owner_tick(Context& ctx, Host& host) {
         }
         break;
       case OwnerState::kMatching:
-        send(ctx, job.profile.client, Status{job.profile.job, job.profile.attempt, JobState::kPending, PeerId::none()});
+        send(ctx, job.profile.client,
+             Status{job.profile.job, job.profile.attempt, JobState::kPending, PeerId::none(), job.history.recoveries});
         break;
     }
   }
@@ -414,6 +418,7 @@ void GridNode::run_node_tick(Context& ctx, Host& host) {
       // profile to whoever owns the GUID now (paper §2).
       job.owner = PeerId::none();
       job.last_ack = ctx.now();
+      ++job.history.recoveries;
       std::array<std::byte, kMaxMessageSize> buffer{};
       host.route_to_owner(ctx, job.profile, encode(Handoff{job.profile, job.history, state, self_}, buffer));
       continue;

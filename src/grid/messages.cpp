@@ -96,6 +96,7 @@ std::span<const std::byte> encode(const Message& m, std::span<std::byte, kMaxMes
           w.u32(msg.attempt);
           w.u8(static_cast<std::uint8_t>(msg.state));
           w.peer(msg.run_node);
+          w.u32(msg.recoveries);
         } else if constexpr (std::is_same_v<T, Result>) {
           w.header(ProtocolId::kGrid, kResult);
           w.u64(msg.job);
@@ -156,6 +157,7 @@ Message decode(std::span<const std::byte> bytes) {
       s.attempt = r.u32("attempt");
       s.state = read_state(r);
       s.run_node = r.peer("run_node");
+      s.recoveries = r.u32("recoveries");
       m = s;
       break;
     }

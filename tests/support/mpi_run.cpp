@@ -7,29 +7,39 @@
 
 namespace p2pgrid::test {
 
-std::string run_canonical(const boost::mpi::communicator& comm, const Scenario& scenario,
-                          const std::vector<const TableDesc*>& tables, const BeforeRun& before_run) {
+MemoryTraceSink run_gathered(const boost::mpi::communicator& comm, const Scenario& scenario,
+                             const std::vector<const TableDesc*>& tables, const BeforeRun& before_run) {
   MemoryTraceSink sink;
   run_scenario(scenario, comm, sink, nullptr, before_run);
-  std::string out;
+  MemoryTraceSink merged;
   for (const TableDesc* table : tables) {
     const auto& mine = sink.bytes(*table);
     // Sizes first, then one gatherv of raw bytes (no serialization).
     const int size = static_cast<int>(mine.size());
     std::vector<int> sizes;
     boost::mpi::gather(comm, size, sizes, 0);
-    std::vector<char> merged;
     if (comm.rank() == 0) {
       std::size_t total = 0;
       for (const int s : sizes) total += static_cast<std::size_t>(s);
-      merged.resize(total);
-      boost::mpi::gatherv(comm, reinterpret_cast<const char*>(mine.data()), size, merged.data(), sizes, 0);
-      const auto* p = reinterpret_cast<const std::byte*>(merged.data());
-      out += "# " + std::string(table->name) + "\n" +
-             canonical_text(*table, std::vector<std::byte>(p, p + merged.size()));
+      std::vector<char> all(total);
+      boost::mpi::gatherv(comm, reinterpret_cast<const char*>(mine.data()), size, all.data(), sizes, 0);
+      for (std::size_t off = 0; off + table->row_size <= all.size(); off += table->row_size) {
+        merged.append(*table, all.data() + off);
+      }
     } else {
       boost::mpi::gatherv(comm, reinterpret_cast<const char*>(mine.data()), size, 0);
     }
+  }
+  return merged;
+}
+
+std::string run_canonical(const boost::mpi::communicator& comm, const Scenario& scenario,
+                          const std::vector<const TableDesc*>& tables, const BeforeRun& before_run) {
+  const MemoryTraceSink merged = run_gathered(comm, scenario, tables, before_run);
+  std::string out;
+  if (comm.rank() != 0) return out;
+  for (const TableDesc* table : tables) {
+    out += "# " + std::string(table->name) + "\n" + canonical_text(*table, merged.bytes(*table));
   }
   return out;
 }

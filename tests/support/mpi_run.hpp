@@ -8,11 +8,17 @@
 #include <string>
 #include <vector>
 
+#include "p2pgrid/api/memory_trace_sink.hpp"
 #include "p2pgrid/api/trace_sink.hpp"
 #include "p2pgrid/app/runner.hpp"
 #include "p2pgrid/app/scenario.hpp"
 
 namespace p2pgrid::test {
+
+/// Runs the scenario and returns, on comm rank 0, every rank's rows of
+/// `tables` (empty elsewhere).
+MemoryTraceSink run_gathered(const boost::mpi::communicator& comm, const Scenario& scenario,
+                             const std::vector<const TableDesc*>& tables, const BeforeRun& before_run = {});
 
 /// Canonical text of `tables`, on comm rank 0 (empty elsewhere).
 std::string run_canonical(const boost::mpi::communicator& comm, const Scenario& scenario,

@@ -16,6 +16,9 @@ namespace p2pgrid {
 
 class MemoryTraceSink final : public TraceSink {
  public:
+  MemoryTraceSink() = default;
+  MemoryTraceSink(MemoryTraceSink&& other) noexcept : tables_(std::move(other.tables_)) {}
+
   void append(const TableDesc& table, const void* row) override {
     auto& bytes = tables_[std::string(table.name)];
     const auto* p = static_cast<const std::byte*>(row);

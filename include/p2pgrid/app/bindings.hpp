@@ -10,6 +10,7 @@ namespace p2pgrid {
 ProtocolBinding phold_binding();
 ProtocolBinding chord_binding();
 ProtocolBinding can_binding();
+ProtocolBinding grid_binding();
 
 /// Chord's parameters from the [chord] section (shared by every stack over Chord).
 chord::Params chord_params_from(const Config& config, std::uint32_t peers, std::uint64_t seed);

@@ -27,6 +27,9 @@ struct Deployment {
   /// Every trace table this stack may write (datasets are created up front,
   /// collectively, so every rank must know them all).
   std::vector<const TableDesc*> tables;
+  /// Peers the fault plan and churn never touch (e.g. the workload's
+  /// clients, whose loss would take their job records with them).
+  std::function<bool(PeerId)> exempt;
 };
 
 /// Glue between the config and one protocol stack: declares its fields and

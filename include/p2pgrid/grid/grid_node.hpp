@@ -75,6 +75,7 @@ class GridNode {
     PeerId owner;
     PeerId run_node;
     std::uint32_t duplicates = 0;
+    std::uint32_t recoveries_seen = 0;  ///< the largest count an owner reported
     bool done = false;
   };
   enum class OwnerState : std::uint8_t { kMatching, kWaiting, kAssigned };

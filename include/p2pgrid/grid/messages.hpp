@@ -57,6 +57,7 @@ struct Status {
   std::uint32_t attempt;
   JobState state;
   PeerId run_node;
+  std::uint32_t recoveries;  ///< as the owner counts them
 };
 /// Run node -> client: the job finished (the result, or a pointer to it).
 struct Result {

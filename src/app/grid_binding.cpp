@@ -1,0 +1,161 @@
+// Config glue for the desktop grid: the [grid] protocol parameters, the
+// [workload] that clients submit, the [nodes] capability population and the
+// [match] matchmaker, stacked over an overlay.
+
+#include <memory>
+
+#include "p2pgrid/app/bindings.hpp"
+#include "p2pgrid/grid/job_record.hpp"
+#include "p2pgrid/match/central.hpp"
+#include "p2pgrid/match/chord_grid_peer.hpp"
+#include "p2pgrid/overlay/can/capabilities.hpp"
+#include "p2pgrid/overlay/chord/oracle_ring.hpp"
+#include "p2pgrid/overlay/chord/records.hpp"
+#include "p2pgrid/workload/synthetic_jobs.hpp"
+
+namespace p2pgrid {
+namespace {
+
+void declare_grid(Schema& s) {
+  s.field({"grid.heartbeat", ValueKind::kDuration, Duration::seconds(30), "",
+           "run node -> owner heartbeat period, per queued or running job", 1e-3, {}, {}});
+  s.field({"grid.missed_heartbeats", ValueKind::kInt, std::int64_t{3}, "",
+           "silent heartbeat periods before the other side is presumed dead", 1, 1000, {}});
+  s.field({"grid.client_timeout", ValueKind::kDuration, Duration::seconds(150), "",
+           "a client resubmits a job it has heard nothing about for this long", 1e-3, {}, {}});
+  s.field({"grid.max_attempts", ValueKind::kInt, std::int64_t{4}, "", "submissions per job before the client gives up",
+           1, 1000, {}});
+  s.field({"grid.match_retry", ValueKind::kDuration, Duration::seconds(10), "",
+           "an owner retries a failed match after this", 1e-3, {}, {}});
+  s.field({"grid.record_delay", ValueKind::kDuration, Duration::seconds(1800), "",
+           "a completed job's row is written this long after its result (duplicates are counted meanwhile)", 0, {},
+           {}});
+  s.field({"grid.scale_by_cpu", ValueKind::kBool, false, "",
+           "run time = nominal * reference_cpu / node cpu (off: nominal run time everywhere)", {}, {}, {}});
+  s.field({"grid.reference_cpu", ValueKind::kInt, std::int64_t{2000}, "MHz", "CPU speed of the nominal run time", 1,
+           1e6, {}});
+
+  s.field({"workload.jobs", ValueKind::kInt, std::int64_t{10000}, "", "jobs submitted in all", 0, 1e9, {}});
+  s.field({"workload.clients", ValueKind::kInt, std::int64_t{10}, "", "submitting peers (spread over the ids; exempt "
+           "from faults)", 1, 1e9, {}});
+  s.field({"workload.interarrival", ValueKind::kDuration, Duration::milliseconds(100), "",
+           "mean time between jobs of all clients together (Poisson)", 1e-9, {}, {}});
+  s.field({"workload.run_time", ValueKind::kDuration, Duration::seconds(200), "", "mean nominal run time", 1e-9, {},
+           {}});
+  s.field({"workload.run_time_spread", ValueKind::kFloat, 0.5, "",
+           "run times are uniform in run_time * [1 - spread, 1 + spread]", 0, 1, {}});
+  s.field({"workload.constrained", ValueKind::kFloat, 0.4, "",
+           "probability that each resource is constrained (paper: 0.4 light, 0.8 heavy)", 0, 1, {}});
+  s.field({"workload.jobs_mix", ValueKind::kString, std::string("mixed"), "", "jobs: independent values, or a few "
+           "classes", {}, {}, {"mixed", "clustered"}});
+  s.field({"workload.job_classes", ValueKind::kInt, std::int64_t{4}, "", "clustered jobs: number of classes", 1, 1e6,
+           {}});
+  s.field({"workload.start", ValueKind::kDuration, Duration::seconds(60), "", "warm-up before the first job", 0, {},
+           {}});
+  s.field({"workload.input_bytes", ValueKind::kInt, std::int64_t{100 * 1024}, "bytes", "input size of each job", 0,
+           1e12, {}});
+
+  s.field({"nodes.mix", ValueKind::kString, std::string("mixed"), "", "node capabilities: independent values, or a "
+           "few classes of identical machines", {}, {}, {"mixed", "clustered"}});
+  s.field({"nodes.classes", ValueKind::kInt, std::int64_t{4}, "", "clustered nodes: number of machine classes", 1, 1e6,
+           {}});
+
+  s.field({"match.kind", ValueKind::kString, std::string("central"), "", "matchmaker", {}, {}, {"central"}});
+  s.field({"match.server", ValueKind::kInt, std::int64_t{0}, "", "central: the server peer", 0, 4e9, {}});
+  s.field({"match.status_period", ValueKind::kDuration, Duration::seconds(10), "",
+           "central: how often every node reports its status to the server", 1e-3, {}, {}});
+  s.field({"match.request_timeout", ValueKind::kDuration, Duration::seconds(2), "",
+           "central: an owner's request unanswered this long counts as unmatched", 1e-6, {}, {}});
+}
+
+can::CapabilityModel capability_model(const Config& c) {
+  can::CapabilityModel m;
+  m.population = c.text("nodes.mix") == "clustered" ? can::Population::kClustered : can::Population::kMixed;
+  m.classes = static_cast<std::uint32_t>(c.integer("nodes.classes"));
+  return m;
+}
+
+workload::JobModel job_model(const Config& c) {
+  workload::JobModel m;
+  m.jobs = static_cast<std::uint32_t>(c.integer("workload.jobs"));
+  m.clients = static_cast<std::uint32_t>(c.integer("workload.clients"));
+  m.mean_interarrival = c.duration("workload.interarrival");
+  m.mean_run_time = c.duration("workload.run_time");
+  m.run_time_spread = c.number("workload.run_time_spread");
+  m.constrained_probability = c.number("workload.constrained");
+  m.mix = workload::parse_job_mix(c.text("workload.jobs_mix"));
+  m.classes = static_cast<std::uint32_t>(c.integer("workload.job_classes"));
+  m.start = Time{c.duration("workload.start").ns};
+  m.input_bytes = static_cast<std::uint64_t>(c.integer("workload.input_bytes"));
+  return m;
+}
+
+grid::Params grid_params(const Config& c, std::uint32_t peers, std::uint64_t seed) {
+  grid::Params g;
+  g.salt = seed;
+  g.heartbeat = c.duration("grid.heartbeat");
+  g.missed_heartbeats = static_cast<std::uint32_t>(c.integer("grid.missed_heartbeats"));
+  g.client_timeout = c.duration("grid.client_timeout");
+  g.max_attempts = static_cast<std::uint32_t>(c.integer("grid.max_attempts"));
+  g.match_retry = c.duration("grid.match_retry");
+  g.record_delay = c.duration("grid.record_delay");
+  g.scale_by_cpu = c.boolean("grid.scale_by_cpu");
+  g.reference_cpu_mhz = static_cast<std::uint32_t>(c.integer("grid.reference_cpu"));
+  const can::CapabilityModel model = capability_model(c);
+  g.capabilities_of = [model, seed](PeerId p) { return can::capabilities_of(model, seed, p).value; };
+  const workload::JobModel jobs = job_model(c);
+  if (jobs.clients > peers) {
+    throw ConfigError(c.origin() + ": key 'workload.clients': " + std::to_string(jobs.clients) +
+                      " clients but only " + std::to_string(peers) + " peers");
+  }
+  g.plan = std::make_shared<const grid::JobPlan>(workload::make_job_plan(jobs, peers, seed, g.capabilities_of));
+  return g;
+}
+
+template <class Match, class MatchParams>
+Deployment deploy_over_chord(const Config& c, std::uint32_t peers, std::uint64_t seed, MatchParams match) {
+  using Peer = match::ChordGridPeer<Match, MatchParams>;
+  using Stack = NodeProtocol<Peer, typename Peer::Params>;
+  typename Peer::Params p{chord_params_from(c, peers, seed), grid_params(c, peers, seed), std::move(match)};
+  Deployment d;
+  d.factory = [p](const ShardPeers& shard) { return std::make_unique<Stack>(shard, p); };
+  if (c.text("chord.bootstrap") == "oracle") {
+    d.prepare = [cp = p.chord](Engine& engine) {
+      // ORACLE: every peer's correct Chord state at time 0, each rank for its own.
+      auto& stack = dynamic_cast<Stack&>(engine.protocol());
+      const chord::OracleRing ring(cp.peers, cp.salt);
+      for (Peer& peer : stack.nodes()) peer.chord_for_oracle().oracle_bootstrap(ring);
+    };
+  } else {
+    d.start_time = [cp = p.chord](PeerId q) { return cp.start_of(q); };
+  }
+  const workload::JobModel jobs = job_model(c);
+  d.exempt = [jobs, peers](PeerId q) { return workload::is_client(jobs, peers, q); };
+  d.tables = {&JobRecord::kTable, &grid::SubmissionRecord::kTable, &chord::LookupRecord::kTable,
+              &chord::SnapshotRecord::kTable};
+  return d;
+}
+
+Deployment deploy_grid(const Config& c, std::uint32_t peers, std::uint64_t seed) {
+  const std::string& kind = c.text("match.kind");
+  if (kind == "central") {
+    match::CentralParams m;
+    const auto server = c.integer("match.server");
+    if (server >= peers) {
+      throw ConfigError(c.origin() + ": key 'match.server': peer " + std::to_string(server) + " does not exist");
+    }
+    m.server = PeerId{static_cast<std::uint32_t>(server)};
+    m.status_period = c.duration("match.status_period");
+    m.request_timeout = c.duration("match.request_timeout");
+    return deploy_over_chord<match::Central>(c, peers, seed, m);
+  }
+  throw ConfigError(c.origin() + ": key 'match.kind': unknown matchmaker '" + kind + "'");
+}
+
+}  // namespace
+
+ProtocolBinding grid_binding() {
+  return {"grid", "the desktop grid: job roles and a matchmaker over an overlay", declare_grid, deploy_grid};
+}
+
+}  // namespace p2pgrid

@@ -1,0 +1,98 @@
+#include "p2pgrid/grid/messages.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <vector>
+
+namespace p2pgrid::grid {
+namespace {
+
+JobProfile profile() {
+  JobProfile p;
+  p.job = (std::uint64_t{7} << 32U) | 3U;
+  p.guid = 0xFEEDFACECAFEBEEFULL;
+  p.client = PeerId{7};
+  p.attempt = 2;
+  p.requirements = {1500, 0, 250};
+  p.input_bytes = 102400;
+  p.run_time = Duration::seconds(200);
+  p.submitted = Time{Duration::seconds(61).ns};
+  return p;
+}
+
+JobHistory history() { return {Time{5}, Time{9}, 4, 6, 1}; }
+
+std::vector<Message> every_message() {
+  return {Insert{profile()},
+          Assign{profile(), history()},
+          Heartbeat{11, 1, JobState::kRunning, Time{77}},
+          HeartbeatAck{11, 1, false},
+          Status{11, 0, JobState::kQueued, PeerId{5}, 2},
+          Result{11, 2, PeerId{3}, 0xABCDULL, Time{1000}, history()},
+          Done{11, 2},
+          Handoff{profile(), history(), JobState::kQueued, PeerId{42}}};
+}
+
+bool same(const JobProfile& a, const JobProfile& b) {
+  return a.job == b.job && a.guid == b.guid && a.client == b.client && a.attempt == b.attempt &&
+         a.requirements == b.requirements && a.input_bytes == b.input_bytes && a.run_time == b.run_time &&
+         a.submitted == b.submitted;
+}
+
+TEST(GridMessages, EveryMessageRoundTrips) {
+  for (const Message& m : every_message()) {
+    std::array<std::byte, kMaxMessageSize> buffer{};
+    const auto bytes = encode(m, buffer);
+    const Message back = decode(bytes);
+    ASSERT_EQ(back.index(), m.index());
+    std::array<std::byte, kMaxMessageSize> again{};
+    const auto bytes2 = encode(back, again);
+    EXPECT_TRUE(std::equal(bytes.begin(), bytes.end(), bytes2.begin(), bytes2.end())) << "type " << m.index();
+  }
+  std::array<std::byte, kMaxMessageSize> buffer{};
+  const auto handoff = std::get<Handoff>(decode(encode(every_message()[7], buffer)));
+  EXPECT_TRUE(same(handoff.profile, profile()));
+  EXPECT_EQ(handoff.run_node, PeerId{42});
+  EXPECT_EQ(handoff.history.match_messages, 6U);
+}
+
+TEST(GridMessages, EveryTruncationAndTrailingByteIsRejected) {
+  for (const Message& m : every_message()) {
+    std::array<std::byte, kMaxMessageSize> buffer{};
+    const auto bytes = encode(m, buffer);
+    for (std::size_t len = 0; len < bytes.size(); ++len) {
+      const std::vector<std::byte> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(len));
+      EXPECT_THROW(decode(cut), DecodeError) << "type " << m.index() << " length " << len;
+    }
+    std::vector<std::byte> longer(bytes.begin(), bytes.end());
+    longer.push_back(std::byte{0});
+    EXPECT_THROW(decode(longer), DecodeError);
+  }
+}
+
+TEST(GridMessages, MalformedFieldsAreNamed) {
+  std::array<std::byte, kMaxMessageSize> buffer{};
+  const auto bytes = encode(Heartbeat{1, 0, JobState::kQueued, Time{0}}, buffer);
+  std::vector<std::byte> bad(bytes.begin(), bytes.end());
+  bad[3 + 8 + 4] = std::byte{9};  // the state byte
+  try {
+    decode(bad);
+    ADD_FAILURE() << "accepted";
+  } catch (const DecodeError& e) {
+    EXPECT_NE(std::string(e.what()).find("field 'state' at byte 16: unknown job state 9"), std::string::npos)
+        << e.what();
+  }
+  bad = {std::byte{4}, std::byte{1}, std::byte{99}};
+  EXPECT_THROW(decode(bad), DecodeError);
+}
+
+TEST(GridMessages, SatisfiesNeedsEveryConstrainedResource) {
+  EXPECT_TRUE(satisfies({2000, 4096, 100}, {0, 0, 0}));
+  EXPECT_TRUE(satisfies({2000, 4096, 100}, {2000, 4096, 100}));
+  EXPECT_FALSE(satisfies({2000, 4096, 100}, {2001, 0, 0}));
+  EXPECT_FALSE(satisfies({2000, 4096, 100}, {0, 0, 101}));
+}
+
+}  // namespace
+}  // namespace p2pgrid::grid
