@@ -82,8 +82,14 @@ int main(int argc, char** argv) {
     return kBadInput;
   }
 
+  std::unique_ptr<p2pgrid::TraceOutput> trace;
   try {
-    auto trace = p2pgrid::open_trace_output(output, *scenario, world);
+    trace = p2pgrid::open_trace_output(output, *scenario, world);
+  } catch (const p2pgrid::ConfigError& e) {  // e.g. trace.disable names an unknown table
+    if (root) std::cerr << "p2pgrid: error: " << e.what() << '\n';
+    return kBadInput;
+  }
+  try {
     const auto result = p2pgrid::run_scenario(*scenario, world, trace->sink(), &std::cout);
     trace->close(result);
     if (root) {
