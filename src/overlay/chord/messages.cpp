@@ -84,6 +84,17 @@ std::span<const std::byte> encode(const Message& message, std::span<std::byte> b
                    w.header(ProtocolId::kChord, static_cast<std::uint8_t>(MessageType::kLeavingSuccessor));
                    put_list(w, m.count, m.successors);
                  },
+                 [&](const ConfirmOwner& m) {
+                   w.header(ProtocolId::kChord, static_cast<std::uint8_t>(MessageType::kConfirmOwner));
+                   w.u32(m.nonce);
+                   w.u64(m.key);
+                 },
+                 [&](const OwnerReply& m) {
+                   w.header(ProtocolId::kChord, static_cast<std::uint8_t>(MessageType::kOwnerReply));
+                   w.u32(m.nonce);
+                   w.boolean(m.mine);
+                   w.peer(m.predecessor);
+                 },
                  [&](const Route& m) {
                    if (m.payload.size() > kMaxRoutePayload) {
                      throw EncodeError("route payload of " + std::to_string(m.payload.size()) + " bytes (at most " +
@@ -150,6 +161,21 @@ Message decode(std::span<const std::byte> bytes, std::uint32_t peers) {
       if (n > kMaxRoutePayload) r.fail("payload_size", std::to_string(n) + " bytes exceeds the route payload limit");
       m.payload = bytes.subspan(r.position(), n);
       for (std::uint32_t i = 0; i < n; ++i) r.u8("payload");
+      out = m;
+      break;
+    }
+    case MessageType::kConfirmOwner: {
+      ConfirmOwner m;
+      m.nonce = r.u32("nonce");
+      m.key = r.u64("key");
+      out = m;
+      break;
+    }
+    case MessageType::kOwnerReply: {
+      OwnerReply m;
+      m.nonce = r.u32("nonce");
+      m.mine = r.boolean("mine");
+      m.predecessor = get_peer(r, "predecessor", peers, true);
       out = m;
       break;
     }

@@ -40,12 +40,15 @@ PeerId Node::successor() const {
 
 // --- Routing decisions ------------------------------------------------------
 
-PeerId Node::closest_preceding(RingId limit) const {
+PeerId Node::closest_preceding(RingId limit, PeerId exclude) const {
   // ToN section IV-E.3: the successor list takes part too; its entries are
-  // the freshest knowledge of the arc just ahead.
+  // the freshest knowledge of the arc just ahead. `exclude` is a peer the
+  // asker found dead.
   PeerId best = fingers_.closest_preceding(id_, limit, params_->salt);
+  if (best.valid() && best == exclude) best = fingers_.closest_preceding(id_, id_of(exclude), params_->salt);
   std::uint64_t best_distance = best.valid() ? distance(id_, id_of(best)) : 0;
   for (const PeerId s : successors_.entries()) {
+    if (s == exclude) continue;
     const RingId sid = id_of(s);
     if (in_open(sid, id_, limit) && distance(id_, sid) > best_distance) {
       best = s;
@@ -64,13 +67,19 @@ PeerId Node::next_hop(RingId key) const {
 }
 
 Node::Answer Node::answer(RingId key, PeerId bound) const {
-  const PeerId succ = successor();
-  if (!bound.valid() && in_half_open(key, id_, id_of(succ))) return {true, succ};
-  // With a bound the asker found `bound` dead: name the best route that
-  // stays strictly before it (a strictly smaller arc each time, so retries
-  // cannot cycle).
-  const RingId limit = bound.valid() && in_open(id_of(bound), id_, key) ? id_of(bound) : key;
-  return {false, closest_preceding(limit)};
+  // `bound` is a peer the asker found dead: skip it, as successor too.
+  PeerId succ = successor();
+  if (bound.valid() && succ == bound) {
+    succ = PeerId::none();
+    for (const PeerId s : successors_.entries()) {
+      if (s != bound) {
+        succ = s;
+        break;
+      }
+    }
+  }
+  if (succ.valid() && in_half_open(key, id_, id_of(succ))) return {true, succ};
+  return {false, closest_preceding(key, bound)};
 }
 
 void Node::forget(PeerId dead) {
@@ -128,7 +137,13 @@ void Node::step_local(Context& ctx, std::uint32_t slot, PeerId bound, Upcalls& u
   }
   const Answer a = answer(pending_[slot].key, bound);
   if (a.done) {
-    complete(ctx, slot, a.node, true, up);
+    if (a.node == self_) {
+      complete(ctx, slot, a.node, true, up);
+      return;
+    }
+    pending_[slot].previous = self_;
+    pending_[slot].current = a.node;
+    send_confirm(ctx, slot);
     return;
   }
   if (!a.node.valid()) {
@@ -155,7 +170,13 @@ void Node::on_find_next_reply(Context& ctx, PeerId from, const FindNextReply& m,
   p.timer = TimerId{};
   ++p.hops;
   if (m.done) {
-    complete(ctx, slot, m.node, true, up);
+    if (m.node == self_) {
+      complete(ctx, slot, m.node, true, up);
+      return;
+    }
+    p.previous = from;
+    p.current = m.node;
+    send_confirm(ctx, slot);
     return;
   }
   if (!m.node.valid() || p.hops >= kMaxHops) {
@@ -177,9 +198,43 @@ void Node::on_find_next_reply(Context& ctx, PeerId from, const FindNextReply& m,
   send_query(ctx, slot, PeerId::none());
 }
 
+void Node::send_confirm(Context& ctx, std::uint32_t slot) {
+  Pending& p = pending_[slot];
+  p.confirming = true;
+  p.nonce = next_nonce(slot);
+  send(ctx, p.current, ConfirmOwner{p.nonce, p.key});
+  p.timer = ctx.set_timer(params_->rpc_timeout, tag_of(TimerKind::kLookupTimeout, slot, p.nonce));
+}
+
+void Node::on_owner_reply(Context& ctx, PeerId from, const OwnerReply& m, Upcalls& up) {
+  const std::uint32_t slot = m.nonce % kMaxPending;
+  Pending& p = pending_[slot];
+  if (p.kind == LookupKind::kFree || !p.confirming || p.nonce != m.nonce || p.current != from) return;  // stale
+  ctx.cancel(p.timer);
+  p.timer = TimerId{};
+  if (m.mine || !m.predecessor.valid() || m.predecessor == from) {
+    complete(ctx, slot, from, true, up);
+    return;
+  }
+  // A peer joined before the claimed owner and now owns the key, or lies
+  // closer to it: ask that one (one more routing step).
+  if (++p.hops >= kMaxHops) {
+    complete(ctx, slot, PeerId::none(), false, up);
+    return;
+  }
+  if (m.predecessor == self_) {
+    p.confirming = false;
+    step_local(ctx, slot, PeerId::none(), up);
+    return;
+  }
+  p.current = m.predecessor;
+  send_confirm(ctx, slot);
+}
+
 void Node::on_lookup_timeout(Context& ctx, std::uint32_t slot, Upcalls& up) {
   Pending& p = pending_[slot];
   const PeerId dead = p.current;
+  p.confirming = false;
   ++p.timeouts;
   if (joined_) forget(dead);
   if (p.timeouts > params_->lookup_timeouts) {
@@ -498,6 +553,12 @@ void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> byte
                    }
                    if (successors_.empty()) adopt_successor_fallback(ctx);
                  },
+                 [&](const ConfirmOwner& m) {
+                   if (!joined_) return;  // not (yet) on the ring: the asker times out and routes around
+                   const bool mine = !predecessor_.valid() || in_half_open(m.key, id_of(predecessor_), id_);
+                   send(ctx, from, OwnerReply{m.nonce, mine, mine ? PeerId::none() : predecessor_});
+                 },
+                 [&](const OwnerReply& m) { on_owner_reply(ctx, from, m, up); },
                  [&](const Route& m) {
                    if (m.deliver) {
                      up.on_routed(ctx, m.key, m.payload, m.hops);

@@ -45,6 +45,9 @@ std::vector<Message> samples() {
       ls,
       Route{~0ULL, 3, true, kPayload},
       Route{42, 0, false, {}},
+      ConfirmOwner{11, 0xFEDCBA9876543210ULL},
+      OwnerReply{12, true, PeerId::none()},
+      OwnerReply{13, false, PeerId{998}},
   };
 }
 
@@ -67,6 +70,10 @@ bool same(const Message& a, const Message& b) {
         if constexpr (std::is_same_v<T, LeavingPredecessor>) return x.predecessor == y.predecessor;
         if constexpr (std::is_same_v<T, LeavingSuccessor>) {
           return std::equal(x.list().begin(), x.list().end(), y.list().begin(), y.list().end());
+        }
+        if constexpr (std::is_same_v<T, ConfirmOwner>) return x.nonce == y.nonce && x.key == y.key;
+        if constexpr (std::is_same_v<T, OwnerReply>) {
+          return x.nonce == y.nonce && x.mine == y.mine && x.predecessor == y.predecessor;
         }
         if constexpr (std::is_same_v<T, Route>) {
           return x.key == y.key && x.hops == y.hops && x.deliver == y.deliver &&

@@ -14,6 +14,8 @@
 ///   8 LeavingPredecessor  predecessor u32   (to the successor of a leaving peer)
 ///   9 LeavingSuccessor    n u8, n x successor u32 (to its predecessor)
 ///  10 Route           key u64, hops u32, deliver u8, n u32, n payload bytes
+///  11 ConfirmOwner    nonce u32, key u64
+///  12 OwnerReply      nonce u32, mine u8, predecessor u32
 
 #include <array>
 #include <cstddef>
@@ -42,6 +44,8 @@ enum class MessageType : std::uint8_t {
   kLeavingPredecessor = 8,
   kLeavingSuccessor = 9,
   kRoute = 10,
+  kConfirmOwner = 11,
+  kOwnerReply = 12,
 };
 
 /// Iterative lookup step (ToN Fig. 5, find_successor asked remotely): "is
@@ -102,8 +106,22 @@ struct Route {
   std::span<const std::byte> payload;
 };
 
+/// The last step of a lookup: "do you own `key`?" The claimed owner checks
+/// the key against (its predecessor, itself], so a dead owner (timeout) or
+/// one that a newer peer now precedes is caught before the answer counts.
+struct ConfirmOwner {
+  std::uint32_t nonce = 0;
+  RingId key = 0;
+};
+/// mine, or not: then `predecessor` (none if unknown) is closer to the key.
+struct OwnerReply {
+  std::uint32_t nonce = 0;
+  bool mine = false;
+  PeerId predecessor;
+};
+
 using Message = std::variant<FindNext, FindNextReply, GetPredecessor, PredecessorReply, Notify, Ping, Pong,
-                             LeavingPredecessor, LeavingSuccessor, Route>;
+                             LeavingPredecessor, LeavingSuccessor, Route, ConfirmOwner, OwnerReply>;
 
 /// Encodes into `buffer` (at least kMaxMessageSize bytes for any message);
 /// returns the encoded prefix. Throws EncodeError if it does not fit.

@@ -109,8 +109,9 @@ class Node {
     PeerId current;   ///< the peer being asked
     PeerId previous;  ///< the peer that named it (self, or none while joining)
     std::uint32_t nonce = 0;
-    std::uint16_t hops = 0;
+    std::uint8_t hops = 0;  ///< at most kMaxHops
     std::uint8_t timeouts = 0;
+    bool confirming = false;  ///< asking `current` whether it owns the key
     LookupKind kind = LookupKind::kFree;
   };
 
@@ -121,12 +122,14 @@ class Node {
 
   /// This peer's reply to FindNext{key, bound}.
   [[nodiscard]] Answer answer(RingId key, PeerId bound) const;
-  [[nodiscard]] PeerId closest_preceding(RingId limit) const;
+  [[nodiscard]] PeerId closest_preceding(RingId limit, PeerId exclude = PeerId::none()) const;
   void forget(PeerId dead);
 
   void start_lookup(Context& ctx, LookupKind kind, RingId key, std::uint64_t cookie, PeerId contact, Upcalls& up);
   void step_local(Context& ctx, std::uint32_t slot, PeerId bound, Upcalls& up);
   void send_query(Context& ctx, std::uint32_t slot, PeerId bound);
+  void send_confirm(Context& ctx, std::uint32_t slot);
+  void on_owner_reply(Context& ctx, PeerId from, const OwnerReply& m, Upcalls& up);
   void complete(Context& ctx, std::uint32_t slot, PeerId owner, bool ok, Upcalls& up);
   void on_lookup_timeout(Context& ctx, std::uint32_t slot, Upcalls& up);
   void on_find_next_reply(Context& ctx, PeerId from, const FindNextReply& m, Upcalls& up);
