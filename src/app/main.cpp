@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "p2pgrid/app/job_summary.hpp"
 #include "p2pgrid/app/launch_check.hpp"
 #include "p2pgrid/app/runner.hpp"
 #include "p2pgrid/app/scenario.hpp"
@@ -90,12 +91,12 @@ int main(int argc, char** argv) {
     return kBadInput;
   }
   try {
-    const auto result = p2pgrid::run_scenario(*scenario, world, trace->sink(), &std::cout);
+    p2pgrid::JobSummarySink jobs(trace->sink());
+    const auto result = p2pgrid::run_scenario(*scenario, world, jobs, &std::cout);
     trace->close(result);
-    if (root) {
-      p2pgrid::print_summary(std::cout, *scenario, result.all);
-      if (!output.empty()) std::cout << "trace: " << output << '\n';
-    }
+    if (root) p2pgrid::print_summary(std::cout, *scenario, result.all);
+    jobs.print(std::cout, world);
+    if (root && !output.empty()) std::cout << "trace: " << output << '\n';
   } catch (const std::exception& e) {
     std::cerr << "p2pgrid: rank " << world.rank() << ": error: " << e.what() << '\n';
     env.abort(kRunFailed);

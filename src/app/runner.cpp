@@ -4,6 +4,7 @@
 
 #include <boost/mpi/collectives/gather.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <optional>
@@ -13,6 +14,21 @@
 #include "p2pgrid/sim/partition.hpp"
 
 namespace p2pgrid {
+
+namespace {
+
+/// Whether rank 0 may redraw one line. Open MPI hands ranks a pseudo-
+/// terminal even when mpirun's own output goes to a batch log, so isatty
+/// alone would put carriage returns in Slurm logs: under a batch system,
+/// "auto" means plain lines.
+bool progress_on_terminal(const std::string& mode) {
+  if (mode == "plain") return false;
+  if (mode == "terminal") return true;
+  const bool batch = std::getenv("SLURM_JOB_ID") != nullptr || std::getenv("PBS_JOBID") != nullptr;
+  return !batch && isatty(STDOUT_FILENO) == 1;
+}
+
+}  // namespace
 
 RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator& comm, TraceSink& trace,
                        std::ostream* progress, const BeforeRun& before_run) {
@@ -34,7 +50,8 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
 
   std::optional<ProgressReporter> reporter;
   if (progress != nullptr && comm.rank() == 0) {
-    reporter.emplace(*progress, isatty(STDOUT_FILENO) == 1, scenario.progress_interval, scenario.end);
+    reporter.emplace(*progress, progress_on_terminal(scenario.config.text("progress.mode")), scenario.progress_interval,
+                     scenario.end);
   }
   RunResult result;
   result.local = engine.run([&](Time next, std::uint64_t events, const EngineStats& /*local*/) {

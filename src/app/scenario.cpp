@@ -54,6 +54,9 @@ Schema build_schema() {
 
   s.field({"progress.interval", ValueKind::kDuration, Duration::seconds(10), "",
            "wall-clock time between progress lines in batch logs", 1e-3, {}, {}});
+  s.field({"progress.mode", ValueKind::kString, std::string("auto"), "",
+           "terminal: one redrawn line; plain: a line per interval; auto: terminal on a tty outside batch jobs", {}, {},
+           {"auto", "terminal", "plain"}});
   s.field({"run.log", ValueKind::kBool, false, "", "print protocol log lines to stderr", {}, {}, {}});
   s.field({"trace.flush_interval", ValueKind::kDuration, Duration::seconds(10), "",
            "wall-clock time between trace flushes (a killed run keeps the rows of its last flush)", 1e-3, {}, {}});

@@ -1,0 +1,42 @@
+#pragma once
+/// The end-of-run job figures (completed, waits, matchmaking cost,
+/// recoveries), taken from the jobs rows as they pass to the real trace
+/// sink, so the summary and the trace can never disagree.
+
+#include <boost/mpi/communicator.hpp>
+#include <cstdint>
+#include <iosfwd>
+#include <vector>
+
+#include "p2pgrid/api/trace_sink.hpp"
+
+namespace p2pgrid {
+
+class JobSummarySink final : public TraceSink {
+ public:
+  explicit JobSummarySink(TraceSink& inner) : inner_(inner) {}
+
+  void append(const TableDesc& table, const void* row) override;
+  [[nodiscard]] bool enabled(const TableDesc& table) const override { return inner_.enabled(table); }
+  [[nodiscard]] bool wants_flush() const override { return inner_.wants_flush(); }
+  void flush() override { inner_.flush(); }
+
+  /// Collective: gathers every rank's figures and prints them on rank 0
+  /// (nothing when the run had no jobs).
+  void print(std::ostream& out, const boost::mpi::communicator& comm) const;
+
+ private:
+  TraceSink& inner_;
+  std::uint64_t jobs_ = 0;
+  std::uint64_t completed_ = 0;
+  std::uint64_t failed_ = 0;
+  std::uint64_t open_ = 0;
+  std::uint64_t hops_ = 0;
+  std::uint64_t messages_ = 0;
+  std::uint64_t recoveries_ = 0;
+  std::uint64_t resubmissions_ = 0;
+  std::uint64_t duplicates_ = 0;
+  std::vector<std::int64_t> waits_ns_;  ///< completed jobs: started - submit
+};
+
+}  // namespace p2pgrid
