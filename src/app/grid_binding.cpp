@@ -8,6 +8,8 @@
 #include "p2pgrid/grid/job_record.hpp"
 #include "p2pgrid/match/central.hpp"
 #include "p2pgrid/match/chord_grid_peer.hpp"
+#include "p2pgrid/match/rntree.hpp"
+#include "p2pgrid/match/rntree_record.hpp"
 #include "p2pgrid/overlay/can/capabilities.hpp"
 #include "p2pgrid/overlay/chord/oracle_ring.hpp"
 #include "p2pgrid/overlay/chord/records.hpp"
@@ -60,12 +62,30 @@ void declare_grid(Schema& s) {
   s.field({"nodes.classes", ValueKind::kInt, std::int64_t{4}, "", "clustered nodes: number of machine classes", 1, 1e6,
            {}});
 
-  s.field({"match.kind", ValueKind::kString, std::string("central"), "", "matchmaker", {}, {}, {"central"}});
+  s.field({"match.kind", ValueKind::kString, std::string("central"), "", "matchmaker", {}, {}, {"central", "rntree"}});
   s.field({"match.server", ValueKind::kInt, std::int64_t{0}, "", "central: the server peer", 0, 4e9, {}});
   s.field({"match.status_period", ValueKind::kDuration, Duration::seconds(10), "",
            "central: how often every node reports its status to the server", 1e-3, {}, {}});
   s.field({"match.request_timeout", ValueKind::kDuration, Duration::seconds(2), "",
            "central: an owner's request unanswered this long counts as unmatched", 1e-6, {}, {}});
+  // RN-Tree (docs/rntree.md).
+  s.field({"match.k", ValueKind::kInt, std::int64_t{4}, "",
+           "rntree: extended search stops after k capable candidates (1: basic search)", 1, 1024, {}});
+  s.field({"match.aggregation_period", ValueKind::kDuration, Duration{0}, "",
+           "rntree: each peer sends its parent a subtree summary this often (0: chord.stabilize)", 0, {}, {}});
+  s.field({"match.expiry_periods", ValueKind::kInt, std::int64_t{3}, "",
+           "rntree: a child silent for this many periods is forgotten; a parent silent as long is avoided", 1, 1000,
+           {}});
+  s.field({"match.suspect_periods", ValueKind::kInt, std::int64_t{10}, "",
+           "rntree: periods an unresponsive parent is avoided", 1, 1e6, {}});
+  s.field({"match.walk_length", ValueKind::kInt, std::int64_t{0}, "",
+           "rntree: random-walk hops from the owner to the search origin (0: the owner searches)", 0, 64, {}});
+  s.field({"match.visit_timeout", ValueKind::kDuration, Duration::seconds(1), "",
+           "rntree: a node asked by a search and silent this long is skipped", 1e-6, {}, {}});
+  s.field({"match.max_visits", ValueKind::kInt, std::int64_t{256}, "",
+           "rntree: nodes one search may ask before it settles for what it found", 1, 1e7, {}});
+  s.field({"match.search_timeout", ValueKind::kDuration, Duration::seconds(60), "",
+           "rntree: after a walk, the owner stops waiting for the search's answer", 1e-3, {}, {}});
 }
 
 can::CapabilityModel capability_model(const Config& c) {
@@ -148,6 +168,21 @@ Deployment deploy_grid(const Config& c, std::uint32_t peers, std::uint64_t seed)
     m.status_period = c.duration("match.status_period");
     m.request_timeout = c.duration("match.request_timeout");
     return deploy_over_chord<match::Central>(c, peers, seed, m);
+  }
+  if (kind == "rntree") {
+    match::RnTreeParams m;
+    m.k = static_cast<std::uint32_t>(c.integer("match.k"));
+    m.aggregation_period = c.duration("match.aggregation_period");
+    if (m.aggregation_period.ns == 0) m.aggregation_period = c.duration("chord.stabilize");
+    m.expiry_periods = static_cast<std::uint32_t>(c.integer("match.expiry_periods"));
+    m.suspect_periods = static_cast<std::uint32_t>(c.integer("match.suspect_periods"));
+    m.walk_length = static_cast<std::uint32_t>(c.integer("match.walk_length"));
+    m.visit_timeout = c.duration("match.visit_timeout");
+    m.max_visits = static_cast<std::uint32_t>(c.integer("match.max_visits"));
+    m.search_timeout = c.duration("match.search_timeout");
+    Deployment d = deploy_over_chord<match::RnTree>(c, peers, seed, m);
+    d.tables.push_back(&match::RnTreeParentRecord::kTable);
+    return d;
   }
   throw ConfigError(c.origin() + ": key 'match.kind': unknown matchmaker '" + kind + "'");
 }

@@ -9,7 +9,8 @@
 /// `Match` is a matchmaker component with
 ///   Match(PeerId, const MatchParams&), on_start(ctx, grid),
 ///   match(ctx, profile, chord), on_message(ctx, from, bytes, grid, chord),
-///   on_timer(ctx, tag, grid, chord).
+///   on_timer(ctx, tag, grid, chord); optionally match(ctx, profile, grid,
+///   chord) instead (to answer at once) and on_finish(ctx, alive, grid, chord).
 
 #include <span>
 
@@ -64,6 +65,7 @@ class ChordGridPeer {
   void on_finish(Context& ctx, bool alive) {
     chord_.on_finish(ctx, alive);
     grid_.on_finish(ctx, alive);
+    if constexpr (requires { match_.on_finish(ctx, alive, grid_, chord_); }) match_.on_finish(ctx, alive, grid_, chord_);
   }
 
   [[nodiscard]] const chord::Node& chord() const { return chord_; }
@@ -85,7 +87,13 @@ class ChordGridPeer {
     void route_to_owner(Context& ctx, const grid::JobProfile& job, std::span<const std::byte> payload) override {
       peer_.chord_.route(ctx, job.guid, payload, *this);
     }
-    void match(Context& ctx, const grid::JobProfile& job) override { peer_.match_.match(ctx, job, peer_.chord_); }
+    void match(Context& ctx, const grid::JobProfile& job) override {
+      if constexpr (requires { peer_.match_.match(ctx, job, peer_.grid_, peer_.chord_); }) {
+        peer_.match_.match(ctx, job, peer_.grid_, peer_.chord_);  // answers through the grid, maybe at once
+      } else {
+        peer_.match_.match(ctx, job, peer_.chord_);
+      }
+    }
 
    private:
     ChordGridPeer& peer_;

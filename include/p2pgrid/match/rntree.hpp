@@ -1,0 +1,131 @@
+#pragma once
+/// The Rendezvous Node Tree matchmaker over Chord (paper §3.1; every rule
+/// and parameter is in docs/rntree.md). One component per peer, stacked by
+/// ChordGridPeer<RnTree, RnTreeParams>:
+///
+/// - Tree: each peer's parent is its greedy next hop toward root key 0,
+///   from its own fingers and successor list (rntree_parent.hpp).
+/// - Aggregation: every period each peer sends its parent a Summary of its
+///   subtree (per-resource maxima, size, shortest queue); children are soft
+///   state. A parent that stops acknowledging is avoided for a while.
+/// - Matching: the job's owner (its GUID's successor) optionally hands the
+///   search to the end of a limited random walk; the search origin runs an
+///   iterative depth-first search of its subtree, then its ancestors'
+///   (RnTreeSearch), pruning on the maxima, until k capable candidates are
+///   found or the tree is exhausted; the least loaded wins.
+///
+/// Every matchmaking message counts in the job's cost.
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "p2pgrid/api/context.hpp"
+#include "p2pgrid/grid/grid_node.hpp"
+#include "p2pgrid/match/rntree_children.hpp"
+#include "p2pgrid/match/rntree_messages.hpp"
+#include "p2pgrid/match/rntree_search.hpp"
+#include "p2pgrid/overlay/chord/node.hpp"
+
+namespace p2pgrid::match {
+
+struct RnTreeParams {
+  /// Extended search: stop after this many capable candidates (1: basic).
+  std::uint32_t k = 4;
+  /// Summary period (the [match] default follows chord.stabilize).
+  Duration aggregation_period = Duration::seconds(30);
+  /// A child (or an unacknowledging parent) is given up after this many periods.
+  std::uint32_t expiry_periods = 3;
+  /// A parent found unresponsive is avoided for this many periods.
+  std::uint32_t suspect_periods = 10;
+  /// Random-walk hops from the owner to the search origin (0: the owner searches).
+  std::uint32_t walk_length = 0;
+  /// A node asked by a search that has not answered after this is skipped.
+  Duration visit_timeout = Duration::seconds(1);
+  /// Nodes one search may ask before it settles for what it found.
+  std::uint32_t max_visits = 256;
+  /// After a walk, the owner gives up waiting for the origin's answer.
+  Duration search_timeout = Duration::seconds(60);
+
+  [[nodiscard]] Duration lifetime() const { return aggregation_period * expiry_periods; }
+};
+
+class RnTree {
+ public:
+  /// Parents found unresponsive, remembered at once.
+  static constexpr std::size_t kMaxSuspects = 4;
+
+  RnTree(PeerId self, const RnTreeParams& params);
+
+  void on_start(Context& ctx, const grid::GridNode& grid);
+  /// Starts matching `job` here, its owner; answers through grid.matched or
+  /// grid.unmatched, possibly at once.
+  void match(Context& ctx, const grid::JobProfile& job, grid::GridNode& grid, const chord::Node& chord);
+  void on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, grid::GridNode& grid,
+                  const chord::Node& chord);
+  void on_timer(Context& ctx, std::uint64_t tag, grid::GridNode& grid, const chord::Node& chord);
+  /// Writes this peer's rntree_parents row (live peers only).
+  void on_finish(Context& ctx, bool alive, const grid::GridNode& grid, const chord::Node& chord);
+
+  // --- Read-only view of this peer's own state (tests). ---------------------
+  [[nodiscard]] PeerId parent() const { return parent_; }
+  [[nodiscard]] const RnTreeChildren& children() const { return children_; }
+
+ private:
+  enum class TimerKind : std::uint8_t { kSummary = 1, kVisit = 2, kAwait = 3 };
+
+  /// A search this peer runs as origin.
+  struct Search {
+    bool active = false;
+    std::uint64_t job = 0;
+    std::uint32_t attempt = 0;
+    PeerId owner;
+    std::uint32_t owner_nonce = 0;
+    std::uint32_t nonce = 0;  ///< names the current question and its timer
+    PeerId asked;
+    TimerId timer;
+    std::uint32_t hops = 0;
+    std::uint32_t messages = 0;
+    RnTreeSearch state;
+  };
+  /// A job whose search this peer, its owner, handed to a random walk.
+  struct Awaiting {
+    std::uint64_t job;
+    std::uint32_t attempt;
+    std::uint32_t nonce;
+    std::uint32_t walk;  ///< hops the walk took from here (cost if nothing comes back)
+    TimerId timer;
+  };
+  struct Suspect {
+    PeerId peer;
+    Time until;
+  };
+
+  void on_summary_timer(Context& ctx, const grid::GridNode& grid, const chord::Node& chord);
+  void begin_search(Context& ctx, const rntree::Walk& origin, grid::GridNode& grid, const chord::Node& chord);
+  void drive(Context& ctx, Search& s, RnTreeSearch::Step step, grid::GridNode& grid);
+  void on_reply(Context& ctx, PeerId from, const rntree::ExploreReply& m, grid::GridNode& grid);
+  void on_explore(Context& ctx, PeerId from, const rntree::Explore& m, const grid::GridNode& grid,
+                  const chord::Node& chord);
+  void on_walk(Context& ctx, const rntree::Walk& m, grid::GridNode& grid, const chord::Node& chord);
+  void on_found(Context& ctx, const rntree::Found& m, grid::GridNode& grid);
+  static void finish(Context& ctx, std::uint64_t job, std::uint32_t attempt, PeerId winner, grid::MatchCost cost,
+                     grid::GridNode& grid);
+  [[nodiscard]] PeerId random_neighbour(Context& ctx, const chord::Node& chord) const;
+  [[nodiscard]] PeerId current_parent(const chord::Node& chord) const;
+  void suspect(PeerId p, Time until);
+  void send(Context& ctx, PeerId to, const rntree::Message& m) const;
+
+  const RnTreeParams* params_;
+  PeerId self_;
+  PeerId parent_;  ///< where summaries go; none: root or not joined
+  Time last_ack_;  ///< from parent_
+  std::array<Suspect, kMaxSuspects> suspects_{};
+  RnTreeChildren children_;
+  std::vector<Search> searches_;  ///< slots reused: no allocation per job in steady state
+  std::vector<Awaiting> awaiting_;
+  std::uint32_t nonce_ = 0;
+};
+
+}  // namespace p2pgrid::match

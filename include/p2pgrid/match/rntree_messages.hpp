@@ -1,0 +1,74 @@
+#pragma once
+/// The RN-Tree matchmaker's messages (ProtocolId::kMatch). docs/rntree.md
+/// says who sends each one when.
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <variant>
+
+#include "p2pgrid/core/codec.hpp"
+#include "p2pgrid/grid/job_profile.hpp"
+#include "p2pgrid/match/rntree_children.hpp"
+
+namespace p2pgrid::match::rntree {
+
+/// Children a node lists in one ExploreReply (the best ones, if more qualify).
+inline constexpr std::size_t kMaxReplyChildren = 64;
+
+/// Child -> parent, every aggregation period: my subtree.
+struct Summary {
+  SubtreeSummary summary;
+};
+/// Parent -> child: summary received (a parent that stops acknowledging is
+/// presumed dead and avoided).
+struct SummaryAck {};
+/// Owner -> ... -> search origin: one step of the limited random walk.
+struct Walk {
+  PeerId owner;
+  std::uint32_t owner_nonce = 0;  ///< names the owner's wait for the answer
+  std::uint64_t job = 0;
+  std::uint32_t attempt = 0;
+  grid::Resources requirements{};
+  std::uint32_t steps_left = 0;   ///< further hops after this one
+  std::uint32_t hops = 0;         ///< walk hops so far (cost)
+};
+/// Search origin -> a tree node: tell me about yourself and your children
+/// that may satisfy `requirements`, except `exclude`.
+struct Explore {
+  std::uint32_t nonce = 0;
+  grid::Resources requirements{};
+  PeerId exclude;
+};
+/// Tree node -> search origin.
+struct ExploreReply {
+  std::uint32_t nonce = 0;
+  grid::Resources capabilities{};
+  std::uint32_t queue = 0;
+  PeerId parent;
+  std::uint32_t count = 0;
+  std::array<ChildRef, kMaxReplyChildren> children{};
+
+  [[nodiscard]] std::span<const ChildRef> listed() const { return {children.data(), count}; }
+};
+/// Search origin -> owner (after a walk): the search's outcome and cost.
+struct Found {
+  std::uint32_t owner_nonce = 0;
+  std::uint64_t job = 0;
+  std::uint32_t attempt = 0;
+  PeerId winner;  ///< none: no capable node found
+  std::uint32_t hops = 0;
+  std::uint32_t messages = 0;  ///< including this one
+};
+
+using Message = std::variant<Summary, SummaryAck, Walk, Explore, ExploreReply, Found>;
+
+/// Largest encoded message (an ExploreReply with every child slot used).
+inline constexpr std::size_t kMaxMessageSize = 3 + 4 + 4 * grid::kResources + 4 + 4 + 4 + 8 * kMaxReplyChildren;
+
+std::span<const std::byte> encode(const Message& m, std::span<std::byte, kMaxMessageSize> buffer);
+/// Throws DecodeError on anything malformed (truncated, trailing bytes,
+/// unknown type, too many children).
+Message decode(std::span<const std::byte> bytes);
+
+}  // namespace p2pgrid::match::rntree
