@@ -14,7 +14,7 @@
 namespace p2pgrid::match::rntree {
 
 /// Children a node lists in one ExploreReply (the best ones, if more qualify).
-inline constexpr std::size_t kMaxReplyChildren = 64;
+inline constexpr std::size_t kMaxReplyChildren = 128;
 
 /// Child -> parent, every aggregation period: my subtree.
 struct Summary {
