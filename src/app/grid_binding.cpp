@@ -2,6 +2,7 @@
 // [workload] that clients submit, the [nodes] capability population and the
 // [match] matchmaker, stacked over an overlay.
 
+#include <filesystem>
 #include <memory>
 
 #include "p2pgrid/app/bindings.hpp"
@@ -13,7 +14,9 @@
 #include "p2pgrid/overlay/can/capabilities.hpp"
 #include "p2pgrid/overlay/chord/oracle_ring.hpp"
 #include "p2pgrid/overlay/chord/records.hpp"
+#include "p2pgrid/workload/swf_reader.hpp"
 #include "p2pgrid/workload/synthetic_jobs.hpp"
+#include "p2pgrid/workload/trace_line.hpp"
 
 namespace p2pgrid {
 namespace {
@@ -37,6 +40,14 @@ void declare_grid(Schema& s) {
   s.field({"grid.reference_cpu", ValueKind::kInt, std::int64_t{2000}, "MHz", "CPU speed of the nominal run time", 1,
            1e6, {}});
 
+  s.field({"workload.source", ValueKind::kString, std::string("synthetic"), "", "jobs: the paper's synthetic "
+           "workload, or an SWF job log (docs/workloads.md)", {}, {}, {"synthetic", "swf"}});
+  s.field({"workload.swf_file", ValueKind::kString, std::string(), "", "swf: the log (relative to the config file's "
+           "directory); clients, start and input_bytes apply, the synthetic keys do not", {}, {}, {}});
+  s.field({"workload.swf_time_scale", ValueKind::kFloat, 1.0, "", "swf: submit offsets and run times are multiplied "
+           "by this (0.5: twice as fast, same load)", 1e-9, {}, {}});
+  s.field({"workload.swf_max_jobs", ValueKind::kInt, std::int64_t{0}, "", "swf: keep the earliest jobs only (0: all)",
+           0, 1e12, {}});
   s.field({"workload.jobs", ValueKind::kInt, std::int64_t{10000}, "", "jobs submitted in all", 0, 1e9, {}});
   s.field({"workload.clients", ValueKind::kInt, std::int64_t{10}, "", "submitting peers (spread over the ids; exempt "
            "from faults)", 1, 1e9, {}});
@@ -110,6 +121,28 @@ workload::JobModel job_model(const Config& c) {
   return m;
 }
 
+/// The jobs: the paper's synthetic workload, or an SWF log (docs/workloads.md).
+grid::JobPlan job_plan(const Config& c, const workload::JobModel& jobs, std::uint32_t peers, std::uint64_t seed,
+                       const std::function<grid::Resources(PeerId)>& capabilities_of) {
+  if (c.text("workload.source") == "synthetic") return workload::make_job_plan(jobs, peers, seed, capabilities_of);
+  const std::string& file = c.text("workload.swf_file");
+  if (file.empty()) throw ConfigError(c.origin() + ": key 'workload.swf_file': required when workload.source = swf");
+  workload::SwfPlanOptions o;
+  o.peers = peers;
+  o.clients = jobs.clients;
+  o.start = jobs.start;
+  o.time_scale = c.number("workload.swf_time_scale");
+  o.max_jobs = static_cast<std::uint64_t>(c.integer("workload.swf_max_jobs"));
+  o.input_bytes = jobs.input_bytes;
+  try {
+    // A relative path is relative to the config file's directory.
+    const std::filesystem::path path = std::filesystem::path(c.origin()).parent_path() / file;
+    return workload::make_swf_plan(workload::read_swf_file(path.string()), o);
+  } catch (const workload::TraceFileError& e) {
+    throw ConfigError(c.origin() + ": key 'workload.swf_file': " + e.what());
+  }
+}
+
 grid::Params grid_params(const Config& c, std::uint32_t peers, std::uint64_t seed) {
   grid::Params g;
   g.salt = seed;
@@ -128,7 +161,7 @@ grid::Params grid_params(const Config& c, std::uint32_t peers, std::uint64_t see
     throw ConfigError(c.origin() + ": key 'workload.clients': " + std::to_string(jobs.clients) +
                       " clients but only " + std::to_string(peers) + " peers");
   }
-  g.plan = std::make_shared<const grid::JobPlan>(workload::make_job_plan(jobs, peers, seed, g.capabilities_of));
+  g.plan = std::make_shared<const grid::JobPlan>(job_plan(c, jobs, peers, seed, g.capabilities_of));
   return g;
 }
 

@@ -1,10 +1,13 @@
 #include "p2pgrid/app/scenario.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <numeric>
 
 #include "p2pgrid/core/rng.hpp"
 #include "p2pgrid/sim/churn.hpp"
+#include "p2pgrid/workload/availability_trace.hpp"
+#include "p2pgrid/workload/trace_line.hpp"
 
 namespace p2pgrid {
 namespace {
@@ -51,6 +54,22 @@ Schema build_schema() {
   s.field({"churn.down_shape", ValueKind::kFloat, 1.0, "", "Weibull k or Pareto a of down times", 0, {}, {}});
   s.field({"churn.leave_probability", ValueKind::kFloat, 0.0, "", "a session ends in a graceful leave, not a crash",
            0, 1, {}});
+
+  // [availability]: an FTA event_trace table drives crashes and restarts (docs/workloads.md).
+  s.field({"availability.file", ValueKind::kString, std::string(), "", "FTA event_trace table (relative to the "
+           "config file's directory; empty: none)", {}, {}, {}});
+  s.field({"availability.warmup", ValueKind::kDuration, Duration{0}, "", "the trace starts here; no failure before",
+           0, {}, {}});
+  s.field({"availability.origin", ValueKind::kFloat, -1.0, "s", "trace time that starts at the warm-up's end "
+           "(negative: the earliest event_start_time)", {}, {}, {}});
+  s.field({"availability.time_scale", ValueKind::kFloat, 1.0, "", "trace durations are multiplied by this", 1e-9, {},
+           {}});
+  s.field({"availability.node_offset", ValueKind::kInt, std::int64_t{0}, "", "the first peer that follows a trace "
+           "node", 0, 4e9, {}});
+  s.field({"availability.mapping", ValueKind::kString, std::string("first"), "", "peer p follows trace node "
+           "p - node_offset (first), or that modulo the number of nodes (modulo)", {}, {}, {"first", "modulo"}});
+  s.field({"availability.exempt", ValueKind::kIntList, std::vector<std::int64_t>{}, "", "peers the trace never takes "
+           "down (besides the protocol's own exempt peers)", 0, 4e9, {}});
 
   s.field({"progress.interval", ValueKind::kDuration, Duration::seconds(10), "",
            "wall-clock time between progress lines in batch logs", 1e-3, {}, {}});
@@ -111,6 +130,37 @@ FaultPlan build_faults(const Config& c, std::uint32_t peers, std::uint64_t seed)
   return plan;
 }
 
+void add_availability(const Config& c, Scenario& s) {
+  const std::string& file = c.text("availability.file");
+  if (file.empty()) return;
+  workload::AvailabilityOptions o;
+  o.peers = s.peers;
+  o.end = s.end;
+  o.warmup = c.duration("availability.warmup");
+  o.origin_s = c.number("availability.origin");
+  o.time_scale = c.number("availability.time_scale");
+  o.node_offset = static_cast<std::uint32_t>(c.integer("availability.node_offset"));
+  std::vector<std::int64_t> exempt = c.integers("availability.exempt");
+  for (const std::int64_t p : exempt) {
+    if (p >= s.peers) {
+      throw ConfigError(c.origin() + ": key 'availability.exempt': peer " + std::to_string(p) +
+                        " does not exist (peers.count = " + std::to_string(s.peers) + ")");
+    }
+  }
+  std::sort(exempt.begin(), exempt.end());
+  o.exempt = [exempt](PeerId p) { return std::binary_search(exempt.begin(), exempt.end(), std::int64_t{p.value}); };
+  try {
+    o.mapping = workload::parse_node_mapping(c.text("availability.mapping"));
+    // A relative path is relative to the config file's directory.
+    const std::filesystem::path path = std::filesystem::path(c.origin()).parent_path() / file;
+    workload::append_availability(s.faults, workload::read_availability_file(path.string()), o);
+  } catch (const workload::TraceFileError& e) {
+    throw ConfigError(c.origin() + ": key 'availability.file': " + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(c.origin() + ": [availability]: " + e.what());
+  }
+}
+
 void add_churn(const Config& c, Scenario& s) {
   ChurnParams churn;
   try {
@@ -165,6 +215,7 @@ Scenario Scenario::from_config(Config config) {
     s.network.partitions.push_back(part);
   }
   s.faults = build_faults(c, s.peers, s.seed);
+  add_availability(c, s);
   add_churn(c, s);
   s.progress_interval = c.duration("progress.interval");
   return s;
