@@ -146,7 +146,8 @@ AvailabilityPlanReport append_availability(FaultPlan& plan, const AvailabilityTr
   // is clamped before it is rounded, so no trace time can overflow.
   const double origin = options.origin_s < 0 ? trace.earliest_s : options.origin_s;
   const auto lo = static_cast<double>(options.warmup.ns);
-  const double hi = std::min(static_cast<double>(options.end.ns), 4.6e18);
+  // A warm-up past the run's end leaves nothing (hi = lo), never an inverted clamp.
+  const double hi = std::max(lo, std::min(static_cast<double>(options.end.ns), 4.6e18));
   const auto to_ns = [&](double s) {
     const double v = lo + (s - origin) * options.time_scale * 1e9;
     return static_cast<std::int64_t>(std::llround(std::clamp(v, lo, hi)));

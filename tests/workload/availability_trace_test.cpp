@@ -167,6 +167,17 @@ TEST(AvailabilityTrace, FirstMappingLeavesSurplusNodesUnused) {
   EXPECT_EQ(r.peers, 1U);
 }
 
+TEST(AvailabilityTrace, AWarmUpPastTheEndLeavesNothing) {
+  FaultPlan plan;
+  AvailabilityOptions o;
+  o.peers = 3;
+  o.warmup = Duration::seconds(100);
+  o.end = Time{50 * kS};
+  const AvailabilityPlanReport r = append_availability(plan, parse(kThreeNodes), o);
+  EXPECT_TRUE(plan.events.empty());
+  EXPECT_EQ(r.crashes, 0U);
+}
+
 TEST(AvailabilityTrace, BadOptionsAreRejected) {
   FaultPlan plan;
   AvailabilityOptions o;
@@ -208,7 +219,8 @@ TEST(AvailabilityTrace, MalformedRowsNameFileLineAndField) {
       {"stop before start", good + "2\t1\t1\t1\tn\t0\t10\t5\t0\n",
        "up.tsv:2: field event_stop_time: '5' is before event_start_time '10'"},
       {"negative time", good + "2\t1\t1\t1\tn\t0\t-3\t5\t0\n", "up.tsv:2: field event_start_time: '-3' is negative"},
-      {"empty time", good + "2\t1\t1\t1\tn\t0\t\t5\t0\n", "up.tsv:2: field event_start_time: empty (expected a number)"},
+      {"empty time", good + "2\t1\t1\t1\tn\t0\t\t5\t0\n",
+       "up.tsv:2: field event_start_time: empty (expected a number)"},
       {"infinite time", good + "2\t1\t1\t1\tn\t0\t1\tinf\t0\n",
        "up.tsv:2: field event_stop_time: 'inf' is not a finite number"},
       {"too few columns", good + "2\t1\t1\t1\tn\t0\t10\n",

@@ -102,7 +102,8 @@ TEST(TraceConfig, TraceErrorsAreConfigErrorsNamingKeyFileLineAndField) {
       {"exempt peer missing", "c4.toml", config("file = \"up.tab\"\nexempt = [3, 12]"),
        d + "c4.toml: key 'availability.exempt': peer 12 does not exist (peers.count = 10)"},
       {"bad job line", "c5.toml", grid + "source = \"swf\"\nswf_file = \"bad.swf\"\n",
-       d + "c5.toml: key 'workload.swf_file': " + bad_job + ":2: field think_time: missing (the line has 17 of 18 fields)"},
+       d + "c5.toml: key 'workload.swf_file': " + bad_job +
+           ":2: field think_time: missing (the line has 17 of 18 fields)"},
       {"swf without file", "c6.toml", grid + "source = \"swf\"\n",
        d + "c6.toml: key 'workload.swf_file': required when workload.source = swf"},
       {"missing log", "c7.toml", grid + "source = \"swf\"\nswf_file = \"none.swf\"\n",
