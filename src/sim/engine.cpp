@@ -3,6 +3,8 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <chrono>
 #include <iostream>
 #include <stdexcept>
@@ -32,19 +34,28 @@ EventKind to_event_kind(FaultAction a) {
   throw std::logic_error("unknown fault action");
 }
 
-/// The body of a pending event. Slots are recycled through a free list and
-/// keep their payload capacity, so steady state allocates nothing.
+/// Payloads up to this size live inside the event body, in the cache lines
+/// dispatch reads anyway; most protocol messages fit.
+constexpr std::size_t kInlinePayload = 92;
+constexpr std::uint32_t kNoOverflow = 0xFFFFFFFFU;
+
+/// The body of a pending event: two cache lines. Slots are recycled through
+/// a free list, and so are overflow buffers (which keep their capacity), so
+/// steady state allocates nothing.
 struct EventBody {
-  std::vector<std::byte> payload;
   std::uint64_t tag = 0;
   std::uint32_t dst_slot = 0;
   std::uint32_t from = 0;
   std::uint32_t generation = 0;   ///< bumped on every reuse; validates TimerIds
   std::uint32_t incarnation = 0;  ///< a timer dies if its peer restarted since
+  std::uint32_t length = 0;       ///< payload bytes
+  std::uint32_t overflow = kNoOverflow;  ///< index of an overflow buffer for long payloads
   EventKind kind = EventKind::kMessage;
   bool cancelled = false;
   bool live = false;
+  std::array<std::byte, kInlinePayload> inline_payload;
 };
+static_assert(sizeof(EventBody) == 128);
 
 /// Per-peer engine state: 24 bytes.
 struct PeerState {
@@ -152,7 +163,7 @@ class Engine::Shard final : public Context {
       body.kind = EventKind::kMessage;
       body.dst_slot = slot_of_[to.value];
       body.from = from.value;
-      body.payload.assign(bytes.begin(), bytes.end());
+      store_payload(s, bytes);
       queue_.push({arrival.ns, seq, from.value, s});
       return;
     }
@@ -234,13 +245,43 @@ class Engine::Shard final : public Context {
     if (body.generation == 0) body.generation = 1;  // TimerId 0 means "none"
     body.live = true;
     body.cancelled = false;
+    body.length = 0;
     return s;
   }
 
   void release(std::uint32_t s) {
     bodies_[s].live = false;
-    bodies_[s].payload.clear();
     free_.push_back(s);
+  }
+
+  void store_payload(std::uint32_t s, std::span<const std::byte> bytes) {
+    EventBody& body = bodies_[s];
+    body.length = static_cast<std::uint32_t>(bytes.size());
+    if (bytes.size() <= kInlinePayload) {
+      if (!bytes.empty()) std::memcpy(body.inline_payload.data(), bytes.data(), bytes.size());
+      return;
+    }
+    if (overflow_free_.empty()) {
+      body.overflow = static_cast<std::uint32_t>(overflow_.size());
+      overflow_.emplace_back();
+    } else {
+      body.overflow = overflow_free_.back();
+      overflow_free_.pop_back();
+    }
+    overflow_[body.overflow].assign(bytes.begin(), bytes.end());
+  }
+
+  /// Moves the payload of slot `s` out of the pool (the handler may grow
+  /// bodies_ and move the slot) and returns a view of it.
+  std::span<const std::byte> take_payload(EventBody& body) {
+    if (body.overflow == kNoOverflow) {
+      std::memcpy(scratch_.data(), body.inline_payload.data(), body.length);
+      return {scratch_.data(), body.length};
+    }
+    overflow_payload_.swap(overflow_[body.overflow]);
+    overflow_free_.push_back(body.overflow);
+    body.overflow = kNoOverflow;
+    return overflow_payload_;
   }
 
   void dispatch(const EventKey& key) {
@@ -250,9 +291,8 @@ class Engine::Shard final : public Context {
     const PeerId from{body.from};
     const std::uint64_t tag = body.tag;
     const bool timer_dead = body.cancelled || body.incarnation != peers_[target].incarnation;
-    // The handler may allocate slots (and grow bodies_), so the payload moves
-    // into a scratch buffer first; the slot keeps the scratch's capacity.
-    payload_.swap(body.payload);
+    const std::span<const std::byte> payload =
+        kind == EventKind::kMessage ? take_payload(body) : std::span<const std::byte>{};
     release(key.slot);
 
     now_ = Time{key.time};
@@ -265,7 +305,7 @@ class Engine::Shard final : public Context {
           return;
         }
         ++stats_.events;
-        protocol_->on_message(*this, from, payload_);
+        protocol_->on_message(*this, from, payload);
         return;
       case EventKind::kTimer:
         if (timer_dead || !peer.alive) return;
@@ -339,9 +379,7 @@ class Engine::Shard final : public Context {
       body.kind = EventKind::kMessage;
       body.dst_slot = slot_of_[dst];
       body.from = src;
-      const auto begin = batch.begin() + static_cast<std::ptrdiff_t>(in.position());
-      body.payload.assign(begin, begin + len);
-      for (std::uint32_t i = 0; i < len; ++i) in.u8("batch.payload");
+      store_payload(s, in.bytes(len, "batch.payload"));
       queue_.push({at.ns, seq, src, s});
     }
   }
@@ -369,7 +407,10 @@ class Engine::Shard final : public Context {
   EventQueue queue_;
   std::vector<EventBody> bodies_;
   std::vector<std::uint32_t> free_;
-  std::vector<std::byte> payload_;
+  std::vector<std::vector<std::byte>> overflow_;  ///< long payloads, recycled
+  std::vector<std::uint32_t> overflow_free_;
+  std::array<std::byte, kInlinePayload> scratch_{};  ///< the payload being handled
+  std::vector<std::byte> overflow_payload_;         ///< the long payload being handled
   std::vector<ByteBuffer> outbox_;
   std::vector<ByteBuffer> inbox_;
   Time earliest_outgoing_ = Time::never();

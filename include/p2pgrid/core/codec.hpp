@@ -152,6 +152,16 @@ class Reader {
     return n;
   }
 
+  /// The next `n` bytes as a view into the buffer (valid while it is).
+  std::span<const std::byte> bytes(std::size_t n, const char* field) {
+    if (remaining() < n) {
+      fail(field, "truncated: needs " + std::to_string(n) + " bytes, " + std::to_string(remaining()) + " left");
+    }
+    const auto view = buf_.subspan(pos_, n);
+    pos_ += n;
+    return view;
+  }
+
   /// Call after the last field: trailing bytes mean a malformed message.
   void expect_end() const {
     if (pos_ != buf_.size()) {
