@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <string>
 
 #include "p2pgrid/api/protocol.hpp"
 #include "p2pgrid/overlay/chord/lookup_recorder.hpp"
