@@ -48,6 +48,8 @@ void declare_grid(Schema& s) {
            "by this (0.5: twice as fast, same load)", 1e-9, {}, {}});
   s.field({"workload.swf_max_jobs", ValueKind::kInt, std::int64_t{0}, "", "swf: keep the earliest jobs only (0: all)",
            0, 1e12, {}});
+  s.field({"workload.name", ValueKind::kString, std::string(), "",
+           "a label for the scenario (figure2 groups traces by it)", {}, {}, {}});
   s.field({"workload.jobs", ValueKind::kInt, std::int64_t{10000}, "", "jobs submitted in all", 0, 1e9, {}});
   s.field({"workload.clients", ValueKind::kInt, std::int64_t{10}, "", "submitting peers (spread over the ids; exempt "
            "from faults)", 1, 1e9, {}});
