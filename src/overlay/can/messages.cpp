@@ -38,6 +38,7 @@ void put_entries(Writer& w, int dims, const FixedList<Entry, N>& entries) {
     w.peer(e.peer);
     put_point(w, dims, e.point);
     w.u32(e.age_ms);
+    w.peer(e.heir);
     put_zone(w, dims, e.zone);
   }
 }
@@ -72,7 +73,7 @@ void get_zones(Reader& r, int dims, FixedList<Zone, N>& out, const char* field) 
 
 template <std::size_t N>
 void get_entries(Reader& r, int dims, FixedList<Entry, N>& out) {
-  const std::uint32_t n = r.count("entries", 8 + point_bytes(dims) + zone_bytes(dims));
+  const std::uint32_t n = r.count("entries", 12 + point_bytes(dims) + zone_bytes(dims));
   if (n > N) r.fail("entries", "count " + std::to_string(n) + " exceeds the limit of " + std::to_string(N));
   out.size = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -80,6 +81,7 @@ void get_entries(Reader& r, int dims, FixedList<Entry, N>& out) {
     e.peer = r.peer("entry.peer");
     e.point = get_point(r, dims, "entry.point");
     e.age_ms = r.u32("entry.age");
+    e.heir = r.peer("entry.heir");
     e.zone = get_zone(r, dims, "entry.zone");
     out.push_back(e);
   }
@@ -157,7 +159,7 @@ void decode(std::span<const std::byte> bytes, int dims, Message& out) {
       RouteMsg& m = out.emplace<RouteMsg>();
       m.origin = r.peer("origin");
       const std::uint8_t kind = r.u8("kind");
-      if (kind != static_cast<std::uint8_t>(RouteKind::kJoin) && kind != static_cast<std::uint8_t>(RouteKind::kApp)) {
+      if (kind < static_cast<std::uint8_t>(RouteKind::kJoin) || kind > static_cast<std::uint8_t>(RouteKind::kHello)) {
         r.fail("kind", "unknown route kind " + std::to_string(kind));
       }
       m.kind = static_cast<RouteKind>(kind);

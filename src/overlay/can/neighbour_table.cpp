@@ -101,12 +101,17 @@ void NeighbourTable::drop_covered(const Zone& zone, PeerId except, Time silent_b
   peers_.resize(keep_peer);
 }
 
+void NeighbourTable::shrink_to_fit() {
+  peers_.shrink_to_fit();
+  zones_.shrink_to_fit();
+}
+
 void NeighbourTable::clear() {
   peers_.clear();
   zones_.clear();
 }
 
-PeerId NeighbourTable::next_hop(const Point& target, Time alive_since) const {
+PeerId NeighbourTable::next_hop(const Point& target, Time alive_since, std::uint64_t* distance) const {
   PeerId best = PeerId::none();
   std::uint64_t best_distance = std::numeric_limits<std::uint64_t>::max();
   std::size_t z = 0;
@@ -125,6 +130,7 @@ PeerId NeighbourTable::next_hop(const Point& target, Time alive_since) const {
       }
     }
   }
+  if (distance != nullptr) *distance = best_distance;
   return best;
 }
 

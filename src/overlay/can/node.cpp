@@ -21,6 +21,53 @@ int largest_level(std::span<const Zone> zones) {
   return best;
 }
 
+/// An integer box [lo, hi) per dimension, for face coverage checks.
+struct Box {
+  std::array<std::uint64_t, kMaxDims> lo{};
+  std::array<std::uint64_t, kMaxDims> hi{};
+};
+
+/// A point of `r` that no zone covers, if any: halve `r` (never along
+/// `skip`, the face normal) until a part meets no zone. Zones are dyadic,
+/// so a few halvings settle every part.
+bool find_uncovered(const Box& r, std::span<const Zone> zones, int dims, int skip, int depth, Point& out) {
+  bool partial = false;
+  for (const Zone& z : zones) {
+    bool meets = true;
+    bool covers = true;
+    for (int d = 0; d < kMaxDims; ++d) {
+      const auto i = static_cast<std::size_t>(d);
+      if (z.lo(d) >= r.hi[i] || z.hi(d) <= r.lo[i]) meets = false;
+      if (z.lo(d) > r.lo[i] || z.hi(d) < r.hi[i]) covers = false;
+    }
+    if (covers) return false;
+    partial = partial || meets;
+  }
+  if (!partial) {
+    for (int d = 0; d < kMaxDims; ++d) {
+      const auto i = static_cast<std::size_t>(d);
+      out.x[i] = static_cast<std::uint32_t>(r.lo[i] + (r.hi[i] - r.lo[i]) / 2);
+    }
+    return true;
+  }
+  if (depth == 0) return false;
+  int widest = -1;
+  for (int d = 0; d < dims; ++d) {
+    const auto i = static_cast<std::size_t>(d);
+    if (d != skip && r.hi[i] - r.lo[i] > 1 &&
+        (widest < 0 || r.hi[i] - r.lo[i] > r.hi[static_cast<std::size_t>(widest)] - r.lo[static_cast<std::size_t>(widest)])) {
+      widest = d;
+    }
+  }
+  if (widest < 0) return false;
+  const auto w = static_cast<std::size_t>(widest);
+  Box a = r;
+  Box b = r;
+  a.hi[w] = r.lo[w] + (r.hi[w] - r.lo[w]) / 2;
+  b.lo[w] = a.hi[w];
+  return find_uncovered(a, zones, dims, skip, depth - 1, out) || find_uncovered(b, zones, dims, skip, depth - 1, out);
+}
+
 double total_volume(std::span<const Zone> zones) {
   double v = 0;
   for (const Zone& z : zones) v += z.volume();
@@ -114,7 +161,16 @@ bool Node::handle_timer(Context& ctx, Upcalls& up, std::uint64_t tag) {
       if (phase_ != Phase::kJoined) return true;
       check_silent(ctx, up);
       if (phase_ == Phase::kJoined) {
-        announce(ctx, up);
+        // The neighbour list (discovery, heirs) rides on every third
+        // periodic update and on every update after a change; the others
+        // carry zones and load only, which is all a steady state needs.
+        const bool listed = ++ticks_ % kListEvery == 0;
+        announce(ctx, up, {}, listed);
+        if (listed) check_faces(ctx, up);
+        if (reprobe_ > 0) {
+          --reprobe_;
+          for (std::size_t i = 0; i < zones_.size(); ++i) probe_faces(ctx, up, zones_[i]);
+        }
         arm_update(ctx);
       }
       return true;
@@ -180,6 +236,17 @@ void Node::forward(Context& ctx, Upcalls& up, RouteMsg m) {
   if (owns(m.target)) {
     if (m.kind == RouteKind::kJoin) {
       accept_join(ctx, up, m.origin, m.target);
+    } else if (m.kind == RouteKind::kHello) {
+      if (m.origin != self_ && table_.find(m.origin) == nullptr) {
+        UpdateMsg intro;
+        intro.point = point_;
+        intro.load = up.local_load();
+        for (const Zone& z : zones_) {
+          if (!intro.zones.full()) intro.zones.push_back(z);
+        }
+        fill_entries(ctx, intro.entries, nullptr);
+        send(ctx, m.origin, intro);
+      }
     } else {
       up.on_routed(ctx, m.target, m.payload, m.hops);
     }
@@ -189,9 +256,16 @@ void Node::forward(Context& ctx, Upcalls& up, RouteMsg m) {
     ctx.log("CAN route dropped after max_hops");
     return;
   }
-  const PeerId next = table_.next_hop(m.target, alive_since(ctx));
-  if (!next.valid()) {
-    ctx.log("CAN route dropped: no live neighbour");
+  std::uint64_t next_distance = 0;
+  const PeerId next = table_.next_hop(m.target, alive_since(ctx), &next_distance);
+  std::uint64_t mine = ~std::uint64_t{0};
+  for (const Zone& z : zones_) mine = std::min(mine, z.distance(m.target));
+  if (!next.valid() || (m.hops > 0 && next_distance >= mine)) {
+    // With exact tables some neighbour is always nearer; none means the
+    // target lies in a dead zone not yet taken over: drop, do not loop.
+    // The first hop is exempt: a face probe targets the unknown peer just
+    // beyond our own face, and a neighbour of ours may know it.
+    ctx.log("CAN route dropped: no live neighbour nearer the target");
     return;
   }
   ++m.hops;
@@ -227,7 +301,7 @@ void Node::accept_join(Context& ctx, Upcalls& up, PeerId joiner, const Point& po
   reply.ok = true;
   reply.zone = given;
   for (const Zone& z : zones_) {
-    if (z.abuts(given) && !reply.entries.full()) reply.entries.push_back(Entry{self_, point_, 0, z});
+    if (z.abuts(given) && !reply.entries.full()) reply.entries.push_back(Entry{self_, point_, 0, PeerId::none(), z});
   }
   fill_entries(ctx, reply.entries, &given);
   send(ctx, joiner, reply);
@@ -288,13 +362,41 @@ void Node::on_update(Context& ctx, Upcalls& up, PeerId from, const UpdateMsg& m)
       rejoin(ctx);
       return;
     }
+    // Introduce the winner to our neighbours around the area it keeps:
+    // they are its neighbours now, and it may not know them (CAN §2.3:
+    // the new owner of a zone must learn the zone's neighbours).
+    UpdateMsg intro;
+    intro.point = point_;
+    intro.load = up.local_load();
+    for (const Zone& z : zones_) {
+      if (!intro.zones.full()) intro.zones.push_back(z);
+    }
+    fill_entries(ctx, intro.entries, nullptr);
+    send(ctx, from, intro);
     prune_table();
     announce(ctx, up);
   }
-  for (const Zone& z : theirs) table_.drop_covered(z, from, alive_since(ctx));
+  const Time since = alive_since(ctx);
+  const auto nb = table_.neighbours();
+  if (std::any_of(nb.begin(), nb.end(), [&](const Neighbour& n) { return n.last_heard < since; })) {
+    for (const Zone& z : theirs) table_.drop_covered(z, from, since);
+  }
   const bool adjacent = std::any_of(theirs.begin(), theirs.end(), [&](const Zone& z) { return abuts_mine(z); });
   if (adjacent) {
+    const bool is_new = table_.find(from) == nullptr;
     table_.upsert(from, m.point, m.load, ctx.now(), theirs);
+    if (is_new && !m.correction) {
+      // Welcome a neighbour that found us, so it learns our zones now
+      // rather than at our next period (flagged: it must not answer).
+      UpdateMsg welcome;
+      welcome.point = point_;
+      welcome.load = up.local_load();
+      welcome.correction = true;
+      for (const Zone& z : zones_) {
+        if (!welcome.zones.full()) welcome.zones.push_back(z);
+      }
+      send(ctx, from, welcome);
+    }
   } else {
     table_.erase(from);
     if (!m.correction && !contested) {
@@ -307,6 +409,12 @@ void Node::on_update(Context& ctx, Upcalls& up, PeerId from, const UpdateMsg& m)
       for (const Zone& z : zones_) {
         if (!fix.zones.full()) fix.zones.push_back(z);
       }
+      // With those of our neighbours that abut the sender: two joins that
+      // split neighbouring zones at once leave each joiner pointing at the
+      // other's old owner, and only that owner knows the new neighbour.
+      for (const Zone& z : theirs) {
+        if (!fix.entries.full()) fill_entries(ctx, fix.entries, &z);
+      }
       send(ctx, from, fix);
     }
   }
@@ -316,9 +424,9 @@ void Node::on_update(Context& ctx, Upcalls& up, PeerId from, const UpdateMsg& m)
   if (!m.entries.view().empty()) {
     known.reserve(before);
     for (const Neighbour& n : table_.neighbours()) known.push_back(n.id);
-    adopt_entries(ctx, up, m.entries.view(), from);
+    adopt_entries(ctx, up, m.entries.view(), from, m.correction);
   }
-  if (table_.size() != before) {
+  if (table_.size() != before && !m.correction) {
     // Greet the newcomers so they add us too.
     UpdateMsg hello;
     hello.point = point_;
@@ -350,14 +458,18 @@ void Node::learn_heir(Context& ctx, PeerId of, std::span<const Entry> entries) {
   table_.set_heir(of, heir);
   std::erase_if(heir_contacts_, [&](const auto& c) { return c.first == of; });
   if (heir != self_) return;
+  // Whom to tell when we take `of` over: its neighbours, and the heirs of
+  // its neighbours, who will own their zones if they die with it.
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (entries[i].peer != self_ && (i == 0 || entries[i - 1].peer != entries[i].peer)) {
-      heir_contacts_.emplace_back(of, entries[i].peer);
+    if (i > 0 && entries[i - 1].peer == entries[i].peer) continue;
+    if (entries[i].peer != self_) heir_contacts_.emplace_back(of, entries[i].peer);
+    if (entries[i].heir.valid() && entries[i].heir != self_ && entries[i].heir != of) {
+      heir_contacts_.emplace_back(of, entries[i].heir);
     }
   }
 }
 
-void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entries, PeerId skip) {
+void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entries, PeerId skip, bool quiet) {
   const Time now = ctx.now();
   const Time since = alive_since(ctx);
   Zone found[kMaxZones];
@@ -367,7 +479,10 @@ void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entri
     if (e.peer == self_ || !e.peer.valid()) continue;
     const Time heard = now - Duration::milliseconds(e.age_ms);
     if (heard < since) continue;  // stale second-hand news
-    if (overlaps_mine(e.zone) && e.peer != contested) {
+    const bool known = e.peer == skip || table_.find(e.peer) != nullptr;
+    if (known) continue;  // a known peer's own updates settle any clash
+    if (overlaps_mine(e.zone)) {
+      if (quiet || e.peer == contested) continue;
       // Someone live claims part of our area (two takeovers of one dead
       // zone that never met): show it our zones so the two settle it.
       contested = e.peer;
@@ -380,7 +495,6 @@ void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entri
       send(ctx, e.peer, mine);
       continue;
     }
-    if (e.peer == skip || table_.find(e.peer) != nullptr) continue;
     // Gather this peer's zones from the rest of the list (entries are grouped).
     std::size_t n = 0;
     bool adjacent = false;
@@ -439,8 +553,10 @@ void Node::check_silent(Context& ctx, Upcalls& up) {
   const int mine = largest_level(zones_);
   Time earliest = Time::never();
   std::vector<PeerId> dead;
+  std::vector<PeerId> ask;
   for (const Neighbour& n : table_.neighbours()) {
     if (n.last_heard >= since) continue;
+    if (n.heir.valid() && n.heir != self_ && table_.find(n.heir) == nullptr) ask.push_back(n.heir);
     // Takeover timer (CAN §2.3): the smaller my zone relative to the dead
     // one, the sooner I claim; a claim heard first cancels mine.
     Time claim_at = n.last_heard + params_->dead_after;
@@ -457,6 +573,7 @@ void Node::check_silent(Context& ctx, Upcalls& up) {
     }
   }
   bool changed = false;
+  std::vector<Zone> taken_over;
   std::vector<PeerId> tell;
   for (const PeerId d : dead) {
     for (const auto& c : heir_contacts_) {
@@ -478,17 +595,98 @@ void Node::check_silent(Context& ctx, Upcalls& up) {
       }
       if (claimed || zones_.size() >= kMaxZones) continue;
       add_zones(std::span<const Zone>(&z, 1));
+      taken_over.push_back(z);
       changed = true;
     }
   }
   if (changed) {
     prune_table();
+    std::sort(tell.begin(), tell.end());
+    tell.erase(std::unique(tell.begin(), tell.end()), tell.end());
     announce(ctx, up, tell);
+    for (const Zone& z : taken_over) probe_faces(ctx, up, z);
+    reprobe_ = 3;  // again at the next ticks: a face may still be a dead zone now
+  }
+  // A silent neighbour's heir may not know us: once it has taken the zone
+  // over it abuts us, and our update makes it welcome us (else it answers
+  // with a correction). Repeated each check while the neighbour is silent.
+  if (!ask.empty()) {
+    UpdateMsg hello;
+    hello.point = point_;
+    hello.load = up.local_load();
+    for (const Zone& z : zones_) {
+      if (!hello.zones.full()) hello.zones.push_back(z);
+    }
+    std::sort(ask.begin(), ask.end());
+    ask.erase(std::unique(ask.begin(), ask.end()), ask.end());
+    for (const PeerId p : ask) {
+      if (table_.find(p) == nullptr) send(ctx, p, hello);
+    }
   }
   if (earliest < takeover_at_) {
     ctx.cancel(takeover_timer_);
     takeover_at_ = earliest;
     takeover_timer_ = ctx.set_timer(earliest - now, can_timer(TimerKind::kTakeover));
+  }
+}
+
+void Node::probe_faces(Context& ctx, Upcalls& up, const Zone& z) {
+  // Route a hello to the point just beyond the centre of each face of a
+  // zone taken over: its owner is a neighbour we may not know yet, when
+  // the dead peer's other neighbours died too and nobody can introduce us.
+  for (int d = 0; d < dims_; ++d) {
+    for (const bool upper : {false, true}) {
+      Point p;
+      for (int k = 0; k < kMaxDims; ++k) {
+        p.x[static_cast<std::size_t>(k)] = static_cast<std::uint32_t>(z.lo(k) + (z.width(k) >> 1U));
+      }
+      if (upper) {
+        if (z.hi(d) >= kSpan) continue;
+        p.x[static_cast<std::size_t>(d)] = static_cast<std::uint32_t>(z.hi(d));
+      } else {
+        if (z.lo(d) == 0) continue;
+        p.x[static_cast<std::size_t>(d)] = z.lo(d) - 1;
+      }
+      if (owns(p)) continue;
+      RouteMsg m;
+      m.origin = self_;
+      m.kind = RouteKind::kHello;
+      m.target = p;
+      forward(ctx, up, m);
+    }
+  }
+}
+
+void Node::check_faces(Context& ctx, Upcalls& up) {
+  // Every face of every zone we hold must be covered by neighbours' zones
+  // (or our own, or the space's boundary). A gap means a neighbour nobody
+  // introduced (its zone changed hands while our common neighbours died):
+  // route a hello into the gap, and its owner introduces itself.
+  std::vector<Zone> known(table_.all_zones().begin(), table_.all_zones().end());
+  known.insert(known.end(), zones_.begin(), zones_.end());
+  int sent = 0;
+  for (const Zone& z : zones_) {
+    for (int d = 0; d < dims_ && sent < 4; ++d) {
+      for (const bool upper : {false, true}) {
+        if (upper ? z.hi(d) >= kSpan : z.lo(d) == 0) continue;
+        Box face;
+        for (int k = 0; k < kMaxDims; ++k) {
+          face.lo[static_cast<std::size_t>(k)] = z.lo(k);
+          face.hi[static_cast<std::size_t>(k)] = z.hi(k);
+        }
+        const auto i = static_cast<std::size_t>(d);
+        face.lo[i] = upper ? z.hi(d) : z.lo(d) - 1;
+        face.hi[i] = face.lo[i] + 1;
+        Point gap;
+        if (!find_uncovered(face, known, dims_, d, 24, gap)) continue;
+        RouteMsg m;
+        m.origin = self_;
+        m.kind = RouteKind::kHello;
+        m.target = gap;
+        forward(ctx, up, m);
+        ++sent;
+      }
+    }
   }
 }
 
@@ -535,19 +733,19 @@ void Node::fill_entries(Context& ctx, FixedList<Entry, kMaxEntries>& out, const 
     for (std::uint32_t j = 0; j < n.zone_count; ++j, ++k) {
       if (out.full()) return;
       if (around != nullptr && !all[k].abuts(*around)) continue;
-      out.push_back(Entry{n.id, n.point, age, all[k]});
+      out.push_back(Entry{n.id, n.point, age, n.heir, all[k]});
     }
   }
 }
 
-void Node::announce(Context& ctx, Upcalls& up, std::span<const PeerId> extra) {
+void Node::announce(Context& ctx, Upcalls& up, std::span<const PeerId> extra, bool with_list) {
   UpdateMsg m;
   m.point = point_;
   m.load = up.local_load();
   for (const Zone& z : zones_) {
     if (!m.zones.full()) m.zones.push_back(z);
   }
-  fill_entries(ctx, m.entries, nullptr);
+  if (with_list) fill_entries(ctx, m.entries, nullptr);
   BufferWriter<kMaxMessageBytes> w;
   const auto bytes = encode(w, dims_, m);
   for (const Neighbour& n : table_.neighbours()) ctx.send(n.id, bytes);
@@ -616,6 +814,8 @@ std::size_t Node::heap_bytes() const {
 void Node::oracle_install(std::vector<Zone> zones, NeighbourTable table) {
   zones_ = std::move(zones);
   table_ = std::move(table);
+  table_.shrink_to_fit();
+  zones_.shrink_to_fit();
   phase_ = Phase::kJoined;
 }
 

@@ -55,8 +55,8 @@ TEST(CanCodec, JoinReplyRoundTrip) {
   JoinReplyMsg m;
   m.ok = true;
   m.zone = zone_a();
-  m.entries.push_back(Entry{PeerId{5}, point_a(), 1234, zone_b()});
-  m.entries.push_back(Entry{PeerId{6}, Point{}, 0, zone_a()});
+  m.entries.push_back(Entry{PeerId{5}, point_a(), 1234, PeerId{8}, zone_b()});
+  m.entries.push_back(Entry{PeerId{6}, Point{}, 0, PeerId::none(), zone_a()});
   const auto b = bytes_of(m);
   Message out;
   decode(b, kDims, out);
@@ -76,7 +76,7 @@ TEST(CanCodec, UpdateRoundTrip) {
   m.correction = true;
   m.zones.push_back(zone_a());
   m.zones.push_back(zone_b());
-  m.entries.push_back(Entry{PeerId{9}, point_a(), 5, zone_b()});
+  m.entries.push_back(Entry{PeerId{9}, point_a(), 5, PeerId{2}, zone_b()});
   const auto b = bytes_of(m);
   Message out;
   decode(b, kDims, out);
@@ -100,7 +100,7 @@ TEST(CanCodec, LeaveHandoverAndProbeReplyRoundTrip) {
 
   HandoverMsg h;
   h.zones.push_back(zone_b());
-  h.entries.push_back(Entry{PeerId{3}, point_a(), 17, zone_a()});
+  h.entries.push_back(Entry{PeerId{3}, point_a(), 17, PeerId{1}, zone_a()});
   const auto hb = bytes_of(h);
   decode(hb, kDims, out);
   EXPECT_EQ(std::get<HandoverMsg>(out).zones.items[0], zone_b());

@@ -39,7 +39,10 @@ enum class MessageType : std::uint8_t {
   kProbeReply = 6,  ///< routing-probe workload: owner -> origin, directly
 };
 
-enum class RouteKind : std::uint8_t { kJoin = 1, kApp = 2 };
+/// kJoin: the origin joins at the target; kApp: an application payload;
+/// kHello: the owner of the target introduces itself to the origin (how a
+/// peer that took a zone over finds the neighbours across its faces).
+enum class RouteKind : std::uint8_t { kJoin = 1, kApp = 2, kHello = 3 };
 
 template <class T, std::size_t N>
 struct FixedList {
@@ -57,6 +60,7 @@ struct Entry {
   PeerId peer;
   Point point;               ///< the neighbour's capabilities point
   std::uint32_t age_ms = 0;  ///< how long ago the sender last heard from it
+  PeerId heir;               ///< who takes its zones over if it dies, as the sender knows it
   Zone zone;
   friend bool operator==(const Entry&, const Entry&) = default;
 };
@@ -78,8 +82,9 @@ struct JoinReplyMsg {
 struct UpdateMsg {
   Point point;
   std::uint32_t load = 0;  ///< opaque load word of the sender's stack
-  /// A reply to a peer that wrongly took the sender for a neighbour; never
-  /// answered itself, so two stale views cannot ping-pong.
+  /// A reply (a correction to a peer that wrongly took the sender for a
+  /// neighbour, or a welcome to a new one); never answered itself, so two
+  /// views cannot ping-pong.
   bool correction = false;
   FixedList<Zone, kMaxZones> zones;
   FixedList<Entry, kMaxEntries> entries;  ///< the sender's neighbours (discovery)

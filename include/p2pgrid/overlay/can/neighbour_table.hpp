@@ -52,12 +52,14 @@ class NeighbourTable {
   /// theirs: a clash between live claimants is theirs to settle.
   void drop_covered(const Zone& zone, PeerId except, Time silent_before);
   void clear();
+  /// Releases spare capacity (after a bulk install).
+  void shrink_to_fit();
 
   /// Greedy CAN forwarding: the neighbour owning the zone nearest to
   /// `target` (L1 distance to the box), skipping neighbours last heard
   /// before `alive_since`; ties go to the lower id. PeerId::none() if no
   /// neighbour qualifies.
-  [[nodiscard]] PeerId next_hop(const Point& target, Time alive_since) const;
+  [[nodiscard]] PeerId next_hop(const Point& target, Time alive_since, std::uint64_t* distance = nullptr) const;
 
   /// Bytes of heap this table holds (memory accounting).
   [[nodiscard]] std::size_t heap_bytes() const;

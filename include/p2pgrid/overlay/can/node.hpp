@@ -10,7 +10,8 @@
 ///   the zone holding it (Zone::split order) and hands the half holding the
 ///   point to the joiner, or a whole zone if it holds several.
 /// - Neighbour updates (§2.3): every update_period each peer sends its
-///   zones, point, load word and neighbour list to each neighbour; a list
+///   zones, point and load word to each neighbour, and its neighbour list
+///   every third period and after each zone change; a list
 ///   entry abutting the receiver that it does not know is adopted and
 ///   greeted (how neighbours of a taken-over zone find the new owner).
 /// - Greedy routing (§2.2): forward to the neighbour whose zone is nearest
@@ -108,13 +109,17 @@ class Node {
   void learn_heir(Context& ctx, PeerId of, std::span<const Entry> entries);
   /// Adopts fresh list entries that abut this peer's zones and are
   /// unknown; entries overlapping our zones start a settlement.
-  void adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entries, PeerId skip);
+  /// `quiet` (entries from a reply): adopt only, start no exchange, so
+  /// replies never cascade.
+  void adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entries, PeerId skip, bool quiet = false);
   /// Settles claims of `other` overlapping this peer's zones: the lower id keeps them.
   bool settle_overlaps(PeerId other, std::span<const Zone> theirs);
   void add_zones(std::span<const Zone> zones);
+  void probe_faces(Context& ctx, Upcalls& up, const Zone& z);
+  void check_faces(Context& ctx, Upcalls& up);
   void merge_zones();
   void prune_table();
-  void announce(Context& ctx, Upcalls& up, std::span<const PeerId> extra = {});
+  void announce(Context& ctx, Upcalls& up, std::span<const PeerId> extra = {}, bool with_list = true);
   void fill_entries(Context& ctx, FixedList<Entry, kMaxEntries>& out, const Zone* around) const;
   [[nodiscard]] bool abuts_mine(const Zone& z) const;
   [[nodiscard]] bool overlaps_mine(const Zone& z) const;
@@ -127,6 +132,9 @@ class Node {
   Phase phase_ = Phase::kDown;
   std::uint8_t dims_;
   std::uint16_t join_attempts_ = 0;
+  std::uint8_t ticks_ = 0;
+  std::uint8_t reprobe_ = 0;  ///< ticks left to re-probe faces after a takeover
+  static constexpr std::uint8_t kListEvery = 3;
   Point point_;
   std::vector<Zone> zones_;
   NeighbourTable table_;
