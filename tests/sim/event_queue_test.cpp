@@ -1,5 +1,7 @@
 #include "p2pgrid/sim/event_queue.hpp"
 
+#include <queue>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -44,6 +46,58 @@ TEST(EventQueue, InterleavedPushPopKeepsTheMinimumOnTop) {
       now = e.time;
     }
   }
+}
+
+// The bucketed queue against a plain priority queue, over times that span
+// the heap, the ring (68 s) and the far list, with idle gaps to jump.
+TEST(EventQueue, BucketedQueueMatchesAReferenceOverLongSpans) {
+  const auto later = [](const EventKey& a, const EventKey& b) { return b.before(a); };
+  std::priority_queue<EventKey, std::vector<EventKey>, decltype(later)> reference(later);
+  EventQueue q;
+  Rng rng(21);
+  std::int64_t now = 0;
+  std::uint64_t seq = 0;
+  for (int round = 0; round < 200000; ++round) {
+    const auto r = rng.below(100);
+    if (r < 55 || reference.empty()) {
+      // Mostly near, some tens of seconds out (timers), a few far beyond the ring.
+      std::int64_t delay = static_cast<std::int64_t>(rng.below(100'000'000));
+      if (r < 15) delay = static_cast<std::int64_t>(rng.below(60'000'000'000));
+      if (r < 2) delay = static_cast<std::int64_t>(rng.below(600'000'000'000));
+      const EventKey e{now + delay, seq++, static_cast<std::uint32_t>(rng.below(16)), 0};
+      q.push(e);
+      reference.push(e);
+    } else {
+      ASSERT_EQ(q.next_time().ns, reference.top().time);
+      const EventKey got = q.pop();
+      const EventKey want = reference.top();
+      reference.pop();
+      ASSERT_EQ(got.time, want.time);
+      ASSERT_EQ(got.src, want.src);
+      ASSERT_EQ(got.seq, want.seq);
+      now = got.time;
+    }
+    ASSERT_EQ(q.size(), reference.size());
+  }
+  while (!reference.empty()) {
+    ASSERT_EQ(q.pop().seq, reference.top().seq);
+    reference.pop();
+  }
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(EventQueue, JumpsOverLongIdleGaps) {
+  EventQueue q;
+  q.push({5, 0, 0, 0});
+  q.push({Duration::seconds(3600).ns, 1, 0, 0});  // an hour later, far beyond the ring
+  q.push({Duration::seconds(7200).ns + 1, 2, 0, 0});
+  EXPECT_EQ(q.pop().seq, 0U);
+  EXPECT_EQ(q.next_time(), Time{Duration::seconds(3600).ns});
+  q.push({Duration::seconds(3601).ns, 3, 0, 0});
+  EXPECT_EQ(q.pop().seq, 1U);
+  EXPECT_EQ(q.pop().seq, 3U);
+  EXPECT_EQ(q.pop().seq, 2U);
+  EXPECT_TRUE(q.empty());
 }
 
 }  // namespace

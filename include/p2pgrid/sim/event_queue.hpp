@@ -1,76 +1,120 @@
 #pragma once
-/// A 4-ary min-heap of compact event keys. Ordering is (time, src, seq):
-/// the sender's address and its own sequence number, both independent of
-/// which rank hosts whom, so ties break the same way on any rank count.
-/// Four children per node halve the depth of a binary heap and keep a
-/// node's children in one cache line (4 x 24 bytes).
+/// The shard's pending events: a small heap for the near future and a ring
+/// of time buckets for the rest. Most events are periodic timers tens of
+/// seconds away; kept in one heap of a million entries, every pop walks ten
+/// levels of cache misses. Here a push beyond the horizon is an append to
+/// its bucket, and the heap only holds the current bucket's events (a few
+/// thousand even at 100,000 peers), which stay in cache.
+///
+/// The order is exactly the heap's (time, src, seq): every event in the
+/// heap is earlier than the horizon and every bucketed one is not, so the
+/// heap's top is the global minimum. Bucketing changes speed, not results.
+///
+/// Worked example with 64 ms buckets (2^26 ns) starting at horizon 0: an
+/// event at 10 ms goes to the heap; one at 30 s goes to bucket 447
+/// (30e9 >> 26); when the heap empties, the horizon steps bucket by bucket,
+/// and at bucket 447 its events are heapified and popped in order.
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
-#include "p2pgrid/core/time.hpp"
+#include "p2pgrid/sim/event_heap.hpp"
 
 namespace p2pgrid {
 
-struct EventKey {
-  std::int64_t time;
-  std::uint64_t seq;   ///< the sender's own counter
-  std::uint32_t src;   ///< the sender's PeerId value (engine events: max)
-  std::uint32_t slot;  ///< where the event's body lives; not part of the order
-
-  [[nodiscard]] constexpr bool before(const EventKey& o) const {
-    if (time != o.time) return time < o.time;
-    if (src != o.src) return src < o.src;
-    return seq < o.seq;
-  }
-};
-
 class EventQueue {
  public:
-  [[nodiscard]] bool empty() const { return heap_.empty(); }
-  [[nodiscard]] std::size_t size() const { return heap_.size(); }
-  [[nodiscard]] const EventKey& top() const { return heap_.front(); }
-  [[nodiscard]] Time next_time() const { return empty() ? Time::never() : Time{heap_.front().time}; }
+  static constexpr unsigned kBucketShift = 26;      ///< 2^26 ns = 67 ms per bucket
+  static constexpr std::size_t kBuckets = 1024;     ///< the ring spans 68.7 s
+  static constexpr std::int64_t kBucketWidth = std::int64_t{1} << kBucketShift;
+
+  [[nodiscard]] bool empty() const { return size_ == 0; }
+  [[nodiscard]] std::size_t size() const { return size_; }
   void reserve(std::size_t n) { heap_.reserve(n); }
 
   void push(const EventKey& e) {
-    std::size_t i = heap_.size();
-    heap_.push_back(e);
-    while (i > 0) {
-      const std::size_t parent = (i - 1) / kArity;
-      if (!e.before(heap_[parent])) break;
-      heap_[i] = heap_[parent];
-      i = parent;
+    ++size_;
+    if (e.time < horizon_) {
+      heap_.push(e);
+      return;
     }
-    heap_[i] = e;
+    const std::int64_t bucket = e.time >> kBucketShift;
+    if (bucket - base_ < static_cast<std::int64_t>(kBuckets)) {
+      ring_[static_cast<std::size_t>(bucket) % kBuckets].push_back(e);
+    } else {
+      far_.push_back(e);
+    }
+  }
+
+  /// The earliest event (the queue must not be empty).
+  [[nodiscard]] const EventKey& top() {
+    settle();
+    return heap_.top();
   }
 
   EventKey pop() {
-    const EventKey result = heap_.front();
-    const EventKey last = heap_.back();
-    heap_.pop_back();
-    const std::size_t n = heap_.size();
-    if (n == 0) return result;
-    std::size_t i = 0;
-    for (;;) {
-      const std::size_t first = i * kArity + 1;
-      if (first >= n) break;
-      std::size_t best = first;
-      const std::size_t end = first + kArity < n ? first + kArity : n;
-      for (std::size_t c = first + 1; c < end; ++c) {
-        if (heap_[c].before(heap_[best])) best = c;
-      }
-      if (!heap_[best].before(last)) break;
-      heap_[i] = heap_[best];
-      i = best;
-    }
-    heap_[i] = last;
-    return result;
+    settle();
+    --size_;
+    return heap_.pop();
+  }
+
+  [[nodiscard]] Time next_time() {
+    if (empty()) return Time::never();
+    settle();
+    return heap_.next_time();
   }
 
  private:
-  static constexpr std::size_t kArity = 4;
-  std::vector<EventKey> heap_;
+  /// Moves buckets into the heap until it holds the earliest event.
+  void settle() {
+    while (heap_.empty() && size_ > 0) {
+      std::vector<EventKey>& bucket = ring_[static_cast<std::size_t>(base_) % kBuckets];
+      for (const EventKey& e : bucket) heap_.push(e);
+      bucket.clear();
+      ++base_;
+      horizon_ = base_ << kBucketShift;
+      if (base_ % static_cast<std::int64_t>(kBuckets) == 0) pull_far();
+      if (heap_.empty() && ring_empty()) jump_to_far();
+    }
+  }
+
+  /// After a full turn of the ring, far events that now fit move in.
+  void pull_far() {
+    std::size_t kept = 0;
+    for (const EventKey& e : far_) {
+      const std::int64_t bucket = e.time >> kBucketShift;
+      if (bucket - base_ < static_cast<std::int64_t>(kBuckets)) {
+        ring_[static_cast<std::size_t>(bucket) % kBuckets].push_back(e);
+      } else {
+        far_[kept++] = e;
+      }
+    }
+    far_.resize(kept);
+  }
+
+  /// Nothing within the ring: skip the idle stretch to the earliest far event.
+  void jump_to_far() {
+    std::int64_t earliest = far_.front().time;
+    for (const EventKey& e : far_) earliest = e.time < earliest ? e.time : earliest;
+    base_ = (earliest >> kBucketShift) / static_cast<std::int64_t>(kBuckets) * static_cast<std::int64_t>(kBuckets);
+    horizon_ = base_ << kBucketShift;
+    pull_far();
+  }
+
+  [[nodiscard]] bool ring_empty() const {
+    for (const auto& b : ring_) {
+      if (!b.empty()) return false;
+    }
+    return true;
+  }
+
+  EventHeap heap_;                                    ///< events before horizon_
+  std::array<std::vector<EventKey>, kBuckets> ring_;  ///< bucket i % kBuckets holds times in bucket i
+  std::vector<EventKey> far_;                         ///< beyond the ring
+  std::int64_t base_ = 0;                             ///< bucket index at the horizon
+  std::int64_t horizon_ = 0;                          ///< base_ << kBucketShift
+  std::size_t size_ = 0;
 };
 
 }  // namespace p2pgrid
