@@ -91,16 +91,18 @@ void print_summary(std::ostream& out, const Scenario& scenario, const std::vecto
   char line[256];
   out << "summary: protocol " << scenario.protocol << ", " << scenario.peers << " peers, " << all.size()
       << " rank(s), seed " << scenario.seed << ", " << scenario.end.to_seconds() << " simulated s\n";
-  std::snprintf(line, sizeof line, "  %-6s %12s %12s %12s %10s %10s %12s %9s\n", "rank", "peers", "events",
-                "remote msgs", "windows", "wall s", "events/s", "peak MiB");
+  std::snprintf(line, sizeof line, "  %-6s %12s %12s %12s %10s %10s %12s %9s %10s\n", "rank", "peers", "events",
+                "remote msgs", "windows", "wall s", "events/s", "peak MiB", "bytes/peer");
   out << line;
   for (const auto& s : all) {
-    std::snprintf(line, sizeof line, "  %-6lld %12llu %12llu %12llu %10llu %10.2f %12.3g %9.1f\n",
+    // Peak RSS over hosted peers: everything the process holds, per peer.
+    std::snprintf(line, sizeof line, "  %-6lld %12llu %12llu %12llu %10llu %10.2f %12.3g %9.1f %10.0f\n",
                   static_cast<long long>(s.rank), static_cast<unsigned long long>(s.peers),
                   static_cast<unsigned long long>(s.events), static_cast<unsigned long long>(s.remote_messages),
                   static_cast<unsigned long long>(s.windows), s.wall_seconds,
                   s.wall_seconds > 0 ? static_cast<double>(s.events) / s.wall_seconds : 0.0,
-                  static_cast<double>(s.peak_rss_bytes) / (1024.0 * 1024.0));
+                  static_cast<double>(s.peak_rss_bytes) / (1024.0 * 1024.0),
+                  s.peers > 0 ? static_cast<double>(s.peak_rss_bytes) / static_cast<double>(s.peers) : 0.0);
     out << line;
   }
   std::snprintf(line, sizeof line,
