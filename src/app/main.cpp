@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "p2pgrid/app/bench_report.hpp"
 #include "p2pgrid/app/job_summary.hpp"
 #include "p2pgrid/app/launch_check.hpp"
 #include "p2pgrid/app/runner.hpp"
@@ -46,6 +47,11 @@ int main(int argc, char** argv) {
 
   auto* schema = app.add_subcommand("schema", "print every config key as a Markdown table");
 
+  std::vector<std::string> bench_configs;
+  auto* bench = app.add_subcommand("bench", "run scale scenarios without traces; one row of speed and memory each");
+  bench->add_option("configs", bench_configs, "scenario files (TOML)")->required();
+  bench->add_option("--set", overrides, "override a config key in every scenario (repeatable)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -57,6 +63,14 @@ int main(int argc, char** argv) {
   if (schema->parsed()) {
     if (root) std::cout << p2pgrid::scenario_schema().markdown();
     return 0;
+  }
+
+  if (bench->parsed()) {
+    if (const auto mismatch = p2pgrid::launch_mismatch(world.size())) {
+      std::cerr << "p2pgrid: error: " << *mismatch << '\n';
+      return kBadInput;
+    }
+    return p2pgrid::run_bench(bench_configs, overrides, world, std::cout);
   }
 
   std::optional<p2pgrid::Scenario> scenario;
