@@ -6,7 +6,19 @@ import sys
 from .canon import PLACEMENT_COLUMNS, canonical_text
 from .plots import figure2, gantt
 from .reader import TraceError, open_trace
+from .results import figure2_cells, run_figures, same_seed_runs
 from .stats import key_figures
+from .table import markdown_table, text_table
+
+
+def _positive(text):
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'")
+    return n
 
 
 def _open(path, args):
@@ -40,16 +52,22 @@ def cmd_compare(args):
 
 
 def cmd_figure2(args):
-    traces = [_open(p, args) for p in args.traces]
-    try:
-        rows = figure2(traces, args.output)
-    finally:
-        for t in traces:
-            t.close()
-    print(f"{'scenario':20s} {'matchmaker':12s} {'jobs':>8s} {'mean wait s':>12s}")
-    for s, m, n, mean in rows:
-        print(f"{s:20s} {m:12s} {n:8d} {mean:12.6f}")
-    print(f"figure: {args.output}")
+    runs = []
+    for path in args.traces:
+        with _open(path, args) as t:
+            r = run_figures(t, peers=args.peers)
+        if r.peers is None:
+            print(f"p2pgrid_post: warning: {path}: no peers.count in the stored config; load balance left out "
+                  f"(pass --peers N)", file=sys.stderr)
+        runs.append(r)
+    for a, b in same_seed_runs(runs):
+        print(f"p2pgrid_post: warning: {a.path} and {b.path}: the same scenario, matchmaker and seed {a.seed}, "
+              f"pooled as if independent replications", file=sys.stderr)
+    cells = figure2_cells(runs)
+    figure2(cells, args.output)
+    sys.stdout.write(markdown_table(cells) if args.markdown else text_table(cells))
+    if not args.markdown:
+        print(f"figure: {args.output}")
 
 
 def cmd_gantt(args):
@@ -80,9 +98,13 @@ def main(argv=None):
     s.add_argument("a")
     s.add_argument("b")
     s.set_defaults(func=cmd_compare)
-    s = sub.add_parser("figure2", help="job wait time per matchmaker per scenario (PNG)")
+    s = sub.add_parser("figure2", help="job wait, matchmaking cost and load balance per matchmaker per scenario "
+                                       "(PNG and table)")
     s.add_argument("traces", nargs="+")
     s.add_argument("-o", "--output", default="figure2.png")
+    s.add_argument("--markdown", action="store_true", help="print the table as Markdown (for docs/results.md)")
+    s.add_argument("--peers", type=_positive, metavar="N",
+                   help="number of peers of traces whose stored config has no peers.count (load balance)")
     s.set_defaults(func=cmd_figure2)
     s = sub.add_parser("gantt", help="jobs on run nodes over time (PNG)")
     s.add_argument("trace")

@@ -1,6 +1,4 @@
-"""figure2 (wait time per matchmaker per scenario) and the Gantt chart."""
-
-import os
+"""figure2 (the paper's Figure 2: wait, matchmaking cost, load balance) and the Gantt chart."""
 
 import matplotlib
 
@@ -9,54 +7,87 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .reader import NO_PEER  # noqa: E402
-from .stats import NS, wait_seconds  # noqa: E402
+from .results import matchmaker_key  # noqa: E402
+from .stats import NS  # noqa: E402
 
 
-def labels(trace):
-    """(matchmaker, scenario) of a trace: from the stored config, else the file name."""
-    stem = os.path.splitext(os.path.basename(trace.path))[0]
-    matchmaker = trace.setting("match.kind") or trace.setting("run.protocol") or stem
-    scenario = trace.setting("workload.name") or trace.setting("workload.kind") or stem
-    return str(matchmaker), str(scenario)
-
-
-def figure2_data(traces):
-    """{(scenario, matchmaker): wait seconds of all started jobs}, pooled over traces."""
-    data = {}
-    for t in traces:
-        matchmaker, scenario = labels(t)
-        jobs = t.table("jobs", columns=("submit", "started"))
-        data.setdefault((scenario, matchmaker), []).append(wait_seconds(jobs))
-    return {k: np.concatenate(v) for k, v in data.items()}
-
-
-def figure2(traces, out_png):
-    """Mean job wait time per matchmaker (bars) per scenario (groups); returns the table."""
-    data = figure2_data(traces)
-    scenarios = sorted({s for s, _ in data})
-    matchmakers = sorted({m for _, m in data})
-    fig, ax = plt.subplots(figsize=(max(4, 1.5 * len(scenarios) * max(1, len(matchmakers)) / 2), 3.5))
-    width = 0.8 / max(1, len(matchmakers))
-    x = np.arange(len(scenarios))
-    rows = []
+def _grouped_bars(ax, cells, attr, scenarios, matchmakers, err=None):
+    """One bar group per scenario, one bar per matchmaker; nan (unknown) leaves a gap."""
+    by = {(c.scenario, c.matchmaker): c for c in cells}
+    width = 0.8 / len(matchmakers)
     for i, m in enumerate(matchmakers):
-        means, errs = [], []
-        for s in scenarios:
-            w = data.get((s, m), np.zeros(0))
-            mean = float(w.mean()) if len(w) else np.nan
-            means.append(mean)
-            errs.append(float(w.std(ddof=1) / np.sqrt(len(w))) if len(w) > 1 else 0.0)
-            rows.append((s, m, len(w), mean))
-        ax.bar(x + (i - (len(matchmakers) - 1) / 2) * width, means, width, yerr=errs, label=m, capsize=2)
-    ax.set_xticks(x, scenarios)
-    ax.set_ylabel("mean job wait time (s)")
-    ax.set_xlabel("scenario")
-    ax.legend(title="matchmaker", fontsize="small")
-    ax.set_title("Job wait time (started - submitted)")
+        got = [(k, by.get((s, m))) for k, s in enumerate(scenarios)]
+        got = [(k, c) for k, c in got if c is not None and np.isfinite(getattr(c, attr))]
+        y = [getattr(c, attr) for _, c in got]
+        yerr = [getattr(c, err) if np.isfinite(getattr(c, err)) else 0.0 for _, c in got] if err else None
+        pos = [k + (i - (len(matchmakers) - 1) / 2) * width for k, _ in got]
+        ax.bar(pos, y, width, yerr=yerr, capsize=2, color=f"C{i}", label=m)
+    ax.set_xticks(np.arange(len(scenarios)), scenarios, fontsize="small")
+    ax.set_xlim(-0.5, len(scenarios) - 0.5)
+    ax.grid(axis="y", alpha=0.3)
+
+
+def _boxes(ax, cells, scenarios, matchmakers):
+    """Wait distribution: box = quartiles, whiskers = 5th..95th percentile, triangle = mean."""
+    by = {(c.scenario, c.matchmaker): c for c in cells}
+    width = 0.8 / len(matchmakers)
+    for i, m in enumerate(matchmakers):
+        pos, data = [], []
+        for k, s in enumerate(scenarios):
+            c = by.get((s, m))
+            if c is not None and len(c.waits):
+                pos.append(k + (i - (len(matchmakers) - 1) / 2) * width)
+                data.append(c.waits)
+        if not data:
+            continue
+        b = ax.boxplot(data, positions=pos, widths=width * 0.9, whis=(5, 95), showfliers=False, showmeans=True,
+                       patch_artist=True, manage_ticks=False,
+                       meanprops={"marker": "^", "markerfacecolor": "white", "markeredgecolor": "black",
+                                  "markersize": 4},
+                       medianprops={"color": "black"})
+        for patch in b["boxes"]:
+            patch.set_facecolor(f"C{i}")
+    ax.set_xticks(np.arange(len(scenarios)), scenarios, fontsize="small")
+    ax.set_xlim(-0.5, len(scenarios) - 0.5)
+    ax.grid(axis="y", alpha=0.3)
+
+
+def figure2(cells, out_png):
+    """The paper's Figure 2 and its companions, one PNG: (a) mean wait with 95%
+    intervals, (b) wait distribution, (c) matchmaking cost, (d) load balance."""
+    scenarios = sorted({c.scenario for c in cells})
+    matchmakers = sorted({c.matchmaker for c in cells}, key=matchmaker_key)
+    fig = plt.figure(figsize=(max(10, 0.45 * len(scenarios) * len(matchmakers) + 3), 15))
+    grid = fig.add_gridspec(4, 6, height_ratios=(1, 1.1, 0.9, 0.9))
+    ax = fig.add_subplot(grid[0, :])
+    _grouped_bars(ax, cells, "wait_mean", scenarios, matchmakers, err="wait_ci95")
+    ax.set_ylabel("mean wait (s)")
+    over = sorted({c.ci_over for c in cells})
+    ax.set_title("(a) Mean job wait time (started - submitted); 95% interval over "
+                 + " or ".join({"runs": "seeds (cells with several runs)",
+                                "jobs": "jobs as if independent (single runs: understated)"}[o] for o in over))
+    ax.legend(title="matchmaker", fontsize="small", ncols=len(matchmakers))
+    ax = fig.add_subplot(grid[1, :])
+    _boxes(ax, cells, scenarios, matchmakers)
+    ax.set_ylabel("wait (s)")
+    ax.set_title("(b) Wait time distribution: quartiles, whiskers 5th-95th percentile, mean (triangle)")
+    for col, (attr, ylabel) in enumerate((("hops_per_job", "hops per job"),
+                                          ("messages_per_job", "messages per job"))):
+        ax = fig.add_subplot(grid[2, 3 * col:3 * col + 3])
+        _grouped_bars(ax, cells, attr, scenarios, matchmakers)
+        ax.set_ylabel(ylabel)
+        ax.set_title(f"(c) Matchmaking cost: {ylabel}")
+        ax.tick_params(axis="x", labelrotation=45)
+    for col, (attr, ylabel) in enumerate((("jobs_cv", "CV of jobs per node"), ("busy_cv", "CV of busy time per node"),
+                                          ("busy_max_over_mean", "max / mean busy time"))):
+        ax = fig.add_subplot(grid[3, 2 * col:2 * col + 2])
+        _grouped_bars(ax, cells, attr, scenarios, matchmakers)
+        ax.set_ylabel(ylabel)
+        ax.set_title(f"(d) Load balance: {ylabel}", fontsize="medium")
+        ax.tick_params(axis="x", labelrotation=45)
     fig.tight_layout()
-    fig.savefig(out_png, dpi=120)
+    fig.savefig(out_png, dpi=110)
     plt.close(fig)
-    return rows
 
 
 def gantt(trace, out_png, max_nodes=60):

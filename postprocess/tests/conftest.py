@@ -81,6 +81,28 @@ def phold_traces(harness, phold_config, tmp_path_factory):
     return out
 
 
+#: Rows of the two-rank-count jobs traces (job_traces[1], job_traces[4]).
+JOBS = 2000
+#: Seeds of the 500-job synthetic traces per (matchmaker, scenario).
+SYNTHETIC_SEEDS = {("rntree", "light"): 3, ("can", "light"): 4, ("central", "light"): 5, ("rntree", "heavy"): 6,
+                   ("can", "heavy"): 7}
+
+
+@pytest.fixture(scope="session")
+def job_traces(jobs_tool, tmp_path_factory):
+    """Synthetic jobs tables through the real writer: {1: path, 4: path} (JOBS rows, seed 3,
+    on 1 and 4 ranks) and {(matchmaker, scenario): path} (500 rows, SYNTHETIC_SEEDS, 2 ranks)."""
+    d = tmp_path_factory.mktemp("jobs")
+    out = {}
+    for n in (1, 4):
+        out[n] = str(d / f"jobs-np{n}.h5")
+        jobs_tool.run(n, out[n], "--jobs", JOBS, "--seed", 3, "--batch", 64)
+    for (mm, scen), seed in SYNTHETIC_SEEDS.items():
+        out[(mm, scen)] = str(d / f"{mm}-{scen}.h5")
+        jobs_tool.run(2, out[(mm, scen)], "--jobs", 500, "--seed", seed, "--matchmaker", mm, "--scenario", scen)
+    return out
+
+
 def run_module(*args, check=True):
     """python3 -m p2pgrid_post ARGS, from postprocess/."""
     r = subprocess.run([sys.executable, "-m", "p2pgrid_post", *map(str, args)], cwd=os.path.dirname(HERE),
