@@ -67,7 +67,7 @@ void declare_grid(Schema& s) {
            {}});
   s.field({"workload.start", ValueKind::kDuration, Duration::seconds(60), "", "warm-up before the first job", 0, {},
            {}});
-  s.field({"workload.input_bytes", ValueKind::kInt, std::int64_t{100 * 1024}, "bytes", "input size of each job", 0,
+  s.field({"workload.input_bytes", ValueKind::kInt, std::int64_t{100} * 1024, "bytes", "input size of each job", 0,
            1e12, {}});
 
   s.field({"nodes.mix", ValueKind::kString, std::string("mixed"), "", "node capabilities: independent values, or a "

@@ -32,6 +32,6 @@ constexpr std::array kStatsFields{
 
 const TableDesc EngineStats::kTable{"engine", sizeof(EngineStats), kStatsFields,
                                     "Engine statistics, one row per rank.", 1};
-static_assert(sizeof(EngineStats) == 15 * 8);
+static_assert(sizeof(EngineStats) == std::size_t{15} * 8);
 
 }  // namespace p2pgrid

@@ -152,7 +152,7 @@ class Hdf5TraceSink::Impl {
   void set_attribute(std::string_view name, std::string_view value) {
     require_open("set attribute");
     // Old-format object headers hold at most 64 KiB of attributes.
-    constexpr std::size_t kMaxAttribute = 48 * 1024;
+    constexpr std::size_t kMaxAttribute = std::size_t{48} * 1024;
     if (value.size() > kMaxAttribute) {
       throw TraceError("trace file '" + path_ + "': attribute '" + to_text(name) + "' is " +
                        std::to_string(value.size()) + " bytes; at most " + std::to_string(kMaxAttribute) +

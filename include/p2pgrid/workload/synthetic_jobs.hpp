@@ -32,7 +32,7 @@ struct JobModel {
   JobMix mix = JobMix::kMixed;
   std::uint32_t classes = 4;  ///< clustered: number of job classes
   Time start = Time{Duration::seconds(60).ns};  ///< warm-up before the first job
-  std::uint64_t input_bytes = 100 * 1024;
+  std::uint64_t input_bytes = std::uint64_t{100} * 1024;
 };
 
 /// Client i is peer floor(i * peers / clients): spread over the id space.

@@ -10,6 +10,8 @@ template <class... Fs>
 struct Overloaded : Fs... {
   using Fs::operator()...;
 };
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;  // clang 14 lacks C++20 aggregate deduction
 
 void put_list(Writer& w, std::uint8_t count, const std::array<PeerId, SuccessorList::kMax>& list) {
   if (count > SuccessorList::kMax) throw EncodeError("successor list of " + std::to_string(count) + " entries");

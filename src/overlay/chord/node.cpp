@@ -15,6 +15,8 @@ template <class... Fs>
 struct Overloaded : Fs... {
   using Fs::operator()...;
 };
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;  // clang 14 lacks C++20 aggregate deduction
 
 /// For Chord's own lookups (join), which never reach the stack above.
 class NullUpcalls final : public Upcalls {
