@@ -14,6 +14,7 @@
 #include "p2pgrid/app/launch_check.hpp"
 #include "p2pgrid/app/runner.hpp"
 #include "p2pgrid/app/scenario.hpp"
+#include "p2pgrid/app/schema_docs.hpp"
 #include "p2pgrid/app/version.hpp"
 #include "p2pgrid/app/trace_output.hpp"
 
@@ -45,7 +46,9 @@ int main(int argc, char** argv) {
   validate->add_option("config", config_path, "scenario file (TOML)")->required();
   validate->add_option("--set", overrides, "override a config key (repeatable)");
 
-  auto* schema = app.add_subcommand("schema", "print every config key as a Markdown table");
+  auto* schema = app.add_subcommand("schema", "print every config key (or --tables: every trace table) as Markdown");
+  bool tables = false;
+  schema->add_flag("--tables", tables, "every trace table, its columns, types and units");
 
   std::vector<std::string> bench_configs;
   auto* bench = app.add_subcommand("bench", "run scale scenarios without traces; one row of speed and memory each");
@@ -61,7 +64,7 @@ int main(int argc, char** argv) {
   }
 
   if (schema->parsed()) {
-    if (root) std::cout << p2pgrid::scenario_schema().markdown();
+    if (root) std::cout << (tables ? p2pgrid::trace_tables_markdown() : p2pgrid::configuration_markdown());
     return 0;
   }
 
