@@ -64,8 +64,8 @@ TEST(CanCodec, JoinReplyRoundTrip) {
   EXPECT_TRUE(r.ok);
   EXPECT_EQ(r.zone, zone_a());
   ASSERT_EQ(r.entries.size, 2U);
-  EXPECT_EQ(r.entries.items[0], m.entries.items[0]);
-  EXPECT_EQ(r.entries.items[1], m.entries.items[1]);
+  EXPECT_EQ(r.entries[0], m.entries[0]);
+  EXPECT_EQ(r.entries[1], m.entries[1]);
   expect_rejects_every_truncation(b);
 }
 
@@ -85,9 +85,9 @@ TEST(CanCodec, UpdateRoundTrip) {
   EXPECT_EQ(r.load, 0xDEADBEEF);
   EXPECT_TRUE(r.correction);
   ASSERT_EQ(r.zones.size, 2U);
-  EXPECT_EQ(r.zones.items[1], zone_b());
+  EXPECT_EQ(r.zones[1], zone_b());
   ASSERT_EQ(r.entries.size, 1U);
-  EXPECT_EQ(r.entries.items[0], m.entries.items[0]);
+  EXPECT_EQ(r.entries[0], m.entries[0]);
   expect_rejects_every_truncation(b);
 }
 
@@ -103,8 +103,8 @@ TEST(CanCodec, LeaveHandoverAndProbeReplyRoundTrip) {
   h.entries.push_back(Entry{PeerId{3}, point_a(), 17, PeerId{1}, zone_a()});
   const auto hb = bytes_of(h);
   decode(hb, kDims, out);
-  EXPECT_EQ(std::get<HandoverMsg>(out).zones.items[0], zone_b());
-  EXPECT_EQ(std::get<HandoverMsg>(out).entries.items[0], h.entries.items[0]);
+  EXPECT_EQ(std::get<HandoverMsg>(out).zones[0], zone_b());
+  EXPECT_EQ(std::get<HandoverMsg>(out).entries[0], h.entries[0]);
   expect_rejects_every_truncation(hb);
 
   const auto pr = bytes_of(ProbeReplyMsg{99, PeerId{4}, 6});

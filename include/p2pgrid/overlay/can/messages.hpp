@@ -12,6 +12,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <type_traits>
 #include <span>
 #include <variant>
 
@@ -44,15 +48,36 @@ enum class MessageType : std::uint8_t {
 /// peer that took a zone over finds the neighbours across its faces).
 enum class RouteKind : std::uint8_t { kJoin = 1, kApp = 2, kHello = 3 };
 
+/// Up to N items with no heap and no cost for the unused tail: the storage
+/// is raw bytes, so a decoded update does not clear (or copy) 128 entries
+/// to use a dozen. T is trivially copyable, so memcpy creates the items.
 template <class T, std::size_t N>
 struct FixedList {
-  std::uint32_t size = 0;
-  std::array<T, N> items{};
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
 
-  void push_back(const T& v) { items[size++] = v; }
+  FixedList() = default;
+  FixedList(const FixedList& other) : size(other.size) { std::memcpy(raw_, other.raw_, size * sizeof(T)); }
+  FixedList& operator=(const FixedList& other) {
+    size = other.size;
+    std::memcpy(raw_, other.raw_, size * sizeof(T));
+    return *this;
+  }
+  ~FixedList() = default;
+
+  std::uint32_t size = 0;
+
+  void push_back(const T& v) {
+    if (size == N) throw std::length_error("FixedList full");
+    std::memcpy(raw_ + std::size_t{size} * sizeof(T), &v, sizeof(T));
+    ++size;
+  }
   [[nodiscard]] bool full() const { return size == N; }
-  [[nodiscard]] std::span<const T> view() const { return {items.data(), size}; }
+  [[nodiscard]] std::span<const T> view() const { return {std::launder(reinterpret_cast<const T*>(raw_)), size}; }
+  [[nodiscard]] const T& operator[](std::size_t i) const { return view()[i]; }
   static constexpr std::size_t capacity() { return N; }
+
+ private:
+  alignas(T) std::byte raw_[N * sizeof(T)];
 };
 
 /// One zone of one neighbour, as advertised in neighbour lists.
