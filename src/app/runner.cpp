@@ -33,7 +33,7 @@ bool progress_on_terminal(const std::string& mode) {
 RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator& comm, TraceSink& trace,
                        std::ostream* progress, const BeforeRun& before_run) {
   const NetworkModel network(scenario.network, scenario.seed);
-  const auto partition = make_partition(scenario.partition, scenario.peers, comm.size());
+  const auto partition = make_partition(scenario.partition, scenario.peers, comm.size(), scenario.seed);
   MpiExchanger exchanger(comm);
   Deployment deployment = scenario.deploy();
   EngineParams params;

@@ -20,7 +20,7 @@ Schema build_schema() {
   for (const auto& b : protocol_bindings()) names.emplace_back(b.name);
   s.field({"run.protocol", ValueKind::kString, std::string("phold"), "", "protocol stack to run", {}, {}, names});
   s.field({"run.partition", ValueKind::kString, std::string("block"), "", "placement of peers on ranks", {}, {},
-           {"block", "round_robin"}});
+           {"block", "round_robin", "ring"}});
   s.field({"peers.count", ValueKind::kInt, std::int64_t{1000}, "", "number of peers", 1, 4e9, {}});
 
   s.field({"network.min_latency", ValueKind::kDuration, Duration::milliseconds(10), "",

@@ -93,7 +93,7 @@ TraceOptions trace_options(const Scenario& scenario, const std::vector<const Tab
 /// This rank's rows of the nodes table, from what the scenario fixes ahead.
 void record_nodes(TraceSink& sink, const Scenario& scenario, const Deployment& deployment,
                   const boost::mpi::communicator& comm) {
-  const auto partition = make_partition(scenario.partition, scenario.peers, comm.size());
+  const auto partition = make_partition(scenario.partition, scenario.peers, comm.size(), scenario.seed);
   std::vector<NodeRecord> rows;
   std::vector<std::uint32_t> slot(scenario.peers, 0xffffffffU);
   for (std::uint32_t p = 0; p < scenario.peers; ++p) {

@@ -90,14 +90,17 @@ TEST(PholdEquivalence, RepeatedRunsAgreeAndSeedsDiffer) {
   EXPECT_NE(a, c);
 }
 
-TEST(PholdEquivalence, RoundRobinPlacementGivesTheSameDigests) {
+TEST(PholdEquivalence, EveryPlacementGivesTheSameDigests) {
   const boost::mpi::communicator world;
   const std::string block =
       test::run_canonical(world, test::scenario_from_text(kScenario, {"run.partition=block"}), kTables);
   const std::string dealt =
       test::run_canonical(world, test::scenario_from_text(kScenario, {"run.partition=round_robin"}), kTables);
+  const std::string arcs =
+      test::run_canonical(world, test::scenario_from_text(kScenario, {"run.partition=ring"}), kTables);
   if (world.rank() == 0) {
     EXPECT_EQ(block, dealt);
+    EXPECT_EQ(block, arcs);
   }
 }
 

@@ -20,7 +20,11 @@ class Partition {
   [[nodiscard]] virtual int rank_of(PeerId p) const = 0;
 };
 
-/// "block" (contiguous ranges of ids) or "round_robin" (id mod ranks).
-std::unique_ptr<Partition> make_partition(std::string_view kind, std::uint32_t peers, int ranks);
+/// "block" (contiguous ranges of ids), "round_robin" (id mod ranks) or
+/// "ring" (contiguous arcs of the Chord ring of ring_id_of(peer, salt): a
+/// Chord peer's successor, predecessor and near fingers then share its
+/// rank, so far fewer messages cross ranks; balanced in expectation).
+std::unique_ptr<Partition> make_partition(std::string_view kind, std::uint32_t peers, int ranks,
+                                          std::uint64_t salt = 0);
 
 }  // namespace p2pgrid
