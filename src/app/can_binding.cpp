@@ -63,7 +63,9 @@ void check_range(const Config& c, const char* key) {
   }
 }
 
-Deployment deploy_can(const Config& c, std::uint32_t peers, std::uint64_t seed) {
+}  // namespace
+
+can::Params can_params_from(const Config& c, std::uint32_t peers, std::uint64_t seed) {
   can::Params p;
   p.seed = seed;
   p.peers = peers;
@@ -94,7 +96,13 @@ Deployment deploy_can(const Config& c, std::uint32_t peers, std::uint64_t seed) 
   const Duration stop = c.duration("can.probe.stop");
   p.probe_stop = stop.ns > 0 ? Time{stop.ns} : Time::never();
   p.probe_timeout = c.duration("can.probe.timeout");
+  return p;
+}
 
+namespace {
+
+Deployment deploy_can(const Config& c, std::uint32_t peers, std::uint64_t seed) {
+  const can::Params p = can_params_from(c, peers, seed);
   Deployment d;
   d.factory = can::factory(p);
   d.tables = {&can::ZoneRecord::kTable, &can::ProbeRecord::kTable};

@@ -7,11 +7,15 @@
 
 #include "p2pgrid/app/bindings.hpp"
 #include "p2pgrid/grid/job_record.hpp"
+#include "p2pgrid/match/can_grid_peer.hpp"
+#include "p2pgrid/match/can_match.hpp"
 #include "p2pgrid/match/central.hpp"
 #include "p2pgrid/match/chord_grid_peer.hpp"
 #include "p2pgrid/match/rntree.hpp"
 #include "p2pgrid/match/rntree_record.hpp"
 #include "p2pgrid/overlay/can/capabilities.hpp"
+#include "p2pgrid/overlay/can/oracle_bootstrap.hpp"
+#include "p2pgrid/overlay/can/zone_record.hpp"
 #include "p2pgrid/overlay/chord/oracle_ring.hpp"
 #include "p2pgrid/overlay/chord/records.hpp"
 #include "p2pgrid/workload/swf_reader.hpp"
@@ -75,7 +79,7 @@ void declare_grid(Schema& s) {
   s.field({"nodes.classes", ValueKind::kInt, std::int64_t{4}, "", "clustered nodes: number of machine classes", 1, 1e6,
            {}});
 
-  s.field({"match.kind", ValueKind::kString, std::string("central"), "", "matchmaker", {}, {}, {"central", "rntree"}});
+  s.field({"match.kind", ValueKind::kString, std::string("central"), "", "matchmaker", {}, {}, {"central", "rntree", "can", "can-push"}});
   s.field({"match.server", ValueKind::kInt, std::int64_t{0}, "", "central: the server peer", 0, 4e9, {}});
   s.field({"match.status_period", ValueKind::kDuration, Duration::seconds(10), "",
            "central: how often every node reports its status to the server", 1e-3, {}, {}});
@@ -99,6 +103,19 @@ void declare_grid(Schema& s) {
            "rntree: nodes one search may ask before it settles for what it found", 1, 1e7, {}});
   s.field({"match.search_timeout", ValueKind::kDuration, Duration::seconds(60), "",
            "rntree: after a walk, the owner stops waiting for the search's answer", 1e-3, {}, {}});
+  // CAN matchmakers (docs/can-match.md).
+  s.field({"match.max_forwards", ValueKind::kInt, std::int64_t{8}, "",
+           "can: forwards towards more capable zones of a job with no capable candidate", 0, 255, {}});
+  s.field({"match.answer_timeout", ValueKind::kDuration, Duration::seconds(10), "",
+           "can: an owner that handed a job on counts it unmatched after this without an answer", 1e-6, {}, {}});
+  s.field({"match.max_pushes", ValueKind::kInt, std::int64_t{12}, "", "can-push: pushes per matching round", 0, 255,
+           {}});
+  s.field({"match.push_threshold", ValueKind::kFloat, 1.0, "",
+           "can-push: push while the line above averages below this times the best local load", 0, 1e6, {}});
+  s.field({"match.push_period", ValueKind::kDuration, Duration{0}, "",
+           "can-push: line aggregates go to lower neighbours this often (0: can.update_period)", 0, {}, {}});
+  s.field({"match.push_expiry", ValueKind::kInt, std::int64_t{3}, "",
+           "can-push: an aggregate not refreshed for this many periods is dropped", 1, 1000, {}});
 }
 
 can::CapabilityModel capability_model(const Config& c) {
@@ -191,6 +208,40 @@ Deployment deploy_over_chord(const Config& c, std::uint32_t peers, std::uint64_t
   return d;
 }
 
+/// The stack over CAN. The CAN points come from the [nodes] model, so the
+/// grid's capabilities and the CAN points are the same machines.
+template <class Match, class MatchParams>
+Deployment deploy_over_can(const Config& c, std::uint32_t peers, std::uint64_t seed, MatchParams match) {
+  using Peer = match::CanGridPeer<Match, MatchParams>;
+  using Stack = NodeProtocol<Peer, typename Peer::Params>;
+  typename Peer::Params p{can_params_from(c, peers, seed), grid_params(c, peers, seed), std::move(match)};
+  if (p.can.resources != static_cast<int>(can::kResources)) {
+    throw ConfigError(c.origin() + ": key 'can.resources': the CAN matchmakers need all " +
+                      std::to_string(can::kResources) + " resource dimensions (a job constrains any of them)");
+  }
+  p.can.capabilities = capability_model(c);
+  p.can.probe_interval = Duration{0};
+  Deployment d;
+  d.factory = [p](const ShardPeers& shard) { return std::make_unique<Stack>(shard, p); };
+  if (p.can.bootstrap == can::Bootstrap::kOracle) {
+    d.prepare = [](Engine& engine) {
+      // ORACLE: every peer's zones and neighbour table at time 0, each rank for its own.
+      auto& stack = dynamic_cast<Stack&>(engine.protocol());
+      can::oracle_bootstrap(stack.params().can, engine.shard(),
+                            [&](std::size_t slot, std::vector<can::Zone> zones, can::NeighbourTable table) {
+                              stack.nodes()[slot].can_for_oracle().oracle_install(std::move(zones), std::move(table));
+                            });
+    };
+  } else {
+    const Duration gap = c.duration("can.join_interval");
+    d.start_time = [gap](PeerId q) { return Time{gap.ns * static_cast<std::int64_t>(q.value)}; };
+  }
+  const workload::JobModel jobs = job_model(c);
+  d.exempt = [jobs, peers](PeerId q) { return workload::is_client(jobs, peers, q); };
+  d.tables = {&JobRecord::kTable, &grid::SubmissionRecord::kTable, &can::ZoneRecord::kTable};
+  return d;
+}
+
 Deployment deploy_grid(const Config& c, std::uint32_t peers, std::uint64_t seed) {
   const std::string& kind = c.text("match.kind");
   if (kind == "central") {
@@ -218,6 +269,18 @@ Deployment deploy_grid(const Config& c, std::uint32_t peers, std::uint64_t seed)
     Deployment d = deploy_over_chord<match::RnTree>(c, peers, seed, m);
     d.tables.push_back(&match::RnTreeParentRecord::kTable);
     return d;
+  }
+  if (kind == "can" || kind == "can-push") {
+    match::CanMatchParams m;
+    m.max_forwards = static_cast<std::uint32_t>(c.integer("match.max_forwards"));
+    m.answer_timeout = c.duration("match.answer_timeout");
+    m.push = kind == "can-push";
+    m.max_pushes = static_cast<std::uint32_t>(c.integer("match.max_pushes"));
+    m.push_threshold = c.number("match.push_threshold");
+    m.push_period = c.duration("match.push_period");
+    if (m.push_period.ns == 0) m.push_period = c.duration("can.update_period");
+    m.expiry_periods = static_cast<std::uint32_t>(c.integer("match.push_expiry"));
+    return deploy_over_can<match::CanMatch>(c, peers, seed, m);
   }
   throw ConfigError(c.origin() + ": key 'match.kind': unknown matchmaker '" + kind + "'");
 }

@@ -3,6 +3,7 @@
 /// lists them. Each lives in src/app/<name>_binding.cpp.
 
 #include "p2pgrid/app/scenario.hpp"
+#include "p2pgrid/overlay/can/params.hpp"
 #include "p2pgrid/overlay/chord/params.hpp"
 
 namespace p2pgrid {
@@ -14,5 +15,7 @@ ProtocolBinding grid_binding();
 
 /// Chord's parameters from the [chord] section (shared by every stack over Chord).
 chord::Params chord_params_from(const Config& config, std::uint32_t peers, std::uint64_t seed);
+/// CAN's parameters from the [can] section (shared by every stack over CAN).
+can::Params can_params_from(const Config& config, std::uint32_t peers, std::uint64_t seed);
 
 }  // namespace p2pgrid

@@ -1,0 +1,56 @@
+#pragma once
+/// The CAN matchmakers' wire format (ProtocolId::kMatch; layouts in
+/// docs/can-match.md). A job leaves its owner only when the owner hands
+/// the decision on (no candidate: Forward to a more capable zone; can-push:
+/// Forward up a lighter line); the peer that decides answers the owner
+/// with a Result. can-push peers also exchange line aggregates.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <variant>
+
+#include "p2pgrid/core/codec.hpp"
+#include "p2pgrid/grid/job_profile.hpp"
+#include "p2pgrid/match/can_push_aggregates.hpp"
+
+namespace p2pgrid::match::canmatch {
+
+/// A decider hands the job to the next one.
+struct Forward {
+  grid::JobProfile profile;
+  PeerId owner;
+  std::uint32_t owner_nonce = 0;  ///< names the owner's wait for the Result
+  std::uint16_t hops = 0;         ///< Forwards so far, this one included
+  std::uint8_t forwards = 0;      ///< of which for want of a candidate
+  std::uint8_t pushes = 0;        ///< of which pushes
+};
+
+/// The decider -> the owner: the run node (none: nothing found).
+struct Result {
+  std::uint32_t owner_nonce = 0;
+  std::uint64_t job = 0;
+  std::uint32_t attempt = 0;
+  PeerId node;
+  std::uint32_t hops = 0;
+  std::uint32_t messages = 0;  ///< Forwards and this Result
+  friend bool operator==(const Result&, const Result&) = default;
+};
+
+/// can-push: the sender's line aggregate in each real dimension, to the
+/// neighbours whose designated upper it is.
+struct Aggregate {
+  std::array<LineAggregate, grid::kResources> lines{};
+  friend bool operator==(const Aggregate&, const Aggregate&) = default;
+};
+
+using Message = std::variant<Forward, Result, Aggregate>;
+
+inline constexpr std::size_t kMaxMessageSize = 3 + grid::JobProfile::kEncodedSize + 4 + 4 + 2 + 1 + 1;
+
+std::span<const std::byte> encode(const Message& m, std::span<std::byte, kMaxMessageSize> buffer);
+/// Throws DecodeError naming the field for truncated, trailing or unknown input.
+Message decode(std::span<const std::byte> bytes);
+
+}  // namespace p2pgrid::match::canmatch
