@@ -34,28 +34,38 @@ EventKind to_event_kind(FaultAction a) {
   throw std::logic_error("unknown fault action");
 }
 
-/// Payloads up to this size live inside the event body, in the cache lines
-/// dispatch reads anyway; most protocol messages fit.
-constexpr std::size_t kInlinePayload = 92;
+/// Payloads up to this size live inside the message body, in the cache
+/// lines dispatch reads anyway; most protocol messages fit.
+constexpr std::size_t kInlinePayload = 112;
 constexpr std::uint32_t kNoOverflow = 0xFFFFFFFFU;
+/// Event slots name one of two pools: message bodies (this bit set) and
+/// the small bodies of timers and engine events. Most pending events are
+/// timers, so they must not pay for a payload buffer.
+constexpr std::uint32_t kMessageSlot = 0x80000000U;
 
-/// The body of a pending event: two cache lines. Slots are recycled through
-/// a free list, and so are overflow buffers (which keep their capacity), so
-/// steady state allocates nothing.
-struct EventBody {
+/// A pending timer or engine event (start, crash, restart, leave).
+struct TimerBody {
   std::uint64_t tag = 0;
   std::uint32_t dst_slot = 0;
-  std::uint32_t from = 0;
   std::uint32_t generation = 0;   ///< bumped on every reuse; validates TimerIds
   std::uint32_t incarnation = 0;  ///< a timer dies if its peer restarted since
-  std::uint32_t length = 0;       ///< payload bytes
-  std::uint32_t overflow = kNoOverflow;  ///< index of an overflow buffer for long payloads
-  EventKind kind = EventKind::kMessage;
+  EventKind kind = EventKind::kTimer;
   bool cancelled = false;
   bool live = false;
+};
+static_assert(sizeof(TimerBody) == 24);
+
+/// A message in flight: two cache lines. Slots are recycled through free
+/// lists, and so are overflow buffers (which keep their capacity), so
+/// steady state allocates nothing.
+struct MessageBody {
+  std::uint32_t dst_slot = 0;
+  std::uint32_t from = 0;
+  std::uint32_t length = 0;              ///< payload bytes
+  std::uint32_t overflow = kNoOverflow;  ///< index of an overflow buffer for long payloads
   std::array<std::byte, kInlinePayload> inline_payload;
 };
-static_assert(sizeof(EventBody) == 128);
+static_assert(sizeof(MessageBody) == 128);
 
 /// Per-peer engine state: 24 bytes.
 struct PeerState {
@@ -158,13 +168,7 @@ class Engine::Shard final : public Context {
     const Time arrival = now_ + network_.delay(from, to, bytes.size());
     const int dest_rank = partition_.rank_of(to);
     if (dest_rank == exchanger_.rank()) {
-      const std::uint32_t s = allocate();
-      EventBody& body = bodies_[s];
-      body.kind = EventKind::kMessage;
-      body.dst_slot = slot_of_[to.value];
-      body.from = from.value;
-      store_payload(s, bytes);
-      queue_.push({arrival.ns, seq, from.value, s});
+      queue_.push({arrival.ns, seq, from.value, store_message(slot_of_[to.value], from.value, bytes)});
       return;
     }
     ++stats_.remote_messages;
@@ -182,10 +186,8 @@ class Engine::Shard final : public Context {
     if (muted_) return {};
     if (delay.ns < 0) throw std::invalid_argument("negative timer delay");
     PeerState& peer = peers_[current_];
-    const std::uint32_t s = allocate();
-    EventBody& body = bodies_[s];
-    body.kind = EventKind::kTimer;
-    body.dst_slot = current_;
+    const std::uint32_t s = allocate_timer(EventKind::kTimer, current_);
+    TimerBody& body = timers_[s];
     body.tag = tag;
     body.incarnation = peer.incarnation;
     queue_.push({now_.ns + delay.ns, peer.seq++, self().value, s});
@@ -195,8 +197,8 @@ class Engine::Shard final : public Context {
   void cancel(TimerId timer) override {
     const auto s = static_cast<std::uint32_t>(timer.value & 0xFFFFFFFFU);
     const auto generation = static_cast<std::uint32_t>(timer.value >> 32U);
-    if (!timer.valid() || s >= bodies_.size()) return;
-    EventBody& body = bodies_[s];
+    if (!timer.valid() || s >= timers_.size()) return;
+    TimerBody& body = timers_[s];
     if (body.live && body.generation == generation && body.kind == EventKind::kTimer &&
         body.dst_slot == current_ && !body.cancelled) {
       body.cancelled = true;
@@ -225,41 +227,47 @@ class Engine::Shard final : public Context {
   }
 
   void push_engine_event(Time at, EventKind kind, std::uint64_t index, std::uint32_t dst_slot) {
-    const std::uint32_t s = allocate();
-    bodies_[s].kind = kind;
-    bodies_[s].dst_slot = dst_slot;
-    queue_.push({at.ns, engine_seq(kind, index), kEngineSrc, s});
+    queue_.push({at.ns, engine_seq(kind, index), kEngineSrc, allocate_timer(kind, dst_slot)});
   }
 
-  std::uint32_t allocate() {
+  std::uint32_t allocate_timer(EventKind kind, std::uint32_t dst_slot) {
     std::uint32_t s = 0;
-    if (free_.empty()) {
-      s = static_cast<std::uint32_t>(bodies_.size());
-      bodies_.emplace_back();
+    if (free_timers_.empty()) {
+      s = static_cast<std::uint32_t>(timers_.size());
+      if (s >= kMessageSlot) throw std::length_error("more than 2^31 pending timers on one rank");
+      timers_.emplace_back();
     } else {
-      s = free_.back();
-      free_.pop_back();
+      s = free_timers_.back();
+      free_timers_.pop_back();
     }
-    EventBody& body = bodies_[s];
+    TimerBody& body = timers_[s];
     ++body.generation;
     if (body.generation == 0) body.generation = 1;  // TimerId 0 means "none"
+    body.kind = kind;
+    body.dst_slot = dst_slot;
     body.live = true;
     body.cancelled = false;
-    body.length = 0;
     return s;
   }
 
-  void release(std::uint32_t s) {
-    bodies_[s].live = false;
-    free_.push_back(s);
-  }
-
-  void store_payload(std::uint32_t s, std::span<const std::byte> bytes) {
-    EventBody& body = bodies_[s];
+  /// A message body for `bytes` to local slot `dst`; returns its event slot.
+  std::uint32_t store_message(std::uint32_t dst, std::uint32_t from, std::span<const std::byte> bytes) {
+    std::uint32_t s = 0;
+    if (free_messages_.empty()) {
+      s = static_cast<std::uint32_t>(messages_.size());
+      if (s >= kMessageSlot) throw std::length_error("more than 2^31 messages in flight on one rank");
+      messages_.emplace_back();
+    } else {
+      s = free_messages_.back();
+      free_messages_.pop_back();
+    }
+    MessageBody& body = messages_[s];
+    body.dst_slot = dst;
+    body.from = from;
     body.length = static_cast<std::uint32_t>(bytes.size());
     if (bytes.size() <= kInlinePayload) {
       if (!bytes.empty()) std::memcpy(body.inline_payload.data(), bytes.data(), bytes.size());
-      return;
+      return s | kMessageSlot;
     }
     if (overflow_free_.empty()) {
       body.overflow = static_cast<std::uint32_t>(overflow_.size());
@@ -269,11 +277,12 @@ class Engine::Shard final : public Context {
       overflow_free_.pop_back();
     }
     overflow_[body.overflow].assign(bytes.begin(), bytes.end());
+    return s | kMessageSlot;
   }
 
-  /// Moves the payload of slot `s` out of the pool (the handler may grow
-  /// bodies_ and move the slot) and returns a view of it.
-  std::span<const std::byte> take_payload(EventBody& body) {
+  /// Moves a message's payload out of the pool (the handler may grow the
+  /// pool and move the body) and returns a view of it.
+  std::span<const std::byte> take_payload(MessageBody& body) {
     if (body.overflow == kNoOverflow) {
       std::memcpy(scratch_.data(), body.inline_payload.data(), body.length);
       return {scratch_.data(), body.length};
@@ -285,28 +294,23 @@ class Engine::Shard final : public Context {
   }
 
   void dispatch(const EventKey& key) {
-    EventBody& body = bodies_[key.slot];
+    if ((key.slot & kMessageSlot) != 0) {
+      deliver(key);
+      return;
+    }
+    TimerBody& body = timers_[key.slot];
     const EventKind kind = body.kind;
     const std::uint32_t target = body.dst_slot;
-    const PeerId from{body.from};
     const std::uint64_t tag = body.tag;
     const bool timer_dead = body.cancelled || body.incarnation != peers_[target].incarnation;
-    const std::span<const std::byte> payload =
-        kind == EventKind::kMessage ? take_payload(body) : std::span<const std::byte>{};
-    release(key.slot);
+    body.live = false;
+    free_timers_.push_back(key.slot);
 
     now_ = Time{key.time};
     current_ = target;
     PeerState& peer = peers_[target];
     switch (kind) {
-      case EventKind::kMessage:
-        if (!peer.alive) {
-          ++stats_.dropped_dead;
-          return;
-        }
-        ++stats_.events;
-        protocol_->on_message(*this, from, payload);
-        return;
+      case EventKind::kMessage: throw std::logic_error("message in the timer pool");
       case EventKind::kTimer:
         if (timer_dead || !peer.alive) return;
         ++stats_.events;
@@ -336,6 +340,23 @@ class Engine::Shard final : public Context {
         ++peer.incarnation;  // every pending timer of the old incarnation dies
         return;
     }
+  }
+
+  void deliver(const EventKey& key) {
+    const std::uint32_t s = key.slot & ~kMessageSlot;
+    MessageBody& body = messages_[s];
+    const std::uint32_t target = body.dst_slot;
+    const PeerId from{body.from};
+    const std::span<const std::byte> payload = take_payload(body);
+    free_messages_.push_back(s);
+    now_ = Time{key.time};
+    current_ = target;
+    if (!peers_[target].alive) {
+      ++stats_.dropped_dead;
+      return;
+    }
+    ++stats_.events;
+    protocol_->on_message(*this, from, payload);
   }
 
   void record_fault(std::uint32_t action) {
@@ -374,13 +395,7 @@ class Engine::Shard final : public Context {
                                  std::to_string(dst) + " it does not host (from rank " +
                                  std::to_string(from_rank) + ")");
       }
-      const std::uint32_t s = allocate();
-      EventBody& body = bodies_[s];
-      body.kind = EventKind::kMessage;
-      body.dst_slot = slot_of_[dst];
-      body.from = src;
-      store_payload(s, in.bytes(len, "batch.payload"));
-      queue_.push({at.ns, seq, src, s});
+      queue_.push({at.ns, seq, src, store_message(slot_of_[dst], src, in.bytes(len, "batch.payload"))});
     }
   }
 
@@ -405,8 +420,10 @@ class Engine::Shard final : public Context {
   std::unique_ptr<Protocol> protocol_;
 
   EventQueue queue_;
-  std::vector<EventBody> bodies_;
-  std::vector<std::uint32_t> free_;
+  std::vector<TimerBody> timers_;
+  std::vector<std::uint32_t> free_timers_;
+  std::vector<MessageBody> messages_;
+  std::vector<std::uint32_t> free_messages_;
   std::vector<std::vector<std::byte>> overflow_;  ///< long payloads, recycled
   std::vector<std::uint32_t> overflow_free_;
   std::array<std::byte, kInlinePayload> scratch_{};  ///< the payload being handled
