@@ -29,8 +29,13 @@ struct Box {
 
 /// A point of `r` that no zone covers, if any: halve `r` (never along
 /// `skip`, the face normal) until a part meets no zone. Zones are dyadic,
-/// so a few halvings settle every part.
-bool find_uncovered(const Box& r, std::span<const Zone> zones, int dims, int skip, int depth, Point& out) {
+/// so a few halvings settle every part. `budget` caps the calls: with many
+/// tiny neighbour zones (clustered machines) the recursion can visit
+/// millions of parts per check; a gap the budget misses is found by a
+/// later check, since faces are re-checked every update period.
+bool find_uncovered(const Box& r, std::span<const Zone> zones, int dims, int skip, int depth, Point& out,
+                    int& budget) {
+  if (budget-- <= 0) return false;
   bool partial = false;
   for (const Zone& z : zones) {
     bool meets = true;
@@ -65,8 +70,11 @@ bool find_uncovered(const Box& r, std::span<const Zone> zones, int dims, int ski
   Box b = r;
   a.hi[w] = r.lo[w] + (r.hi[w] - r.lo[w]) / 2;
   b.lo[w] = a.hi[w];
-  return find_uncovered(a, zones, dims, skip, depth - 1, out) || find_uncovered(b, zones, dims, skip, depth - 1, out);
+  return find_uncovered(a, zones, dims, skip, depth - 1, out, budget) ||
+         find_uncovered(b, zones, dims, skip, depth - 1, out, budget);
 }
+
+constexpr int kFaceCheckBudget = 512;
 
 double total_volume(std::span<const Zone> zones) {
   double v = 0;
@@ -678,7 +686,8 @@ void Node::check_faces(Context& ctx, Upcalls& up) {
         face.lo[i] = upper ? z.hi(d) : z.lo(d) - 1;
         face.hi[i] = face.lo[i] + 1;
         Point gap;
-        if (!find_uncovered(face, known, dims_, d, 24, gap)) continue;
+        int budget = kFaceCheckBudget;
+        if (!find_uncovered(face, known, dims_, d, 24, gap, budget)) continue;
         RouteMsg m;
         m.origin = self_;
         m.kind = RouteKind::kHello;
