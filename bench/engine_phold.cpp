@@ -7,6 +7,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "mpi_benchmark_main.hpp"
+
 #include <boost/mpi/collectives/all_reduce.hpp>
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
@@ -18,13 +20,6 @@
 
 namespace p2pgrid {
 namespace {
-
-/// Ranks other than 0 run every benchmark but print nothing.
-class QuietReporter final : public benchmark::BenchmarkReporter {
- public:
-  bool ReportContext(const Context& /*context*/) override { return true; }
-  void ReportRuns(const std::vector<Run>& /*runs*/) override {}
-};
 
 void BM_EnginePhold(benchmark::State& state) {
   const boost::mpi::communicator world;
@@ -58,17 +53,4 @@ BENCHMARK(BM_EnginePhold)->Args({100'000, 5})->Iterations(3)->Unit(benchmark::kM
 }  // namespace
 }  // namespace p2pgrid
 
-int main(int argc, char** argv) {
-  boost::mpi::environment env(argc, argv);
-  const boost::mpi::communicator world;
-  benchmark::Initialize(&argc, argv);
-  if (world.rank() != 0) {
-    // Other ranks run silently: they take part in every collective.
-    p2pgrid::QuietReporter quiet;
-    benchmark::RunSpecifiedBenchmarks(&quiet);
-  } else {
-    benchmark::RunSpecifiedBenchmarks();
-  }
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return p2pgrid::bench::run_mpi_benchmarks(argc, argv); }

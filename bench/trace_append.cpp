@@ -8,6 +8,8 @@
 // (default /tmp) and are removed afterwards.
 
 #include <benchmark/benchmark.h>
+
+#include "mpi_benchmark_main.hpp"
 #include <unistd.h>
 
 #include <boost/mpi/collectives/broadcast.hpp>
@@ -22,12 +24,6 @@
 
 namespace p2pgrid {
 namespace {
-
-class QuietReporter final : public benchmark::BenchmarkReporter {
- public:
-  bool ReportContext(const Context& /*context*/) override { return true; }
-  void ReportRuns(const std::vector<Run>& /*runs*/) override {}
-};
 
 std::string bench_path(const boost::mpi::communicator& comm, const std::string& name) {
   std::string path;
@@ -117,17 +113,4 @@ BENCHMARK(BM_TraceAppendOnly);
 }  // namespace
 }  // namespace p2pgrid
 
-int main(int argc, char** argv) {
-  boost::mpi::environment env(argc, argv);
-  const boost::mpi::communicator world;
-  benchmark::Initialize(&argc, argv);
-  if (world.rank() != 0) {
-    // Other ranks run silently: they take part in every collective.
-    p2pgrid::QuietReporter quiet;
-    benchmark::RunSpecifiedBenchmarks(&quiet);
-  } else {
-    benchmark::RunSpecifiedBenchmarks();
-  }
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return p2pgrid::bench::run_mpi_benchmarks(argc, argv); }
