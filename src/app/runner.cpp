@@ -35,7 +35,7 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
   const NetworkModel network(scenario.network, scenario.seed);
   const auto partition = make_partition(scenario.partition, scenario.peers, comm.size(), scenario.seed);
   MpiExchanger exchanger(comm);
-  Deployment deployment = scenario.deploy();
+  const Deployment& deployment = scenario.deploy();
   EngineParams params;
   params.peers = scenario.peers;
   params.seed = scenario.seed;

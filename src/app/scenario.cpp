@@ -221,9 +221,13 @@ Scenario Scenario::from_config(Config config) {
   return s;
 }
 
-Deployment Scenario::deploy() const {
+const Deployment& Scenario::deploy() const {
+  if (deployment_) return *deployment_;
   for (const auto& b : protocol_bindings()) {
-    if (b.name == protocol) return b.deploy(config, peers, seed);
+    if (b.name == protocol) {
+      deployment_ = std::make_shared<const Deployment>(b.deploy(config, peers, seed));
+      return *deployment_;
+    }
   }
   throw ConfigError(config.origin() + ": key 'run.protocol': unknown protocol '" + protocol + "'");
 }

@@ -140,7 +140,7 @@ class Hdf5TraceOutput final : public TraceOutput {
 std::unique_ptr<TraceOutput> open_trace_output(const std::string& path, const Scenario& scenario,
                                                const boost::mpi::communicator& comm) {
   if (path.empty()) return std::make_unique<NoTrace>();
-  const Deployment deployment = scenario.deploy();
+  const Deployment& deployment = scenario.deploy();
   std::vector<const TableDesc*> tables = deployment.tables;
   tables.push_back(&NodeRecord::kTable);
   tables.push_back(&FaultRecord::kTable);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,7 +66,13 @@ struct Scenario {
   static Scenario load(const std::string& path, const std::vector<std::string>& overrides);
   static Scenario from_config(Config config);
 
-  [[nodiscard]] Deployment deploy() const;
+  /// The protocol stack's deployment, built on first use and kept: the CLI's
+  /// validation, the trace and the run share one (a job plan or an SWF
+  /// log is read once, not three times).
+  [[nodiscard]] const Deployment& deploy() const;
+
+ private:
+  mutable std::shared_ptr<const Deployment> deployment_;
 };
 
 }  // namespace p2pgrid
