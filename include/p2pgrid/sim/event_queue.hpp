@@ -28,6 +28,8 @@ class EventQueue {
   static constexpr unsigned kBucketShift = 26;      ///< 2^26 ns = 67 ms per bucket
   static constexpr std::size_t kBuckets = 1024;     ///< the ring spans 68.7 s
   static constexpr std::int64_t kBucketWidth = std::int64_t{1} << kBucketShift;
+  /// Capacity a drained bucket may keep whatever the load (keys).
+  static constexpr std::size_t kKeptCapacity = 256;
 
   [[nodiscard]] bool empty() const { return size_ == 0; }
   [[nodiscard]] std::size_t size() const { return size_; }
@@ -71,11 +73,24 @@ class EventQueue {
     while (heap_.empty() && size_ > 0) {
       std::vector<EventKey>& bucket = ring_[static_cast<std::size_t>(base_) % kBuckets];
       for (const EventKey& e : bucket) heap_.push(e);
-      bucket.clear();
+      release_if_oversized(bucket);
       ++base_;
       horizon_ = base_ << kBucketShift;
       if (base_ % static_cast<std::int64_t>(kBuckets) == 0) pull_far();
       if (heap_.empty() && ring_empty()) jump_to_far();
+    }
+  }
+
+  /// Each bucket is, once per turn, the one just ahead of the clock, where
+  /// every message in flight lands: kept, that peak capacity would be paid
+  /// 1,024 times over (at 100,000 peers: 260 MB of capacity for 0.45 M
+  /// pending events). A drained bucket far above the average keeps none.
+  void release_if_oversized(std::vector<EventKey>& bucket) const {
+    const std::size_t average = size_ / kBuckets;
+    if (bucket.capacity() > kKeptCapacity + 2 * average) {
+      std::vector<EventKey>().swap(bucket);
+    } else {
+      bucket.clear();
     }
   }
 
