@@ -17,12 +17,12 @@ void BM_EventQueueHold(benchmark::State& state) {
   q.reserve(size + 1);
   Rng rng(1);
   for (std::size_t i = 0; i < size; ++i) {
-    q.push({static_cast<std::int64_t>(rng.below(100'000'000)), i, static_cast<std::uint32_t>(rng.below(1 << 20)), 0});
+    q.push({static_cast<std::int64_t>(rng.below(100'000'000)), i, static_cast<std::uint32_t>(rng.below(1 << 20)), 0, 0});
   }
   std::uint64_t seq = size;
   for (auto _ : state) {
     const EventKey e = q.pop();
-    q.push({e.time + 10'000'000 + static_cast<std::int64_t>(rng.below(90'000'000)), seq++, e.src, e.slot});
+    q.push({e.time + 10'000'000 + static_cast<std::int64_t>(rng.below(90'000'000)), seq++, e.src, e.slot, e.dst});
   }
   state.counters["ops/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }

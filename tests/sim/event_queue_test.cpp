@@ -18,7 +18,7 @@ TEST(EventQueue, PopsInTimeSenderSeqOrderLikeASort) {
   EventQueue q;
   for (std::uint32_t i = 0; i < 20000; ++i) {
     // Few distinct times and senders, so ties are common.
-    const EventKey e{static_cast<std::int64_t>(rng.below(50)), rng.below(1000), static_cast<std::uint32_t>(rng.below(8)), i};
+    const EventKey e{static_cast<std::int64_t>(rng.below(50)), rng.below(1000), static_cast<std::uint32_t>(rng.below(8)), i, 0};
     all.push_back(e);
     q.push(e);
   }
@@ -39,7 +39,7 @@ TEST(EventQueue, InterleavedPushPopKeepsTheMinimumOnTop) {
   EventQueue q;
   std::int64_t now = 0;
   for (int i = 0; i < 50000; ++i) {
-    q.push({now + static_cast<std::int64_t>(rng.below(1000)), static_cast<std::uint64_t>(i), 0, 0});
+    q.push({now + static_cast<std::int64_t>(rng.below(1000)), static_cast<std::uint64_t>(i), 0, 0, 0});
     if (rng.below(3) != 0) {
       const EventKey e = q.pop();
       ASSERT_GE(e.time, now);
@@ -64,7 +64,7 @@ TEST(EventQueue, BucketedQueueMatchesAReferenceOverLongSpans) {
       std::int64_t delay = static_cast<std::int64_t>(rng.below(100'000'000));
       if (r < 15) delay = static_cast<std::int64_t>(rng.below(60'000'000'000));
       if (r < 2) delay = static_cast<std::int64_t>(rng.below(600'000'000'000));
-      const EventKey e{now + delay, seq++, static_cast<std::uint32_t>(rng.below(16)), 0};
+      const EventKey e{now + delay, seq++, static_cast<std::uint32_t>(rng.below(16)), 0, 0};
       q.push(e);
       reference.push(e);
     } else {
@@ -86,14 +86,26 @@ TEST(EventQueue, BucketedQueueMatchesAReferenceOverLongSpans) {
   EXPECT_TRUE(q.empty());
 }
 
+// A burst (every peer's timers in one bucket, as at an oracle start) must
+// not leave its capacity behind in the ring once it has drained.
+TEST(EventQueue, DrainedBurstGivesBackItsBucketCapacity) {
+  EventQueue q;
+  const std::int64_t burst_time = Duration::seconds(10).ns;
+  for (std::uint32_t i = 0; i < 100000; ++i) q.push({burst_time, i, i, 0, 0});
+  EXPECT_GE(q.ring_capacity(), 100000U);
+  while (!q.empty()) q.pop();
+  q.push({burst_time + 1, 0, 0, 0, 0});
+  EXPECT_LT(q.ring_capacity(), 1000U);
+}
+
 TEST(EventQueue, JumpsOverLongIdleGaps) {
   EventQueue q;
-  q.push({5, 0, 0, 0});
-  q.push({Duration::seconds(3600).ns, 1, 0, 0});  // an hour later, far beyond the ring
-  q.push({Duration::seconds(7200).ns + 1, 2, 0, 0});
+  q.push({5, 0, 0, 0, 0});
+  q.push({Duration::seconds(3600).ns, 1, 0, 0, 0});  // an hour later, far beyond the ring
+  q.push({Duration::seconds(7200).ns + 1, 2, 0, 0, 0});
   EXPECT_EQ(q.pop().seq, 0U);
   EXPECT_EQ(q.next_time(), Time{Duration::seconds(3600).ns});
-  q.push({Duration::seconds(3601).ns, 3, 0, 0});
+  q.push({Duration::seconds(3601).ns, 3, 0, 0, 0});
   EXPECT_EQ(q.pop().seq, 1U);
   EXPECT_EQ(q.pop().seq, 3U);
   EXPECT_EQ(q.pop().seq, 2U);

@@ -34,6 +34,9 @@ class Protocol {
   /// End of the run, for every peer, live or not: emit final rows
   /// (snapshots, digests). A dead peer's state is what its crash left.
   virtual void on_finish(Context& /*ctx*/, bool /*alive*/) {}
+  /// A hint without semantics: a handler for this slot runs next, so its
+  /// state may start loading into cache now.
+  virtual void prefetch(std::uint32_t /*slot*/) const {}
 };
 
 /// Timer tags carry their protocol in the top byte, so a stack of protocols
@@ -78,12 +81,18 @@ class NodeProtocol final : public Protocol {
     if constexpr (requires(Node& n) { n.on_finish(ctx, alive); }) nodes_[ctx.slot()].on_finish(ctx, alive);
   }
 
+  void prefetch(std::uint32_t slot) const override {
+    const auto* first = reinterpret_cast<const char*>(&nodes_[slot]);
+    for (std::size_t offset = 0; offset < sizeof(Node); offset += kCacheLine) __builtin_prefetch(first + offset);
+  }
+
   /// Read-only access for tests and oracle bootstraps (never for protocol code).
   [[nodiscard]] const std::vector<Node>& nodes() const { return nodes_; }
   [[nodiscard]] std::vector<Node>& nodes() { return nodes_; }
   [[nodiscard]] const Params& params() const { return params_; }
 
  private:
+  static constexpr std::size_t kCacheLine = 64;
   Params params_;
   std::vector<Node> nodes_;
 };

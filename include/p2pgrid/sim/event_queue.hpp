@@ -34,6 +34,12 @@ class EventQueue {
   [[nodiscard]] bool empty() const { return size_ == 0; }
   [[nodiscard]] std::size_t size() const { return size_; }
   void reserve(std::size_t n) { heap_.reserve(n); }
+  /// Keys the ring's buckets have room for: memory held, pending or not.
+  [[nodiscard]] std::size_t ring_capacity() const {
+    std::size_t keys = 0;
+    for (const auto& b : ring_) keys += b.capacity();
+    return keys;
+  }
 
   void push(const EventKey& e) {
     ++size_;
