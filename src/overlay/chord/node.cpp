@@ -160,15 +160,35 @@ void Node::send_query(Context& ctx, std::uint32_t slot, PeerId bound) {
   Pending& p = pending_[slot];
   p.nonce = next_nonce(slot);
   send(ctx, p.current, FindNext{p.nonce, p.key, bound});
-  p.timer = ctx.set_timer(params_->rpc_timeout, tag_of(TimerKind::kLookupTimeout, slot, p.nonce));
+  await_reply(ctx, slot);
+}
+
+void Node::await_reply(Context& ctx, std::uint32_t slot) {
+  Pending& p = pending_[slot];
+  p.deadline = ctx.now() + params_->rpc_timeout;
+  if (p.timer_nonce != 0) return;  // the armed timer fires no later than this deadline
+  p.timer_nonce = p.nonce;
+  ctx.set_timer(params_->rpc_timeout, tag_of(TimerKind::kLookupTimeout, slot, p.nonce));
+}
+
+void Node::on_lookup_timer(Context& ctx, std::uint32_t slot, std::uint32_t nonce, Upcalls& up) {
+  if (slot >= kMaxPending) return;
+  Pending& p = pending_[slot];
+  if (p.timer_nonce != nonce) return;  // a finished lookup's timer
+  p.timer_nonce = 0;
+  if (p.kind == LookupKind::kFree) return;
+  if (ctx.now() < p.deadline) {  // a later request moved the deadline
+    p.timer_nonce = p.nonce;
+    ctx.set_timer(p.deadline - ctx.now(), tag_of(TimerKind::kLookupTimeout, slot, p.nonce));
+    return;
+  }
+  on_lookup_timeout(ctx, slot, up);
 }
 
 void Node::on_find_next_reply(Context& ctx, PeerId from, const FindNextReply& m, Upcalls& up) {
   const std::uint32_t slot = m.nonce % kMaxPending;
   Pending& p = pending_[slot];
   if (p.kind == LookupKind::kFree || p.nonce != m.nonce || p.current != from) return;  // stale
-  ctx.cancel(p.timer);
-  p.timer = TimerId{};
   ++p.hops;
   if (m.done) {
     if (m.node == self_) {
@@ -204,15 +224,13 @@ void Node::send_confirm(Context& ctx, std::uint32_t slot) {
   p.confirming = true;
   p.nonce = next_nonce(slot);
   send(ctx, p.current, ConfirmOwner{p.nonce, p.key});
-  p.timer = ctx.set_timer(params_->rpc_timeout, tag_of(TimerKind::kLookupTimeout, slot, p.nonce));
+  await_reply(ctx, slot);
 }
 
 void Node::on_owner_reply(Context& ctx, PeerId from, const OwnerReply& m, Upcalls& up) {
   const std::uint32_t slot = m.nonce % kMaxPending;
   Pending& p = pending_[slot];
   if (p.kind == LookupKind::kFree || !p.confirming || p.nonce != m.nonce || p.current != from) return;  // stale
-  ctx.cancel(p.timer);
-  p.timer = TimerId{};
   if (m.mine || !m.predecessor.valid() || m.predecessor == from) {
     complete(ctx, slot, from, true, up);
     return;
@@ -267,7 +285,6 @@ void Node::on_lookup_timeout(Context& ctx, std::uint32_t slot, Upcalls& up) {
 
 void Node::complete(Context& ctx, std::uint32_t slot, PeerId owner, bool ok, Upcalls& up) {
   const Pending p = pending_[slot];
-  ctx.cancel(p.timer);
   pending_[slot].kind = LookupKind::kFree;  // freed first: the upcall may start another lookup
   switch (p.kind) {
     case LookupKind::kUser:
@@ -598,11 +615,7 @@ void Node::on_timer(Context& ctx, std::uint64_t tag, Upcalls& up) {
     case TimerKind::kJoin:
       if (!joined_) begin_join(ctx);
       return;
-    case TimerKind::kLookupTimeout:
-      if (slot < kMaxPending && pending_[slot].kind != LookupKind::kFree && pending_[slot].nonce == nonce) {
-        on_lookup_timeout(ctx, slot, up);
-      }
-      return;
+    case TimerKind::kLookupTimeout: on_lookup_timer(ctx, slot, nonce, up); return;
     case TimerKind::kStabilizeTimeout:
       if (nonce == stabilize_nonce_) on_stabilize_timeout(ctx);
       return;

@@ -100,15 +100,20 @@ class Node {
   /// The cookie of a kFinger lookup that checks the successor instead.
   static constexpr unsigned kSuccessorCheck = FingerTable::kSize;
 
-  /// An iterative lookup in flight at its origin (48 bytes).
+  /// An iterative lookup in flight at its origin (56 bytes). Its requests
+  /// share one lazily re-armed timer: each request only moves `deadline`,
+  /// and the timer, when it fires early, re-arms for what is left. A lookup
+  /// of h hops thus costs about one timer instead of h set-and-cancel pairs
+  /// (two cache misses each at 100,000 peers), with the same timeout instants.
   struct Pending {
     RingId key = 0;
     std::uint64_t cookie = 0;
     Time start;
-    TimerId timer;
+    Time deadline;    ///< the request in flight has failed if unanswered by then
     PeerId current;   ///< the peer being asked
     PeerId previous;  ///< the peer that named it (self, or none while joining)
     std::uint32_t nonce = 0;
+    std::uint32_t timer_nonce = 0;  ///< the nonce in the armed timer's tag, 0 if none
     std::uint8_t hops = 0;  ///< at most kMaxHops
     std::uint8_t timeouts = 0;
     bool confirming = false;  ///< asking `current` whether it owns the key
@@ -129,6 +134,9 @@ class Node {
   void step_local(Context& ctx, std::uint32_t slot, PeerId bound, Upcalls& up);
   void send_query(Context& ctx, std::uint32_t slot, PeerId bound);
   void send_confirm(Context& ctx, std::uint32_t slot);
+  /// Gives the request just sent rpc_timeout to be answered.
+  void await_reply(Context& ctx, std::uint32_t slot);
+  void on_lookup_timer(Context& ctx, std::uint32_t slot, std::uint32_t nonce, Upcalls& up);
   void on_owner_reply(Context& ctx, PeerId from, const OwnerReply& m, Upcalls& up);
   void complete(Context& ctx, std::uint32_t slot, PeerId owner, bool ok, Upcalls& up);
   void on_lookup_timeout(Context& ctx, std::uint32_t slot, Upcalls& up);
