@@ -1,4 +1,4 @@
-"""Command line: python3 -m p2pgrid_post {summary,figure2,compare,gantt,canon} ..."""
+"""Command line: python3 -m p2pgrid_post {summary,figure2,compare,gantt,canon,scaling} ..."""
 
 import argparse
 import sys
@@ -7,6 +7,9 @@ from .canon import PLACEMENT_COLUMNS, canonical_text
 from .plots import figure2, gantt
 from .reader import TraceError, open_trace
 from .results import figure2_cells, run_figures, same_seed_runs
+from .scaling import markdown as scaling_markdown
+from .scaling import plot as scaling_plot
+from .scaling import read_rows, scaling_points
 from .stats import key_figures
 from .table import markdown_table, text_table
 
@@ -86,6 +89,16 @@ def cmd_canon(args):
         sys.stdout.write(text)
 
 
+def cmd_scaling(args):
+    rows = []
+    for path in args.csv:
+        rows.extend(read_rows(path))
+    points = scaling_points(rows)
+    scaling_plot(points, args.output)
+    sys.stdout.write(scaling_markdown(points))
+    print(f"figure: {args.output}")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python3 -m p2pgrid_post", description="Read and plot p2pgrid HDF5 traces.")
     p.add_argument("--allow-incomplete", action="store_true",
@@ -116,6 +129,11 @@ def main(argv=None):
     s.add_argument("--table", action="append", help="only this table (repeatable)")
     s.add_argument("-o", "--output")
     s.set_defaults(func=cmd_canon)
+    s = sub.add_parser("scaling", help="speed, memory and speedup against peers from p2pgrid bench --csv rows "
+                                       "(PNG and Markdown table)")
+    s.add_argument("csv", nargs="+")
+    s.add_argument("-o", "--output", default="scaling.png")
+    s.set_defaults(func=cmd_scaling)
     args = p.parse_args(argv)
     try:
         args.func(args)

@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
   auto* bench = app.add_subcommand("bench", "run scale scenarios without traces; one row of speed and memory each");
   bench->add_option("configs", bench_configs, "scenario files (TOML)")->required();
   bench->add_option("--set", overrides, "override a config key in every scenario (repeatable)");
+  std::string bench_csv;
+  bench->add_option("--csv", bench_csv, "also append each row to this CSV file (header added if new)");
 
   try {
     app.parse(argc, argv);
@@ -73,7 +75,7 @@ int main(int argc, char** argv) {
       std::cerr << "p2pgrid: error: " << *mismatch << '\n';
       return kBadInput;
     }
-    return p2pgrid::run_bench(bench_configs, overrides, world, std::cout);
+    return p2pgrid::run_bench(bench_configs, overrides, bench_csv, world, std::cout);
   }
 
   std::optional<p2pgrid::Scenario> scenario;

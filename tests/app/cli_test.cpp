@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -98,6 +99,39 @@ TEST_F(Cli, BadInputExitsTwoWithAClearMessageAndNoOutput) {
     EXPECT_NE(r.out.find(c.expected), std::string::npos) << "got: " << r.out << "\nexpected: " << c.expected;
     EXPECT_FALSE(fs::exists(out)) << c.args;
   }
+}
+
+TEST_F(Cli, BenchAppendsRowsToACsvWithOneHeader) {
+  const std::string cfg = write("small.toml", "[peers]\ncount = 64\n[run]\nduration = \"2s\"\n");
+  const std::string csv = (dir_ / "rows.csv").string();
+  for (int i = 0; i < 2; ++i) {
+    const Result r = p2pgrid("bench " + cfg + " --csv " + csv);
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("small"), std::string::npos) << r.out;
+  }
+  std::ifstream in(csv);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 3U);
+  EXPECT_EQ(lines[0].rfind("scenario,protocol,peers,ranks,sim_seconds,events,", 0), 0U) << lines[0];
+  EXPECT_EQ(lines[1].rfind("small,phold,64,1,2.000,", 0), 0U) << lines[1];
+  // Same scenario, same events; the rest (wall time, memory) may differ.
+  const auto events_of = [](const std::string& row) {
+    std::size_t at = 0;
+    for (int comma = 0; comma < 5; ++comma) at = row.find(',', at) + 1;
+    return row.substr(at, row.find(',', at) - at);
+  };
+  EXPECT_EQ(events_of(lines[1]), events_of(lines[2]));
+  EXPECT_GT(std::stoull(events_of(lines[1])), 0U);
+}
+
+TEST_F(Cli, BenchRefusesACsvItCannotWriteBeforeRunning) {
+  const std::string cfg = write("small.toml", "[peers]\ncount = 64\n");
+  const std::string csv = (dir_ / "no" / "such" / "dir.csv").string();
+  const Result r = p2pgrid("bench " + cfg + " --csv " + csv);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("p2pgrid: error: --csv " + csv + ": cannot open for appending"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("small"), std::string::npos) << "ran anyway: " << r.out;
 }
 
 TEST_F(Cli, MissingSubcommandIsAUsageError) {
