@@ -46,6 +46,8 @@ constexpr std::uint32_t kMessageSlot = 0x80000000U;
 /// A pending timer or engine event (start, crash, restart, leave).
 struct TimerBody {
   std::uint64_t tag = 0;
+  /// The owner. Dispatch reads the target from the key; cancel checks this,
+  /// so a peer cannot cancel another's timer with a forged id.
   std::uint32_t dst_slot = 0;
   std::uint32_t generation = 0;   ///< bumped on every reuse; validates TimerIds
   std::uint32_t incarnation = 0;  ///< a timer dies if its peer restarted since

@@ -119,6 +119,7 @@ class Node {
     bool confirming = false;  ///< asking `current` whether it owns the key
     LookupKind kind = LookupKind::kFree;
   };
+  static_assert(sizeof(Pending) == 56, "docs/chord.md counts eight 56-byte slots");
 
   struct Answer {
     bool done = false;
