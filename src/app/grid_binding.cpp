@@ -7,11 +7,7 @@
 
 #include "p2pgrid/app/bindings.hpp"
 #include "p2pgrid/grid/job_record.hpp"
-#include "p2pgrid/match/can_grid_peer.hpp"
-#include "p2pgrid/match/can_match.hpp"
-#include "p2pgrid/match/central.hpp"
-#include "p2pgrid/match/chord_grid_peer.hpp"
-#include "p2pgrid/match/rntree.hpp"
+#include "p2pgrid/peer/stacks.hpp"
 #include "p2pgrid/match/rntree_record.hpp"
 #include "p2pgrid/overlay/can/capabilities.hpp"
 #include "p2pgrid/overlay/can/oracle_bootstrap.hpp"
@@ -36,6 +32,9 @@ void declare_grid(Schema& s) {
            1, 1000, {}});
   s.field({"grid.match_retry", ValueKind::kDuration, Duration::seconds(10), "",
            "an owner retries a failed match after this", 1e-3, {}, {}});
+  s.field({"grid.forget_after", ValueKind::kDuration, Duration::seconds(1800), "",
+           "an owner remembers a finished or withdrawn job this long, refusing whatever would start another copy",
+           1e-3, {}, {}});
   s.field({"grid.record_delay", ValueKind::kDuration, Duration::seconds(1800), "",
            "a completed job's row is written this long after its result (duplicates are counted meanwhile)", 0, {},
            {}});
@@ -80,6 +79,11 @@ void declare_grid(Schema& s) {
            {}});
 
   s.field({"match.kind", ValueKind::kString, std::string("central"), "", "matchmaker", {}, {}, {"central", "rntree", "can", "can-push"}});
+  s.field({"match.deadline", ValueKind::kDuration, Duration::seconds(1800), "",
+           "an owner fails a job it found no run node for this long after it began (re)matching it (reason "
+           "unmatchable if the matchmaker's last round said no node can run it, else match_deadline)", 1e-3, {}, {}});
+  s.field({"match.round_timeout", ValueKind::kDuration, Duration::seconds(300), "",
+           "an owner counts a matchmaking round unanswered this long as having found nothing", 1e-3, {}, {}});
   s.field({"match.server", ValueKind::kInt, std::int64_t{0}, "", "central: the server peer", 0, 4e9, {}});
   s.field({"match.status_period", ValueKind::kDuration, Duration::seconds(10), "",
            "central: how often every node reports its status to the server", 1e-3, {}, {}});
@@ -108,6 +112,9 @@ void declare_grid(Schema& s) {
            "can: forwards towards more capable zones of a job with no capable candidate", 0, 255, {}});
   s.field({"match.answer_timeout", ValueKind::kDuration, Duration::seconds(10), "",
            "can: an owner that handed a job on counts it unmatched after this without an answer", 1e-6, {}, {}});
+  s.field({"match.escalate", ValueKind::kBool, true, "",
+           "can: round r of a job forwards up to max_forwards * (r + 1) times, from round 1 on to random more "
+           "capable neighbours (docs/can-match.md)", {}, {}, {}});
   s.field({"match.max_pushes", ValueKind::kInt, std::int64_t{12}, "", "can-push: pushes per matching round", 0, 255,
            {}});
   s.field({"match.push_threshold", ValueKind::kFloat, 1.0, "",
@@ -171,6 +178,9 @@ grid::Params grid_params(const Config& c, std::uint32_t peers, std::uint64_t see
   g.max_attempts = static_cast<std::uint32_t>(c.integer("grid.max_attempts"));
   g.match_retry = c.duration("grid.match_retry");
   g.record_delay = c.duration("grid.record_delay");
+  g.forget_after = c.duration("grid.forget_after");
+  g.match_deadline = c.duration("match.deadline");
+  g.round_timeout = c.duration("match.round_timeout");
   g.scale_by_cpu = c.boolean("grid.scale_by_cpu");
   g.reference_cpu_mhz = static_cast<std::uint32_t>(c.integer("grid.reference_cpu"));
   const can::CapabilityModel model = capability_model(c);
@@ -184,61 +194,74 @@ grid::Params grid_params(const Config& c, std::uint32_t peers, std::uint64_t see
   return g;
 }
 
-template <class Match, class MatchParams>
-Deployment deploy_over_chord(const Config& c, std::uint32_t peers, std::uint64_t seed, MatchParams match) {
-  using Peer = match::ChordGridPeer<Match, MatchParams>;
-  using Stack = NodeProtocol<Peer, typename Peer::Params>;
-  typename Peer::Params p{chord_params_from(c, peers, seed), grid_params(c, peers, seed), std::move(match)};
-  Deployment d;
-  d.factory = [p](const ShardPeers& shard) { return std::make_unique<Stack>(shard, p); };
+/// Chord's oracle bootstrap, or join times, for a stack over Chord.
+template <class Stack>
+void bootstrap_overlay(const Config& c, const chord::Params& cp, Deployment& d) {
   if (c.text("chord.bootstrap") == "oracle") {
-    d.prepare = [cp = p.chord](Engine& engine) {
+    d.prepare = [cp](Engine& engine) {
       // ORACLE: every peer's correct Chord state at time 0, each rank for its own.
       auto& stack = dynamic_cast<Stack&>(engine.protocol());
       const chord::OracleRing ring(cp.peers, cp.salt);
-      for (Peer& peer : stack.nodes()) peer.chord_for_oracle().oracle_bootstrap(ring);
+      for (auto& peer : stack.nodes()) peer.overlay_for_oracle().oracle_bootstrap(ring);
     };
   } else {
-    d.start_time = [cp = p.chord](PeerId q) { return cp.start_of(q); };
+    d.start_time = [cp](PeerId q) { return cp.start_of(q); };
   }
-  const workload::JobModel jobs = job_model(c);
-  d.exempt = [jobs, peers](PeerId q) { return workload::is_client(jobs, peers, q); };
-  d.tables = {&JobRecord::kTable, &grid::SubmissionRecord::kTable, &chord::LookupRecord::kTable,
-              &chord::SnapshotRecord::kTable};
-  return d;
+  d.tables.insert(d.tables.end(), {&chord::LookupRecord::kTable, &chord::SnapshotRecord::kTable});
 }
 
-/// The stack over CAN. The CAN points come from the [nodes] model, so the
-/// grid's capabilities and the CAN points are the same machines.
-template <class Match, class MatchParams>
-Deployment deploy_over_can(const Config& c, std::uint32_t peers, std::uint64_t seed, MatchParams match) {
-  using Peer = match::CanGridPeer<Match, MatchParams>;
-  using Stack = NodeProtocol<Peer, typename Peer::Params>;
-  typename Peer::Params p{can_params_from(c, peers, seed), grid_params(c, peers, seed), std::move(match)};
-  if (p.can.resources != static_cast<int>(can::kResources)) {
-    throw ConfigError(c.origin() + ": key 'can.resources': the CAN matchmakers need all " +
-                      std::to_string(can::kResources) + " resource dimensions (a job constrains any of them)");
-  }
-  p.can.capabilities = capability_model(c);
-  p.can.probe_interval = Duration{0};
-  Deployment d;
-  d.factory = [p](const ShardPeers& shard) { return std::make_unique<Stack>(shard, p); };
-  if (p.can.bootstrap == can::Bootstrap::kOracle) {
+/// CAN's oracle bootstrap, or join times, for a stack over CAN.
+template <class Stack>
+void bootstrap_overlay(const Config& c, const can::Params& cp, Deployment& d) {
+  if (cp.bootstrap == can::Bootstrap::kOracle) {
     d.prepare = [](Engine& engine) {
       // ORACLE: every peer's zones and neighbour table at time 0, each rank for its own.
       auto& stack = dynamic_cast<Stack&>(engine.protocol());
-      can::oracle_bootstrap(stack.params().can, engine.shard(),
+      can::oracle_bootstrap(stack.params().overlay, engine.shard(),
                             [&](std::size_t slot, std::vector<can::Zone> zones, can::NeighbourTable table) {
-                              stack.nodes()[slot].can_for_oracle().oracle_install(std::move(zones), std::move(table));
+                              stack.nodes()[slot].overlay_for_oracle().oracle_install(std::move(zones),
+                                                                                      std::move(table));
                             });
     };
   } else {
     const Duration gap = c.duration("can.join_interval");
     d.start_time = [gap](PeerId q) { return Time{gap.ns * static_cast<std::int64_t>(q.value)}; };
   }
+  d.tables.push_back(&can::ZoneRecord::kTable);
+}
+
+/// The overlay's parameters for a grid stack.
+chord::Params overlay_params(const Config& c, std::uint32_t peers, std::uint64_t seed, const chord::Params* /*tag*/) {
+  return chord_params_from(c, peers, seed);
+}
+
+/// Over CAN the points come from the [nodes] model, so the grid's
+/// capabilities and the CAN points are the same machines.
+can::Params overlay_params(const Config& c, std::uint32_t peers, std::uint64_t seed, const can::Params* /*tag*/) {
+  can::Params p = can_params_from(c, peers, seed);
+  if (p.resources != static_cast<int>(can::kResources)) {
+    throw ConfigError(c.origin() + ": key 'can.resources': the CAN matchmakers need all " +
+                      std::to_string(can::kResources) + " resource dimensions (a job constrains any of them)");
+  }
+  p.capabilities = capability_model(c);
+  p.probe_interval = Duration{0};
+  return p;
+}
+
+/// The one deployment path of every grid stack: GridPeer<Owners, Match>.
+template <class Owners, class Match>
+Deployment deploy_stack(const Config& c, std::uint32_t peers, std::uint64_t seed, typename Match::Params match) {
+  using Peer = peer::GridPeer<Owners, Match>;
+  using Stack = NodeProtocol<Peer, typename Peer::Params>;
+  using OverlayParams = typename Owners::Node::Params;
+  typename Peer::Params p{overlay_params(c, peers, seed, static_cast<const OverlayParams*>(nullptr)),
+                          grid_params(c, peers, seed), std::move(match)};
+  Deployment d;
+  d.factory = [p](const ShardPeers& shard) { return std::make_unique<Stack>(shard, p); };
+  d.tables = {&JobRecord::kTable, &grid::SubmissionRecord::kTable, &grid::HeldRecord::kTable};
+  bootstrap_overlay<Stack>(c, p.overlay, d);
   const workload::JobModel jobs = job_model(c);
   d.exempt = [jobs, peers](PeerId q) { return workload::is_client(jobs, peers, q); };
-  d.tables = {&JobRecord::kTable, &grid::SubmissionRecord::kTable, &can::ZoneRecord::kTable};
   return d;
 }
 
@@ -253,7 +276,7 @@ Deployment deploy_grid(const Config& c, std::uint32_t peers, std::uint64_t seed)
     m.server = PeerId{static_cast<std::uint32_t>(server)};
     m.status_period = c.duration("match.status_period");
     m.request_timeout = c.duration("match.request_timeout");
-    return deploy_over_chord<match::Central>(c, peers, seed, m);
+    return deploy_stack<peer::ChordJobOwners, match::Central>(c, peers, seed, m);
   }
   if (kind == "rntree") {
     match::RnTreeParams m;
@@ -266,7 +289,7 @@ Deployment deploy_grid(const Config& c, std::uint32_t peers, std::uint64_t seed)
     m.visit_timeout = c.duration("match.visit_timeout");
     m.max_visits = static_cast<std::uint32_t>(c.integer("match.max_visits"));
     m.search_timeout = c.duration("match.search_timeout");
-    Deployment d = deploy_over_chord<match::RnTree>(c, peers, seed, m);
+    Deployment d = deploy_stack<peer::ChordJobOwners, match::RnTree>(c, peers, seed, m);
     d.tables.push_back(&match::RnTreeParentRecord::kTable);
     return d;
   }
@@ -280,7 +303,8 @@ Deployment deploy_grid(const Config& c, std::uint32_t peers, std::uint64_t seed)
     m.push_period = c.duration("match.push_period");
     if (m.push_period.ns == 0) m.push_period = c.duration("can.update_period");
     m.expiry_periods = static_cast<std::uint32_t>(c.integer("match.push_expiry"));
-    return deploy_over_can<match::CanMatch>(c, peers, seed, m);
+    m.escalate = c.boolean("match.escalate");
+    return deploy_stack<peer::CanJobOwners, match::CanMatch>(c, peers, seed, m);
   }
   throw ConfigError(c.origin() + ": key 'match.kind': unknown matchmaker '" + kind + "'");
 }

@@ -56,6 +56,14 @@ void GridNode::on_timer(Context& ctx, std::uint64_t t, Host& host) {
       return;
     case TimerKind::kSubmit: submit_next(ctx, host); return;
     case TimerKind::kComplete: complete(ctx); return;
+    case TimerKind::kRound:
+      // The matchmaker never answered this round (it lost the request):
+      // nothing found this round.
+      if (const auto key = rounds_.expire(t)) {
+        on_match_answer(ctx, {key->job, key->attempt, MatchVerdict::kNotNow, PeerId::none(), {}}, host);
+      }
+      ensure_tick(ctx);
+      return;
   }
 }
 
@@ -72,9 +80,13 @@ void GridNode::on_message(Context& ctx, PeerId from, std::span<const std::byte> 
         } else if constexpr (std::is_same_v<T, Status>) {
           on_status(ctx, from, m);
         } else if constexpr (std::is_same_v<T, Result>) {
-          on_result(ctx, from, m);
+          on_result(ctx, from, m, host);
         } else if constexpr (std::is_same_v<T, Done>) {
-          on_done(m);
+          on_done(ctx, from, m);
+        } else if constexpr (std::is_same_v<T, Failed>) {
+          on_failed(ctx, from, m);
+        } else if constexpr (std::is_same_v<T, Withdraw>) {
+          on_withdraw(ctx, m);
         } else {
           // Insert and Handoff only travel through the overlay.
           ctx.log("grid: routed-only message sent directly; ignored");
@@ -82,7 +94,6 @@ void GridNode::on_message(Context& ctx, PeerId from, std::span<const std::byte> 
       },
       decode(bytes));
   ensure_tick(ctx);
-  static_cast<void>(host);
 }
 
 void GridNode::on_routed(Context& ctx, std::span<const std::byte> bytes, std::uint32_t hops, Host& host) {
@@ -91,6 +102,8 @@ void GridNode::on_routed(Context& ctx, std::span<const std::byte> bytes, std::ui
     on_insert(ctx, *insert, hops, host);
   } else if (const auto* handoff = std::get_if<Handoff>(&m)) {
     on_handoff(ctx, *handoff, hops);
+  } else if (const auto* withdraw = std::get_if<Withdraw>(&m)) {
+    on_withdraw(ctx, *withdraw);
   } else {
     ctx.log("grid: direct message arrived through the overlay; ignored");
   }
@@ -123,6 +136,8 @@ void GridNode::inject(Context& ctx, ClientJob& job, Host& host) {
   // GUID and routes the profile to the GUID's owner (paper §2, steps 1-2).
   job.profile.guid = guid_of(job.profile.job, job.profile.attempt, params_->salt);
   job.last_heard = ctx.now();
+  job.pending_since = ctx.now();
+  job.last_state = JobState::kPending;
   ctx.trace().record(SubmissionRecord{job.profile.job, job.profile.guid, ctx.now().ns, self_.value, job.profile.attempt});
   std::array<std::byte, kMaxMessageSize> buffer{};
   host.route_to_owner(ctx, job.profile, encode(Insert{job.profile}, buffer));
@@ -141,16 +156,23 @@ void GridNode::client_tick(Context& ctx, Host& host) {
         client_.erase(client_.begin() + static_cast<std::ptrdiff_t>(i));
         continue;
       }
-    } else if (ctx.now() - job.last_heard > params_->client_timeout) {
-      // Neither owner nor run node has said anything for too long: both may
-      // have died before recovery completed (paper §2). Submit again.
-      if (job.profile.attempt + 1 >= params_->max_attempts) {
-        write_record(ctx, job, JobStatus::kFailed, JobFailure::kRetriesExhausted);
-        client_.erase(client_.begin() + static_cast<std::ptrdiff_t>(i));
-        continue;
+    } else {
+      // Resubmit when nobody has said anything for too long (owner and run
+      // node may both have died before recovery completed, paper §2), or
+      // when the owner keeps saying "pending" past its own deadline (it
+      // should have given up with a verdict: the client backs it up).
+      const bool silent = ctx.now() - job.last_heard > params_->client_timeout;
+      const bool stuck = job.last_state == JobState::kPending &&
+                         ctx.now() - job.pending_since > params_->match_deadline + params_->client_timeout;
+      if (silent || stuck) {
+        if (job.profile.attempt + 1 >= params_->max_attempts) {
+          write_record(ctx, job, JobStatus::kFailed, JobFailure::kClientGaveUp);
+          client_.erase(client_.begin() + static_cast<std::ptrdiff_t>(i));
+          continue;
+        }
+        ++job.profile.attempt;
+        inject(ctx, job, host);
       }
-      ++job.profile.attempt;
-      inject(ctx, job, host);
     }
     ++i;
   }
@@ -164,13 +186,18 @@ void GridNode::on_status(Context& ctx, PeerId from, const Status& m) {
   job->owner = from;
   job->run_node = m.run_node;
   job->recoveries_seen = std::max(job->recoveries_seen, m.recoveries);
+  if (m.attempt != job->profile.attempt) return;  // only the current attempt says where the job stands
+  if (m.state == JobState::kPending && job->last_state != JobState::kPending) job->pending_since = ctx.now();
+  job->last_state = m.state;
 }
 
-void GridNode::on_result(Context& ctx, PeerId from, const Result& m) {
+void GridNode::on_result(Context& ctx, PeerId from, const Result& m, Host& host) {
   ClientJob* job = client_job(m.job);
   if (job == nullptr) return;  // a late duplicate after the row was written
   if (job->done) {
-    ++job->duplicates;  // a second execution after a false suspicion
+    ++job->duplicates;  // a second execution after a false suspicion or lost messages
+    // Tell that copy's owner to stop it and refuse others.
+    if (m.owner.valid()) send(ctx, m.owner, Withdraw{m.job, m.attempt});
     return;
   }
   job->done = true;
@@ -178,6 +205,26 @@ void GridNode::on_result(Context& ctx, PeerId from, const Result& m) {
   job->history = m.history;
   job->run_node = from;
   job->owner = m.owner;
+  // The accepted attempt's owner hears of it from its run node (Done).
+  // Owners of the other attempts may still hold copies: withdraw them,
+  // through the overlay to each attempt's GUID.
+  JobProfile other = job->profile;
+  for (std::uint32_t a = 0; a <= job->profile.attempt; ++a) {
+    if (a == m.attempt) continue;
+    other.attempt = a;
+    other.guid = guid_of(other.job, a, params_->salt);
+    std::array<std::byte, kMaxMessageSize> buffer{};
+    host.route_to_owner(ctx, other, encode(Withdraw{other.job, a}, buffer));
+  }
+}
+
+void GridNode::on_failed(Context& ctx, PeerId /*from*/, const Failed& m) {
+  ClientJob* job = client_job(m.job);
+  if (job == nullptr || job->done) return;
+  const JobFailure reason =
+      m.reason == OwnerVerdict::kUnmatchable ? JobFailure::kUnmatchable : JobFailure::kMatchDeadline;
+  write_record(ctx, *job, JobStatus::kFailed, reason);
+  std::erase_if(client_, [&](const ClientJob& j) { return j.profile.job == m.job; });
 }
 
 void GridNode::write_record(Context& ctx, const ClientJob& job, JobStatus status, JobFailure reason) const {
@@ -217,6 +264,10 @@ void GridNode::on_finish(Context& ctx, bool alive) {
       write_record(ctx, job, JobStatus::kOpenAtEnd, JobFailure::kRunEnded);
     }
   }
+  if (!has_work()) return;
+  ctx.trace().record(HeldRecord{self_.value, static_cast<std::uint32_t>(client_.size()),
+                                static_cast<std::uint32_t>(owned_.size()), static_cast<std::uint32_t>(queue_.size()),
+                                static_cast<std::uint32_t>(finished_.size())});
 }
 
 // --- Owner -------------------------------------------------------------------
@@ -225,49 +276,89 @@ GridNode::OwnedJob* GridNode::owned_job(std::uint64_t job, std::uint32_t attempt
   return find_in(owned_, [&](const OwnedJob& j) { return j.profile.job == job && j.profile.attempt == attempt; });
 }
 
+std::size_t GridNode::owned() const {
+  return static_cast<std::size_t>(std::count_if(owned_.begin(), owned_.end(), [](const OwnedJob& j) {
+    return j.state != OwnerState::kFailed && j.state != OwnerState::kFinished;
+  }));
+}
+
 void GridNode::on_insert(Context& ctx, const Insert& m, std::uint32_t hops, Host& host) {
-  if (owned_job(m.profile.job, m.profile.attempt) != nullptr) return;  // a duplicate insert
+  // A duplicate insert, or one for an attempt already finished or withdrawn here.
+  if (owned_job(m.profile.job, m.profile.attempt) != nullptr) return;
   OwnedJob job;
   job.profile = m.profile;
   job.history.match_hops = hops;  // reaching the owner is part of placing the job
   job.history.match_messages = hops;
   job.last_heard = ctx.now();
-  job.state = OwnerState::kMatching;
+  job.match_since = ctx.now();
   owned_.push_back(job);
   send(ctx, m.profile.client, Status{m.profile.job, m.profile.attempt, JobState::kPending, PeerId::none(), 0});
-  host.match(ctx, m.profile);  // may answer at once through matched()
+  start_round(ctx, owned_.back(), host);
 }
 
-void GridNode::matched(Context& ctx, std::uint64_t id, std::uint32_t attempt, PeerId node, MatchCost cost) {
-  OwnedJob* job = owned_job(id, attempt);
-  if (job == nullptr || job->state != OwnerState::kMatching) return;  // finished or adopted meanwhile
-  job->history.match_hops += cost.hops;
-  job->history.match_messages += cost.messages + 1;  // + the Assign
-  job->history.matched = ctx.now();
-  job->run_node = node;
-  job->state = OwnerState::kAssigned;
-  job->last_heard = ctx.now();
-  send(ctx, node, Assign{job->profile, job->history});
+void GridNode::start_round(Context& ctx, OwnedJob& job, Host& host) {
+  job.state = OwnerState::kMatching;
+  const MatchRequest request{job.profile, job.round++};
+  rounds_.add(ctx, RoundKey{job.profile.job, job.profile.attempt}, params_->round_timeout);
+  // `job` may move if the answer starts another job's round: use nothing of it after this.
+  host.match(ctx, request);
 }
 
-void GridNode::unmatched(Context& ctx, std::uint64_t id, std::uint32_t attempt, MatchCost cost) {
-  OwnedJob* job = owned_job(id, attempt);
-  if (job == nullptr || job->state != OwnerState::kMatching) return;
-  job->history.match_hops += cost.hops;
-  job->history.match_messages += cost.messages;
+void GridNode::on_match_answer(Context& ctx, const MatchAnswer& a, Host& host) {
+  OwnedJob* job = owned_job(a.job, a.attempt);
+  if (job == nullptr || job->state != OwnerState::kMatching) return;  // finished, adopted or timed out meanwhile
+  cancel_round(ctx, *job);
+  job->history.match_hops += a.cost.hops;
+  job->history.match_messages += a.cost.messages;
+  if (a.verdict == MatchVerdict::kMatched) {
+    job->history.match_messages += 1;  // the Assign
+    job->history.matched = ctx.now();
+    job->run_node = a.node;
+    job->state = OwnerState::kAssigned;
+    job->last_heard = ctx.now();
+    send(ctx, a.node, Assign{job->profile, job->history});
+    return;
+  }
+  job->said_unmatchable = a.verdict == MatchVerdict::kUnmatchable;
+  if (ctx.now() - job->match_since >= params_->match_deadline) {
+    // The owner's deadline: a final verdict for the client, repeated a few
+    // times against loss. "Unmatchable" only if the matchmaker said so last.
+    job->verdict = job->said_unmatchable ? OwnerVerdict::kUnmatchable : OwnerVerdict::kMatchDeadline;
+    job->repeats = params_->missed_heartbeats;
+    end_owned(ctx, *job, OwnerState::kFailed);
+    send(ctx, job->profile.client, Failed{job->profile.job, job->profile.attempt, job->verdict});
+    --job->repeats;
+    return;
+  }
   job->state = OwnerState::kWaiting;
   job->retry_at = ctx.now() + params_->match_retry;
+  static_cast<void>(host);
+}
+
+void GridNode::cancel_round(Context& ctx, const OwnedJob& job) {
+  const std::uint64_t id = job.profile.job;
+  const std::uint32_t attempt = job.profile.attempt;
+  rounds_.withdraw_if(ctx, [&](const RoundKey& k) { return k.job == id && k.attempt == attempt; });
+}
+
+void GridNode::end_owned(Context& ctx, OwnedJob& job, OwnerState state) {
+  cancel_round(ctx, job);
+  job.state = state;
+  job.ended = ctx.now();
 }
 
 void GridNode::on_heartbeat(Context& ctx, PeerId from, const Heartbeat& m) {
   OwnedJob* job = owned_job(m.job, m.attempt);
   if (job == nullptr) return;  // not ours (any more): silence makes the run node hand off
-  if (job->state == OwnerState::kAssigned && job->run_node != from) {
-    send(ctx, from, HeartbeatAck{m.job, m.attempt, false});  // another node has it now
+  if (job->state == OwnerState::kFinished || job->state == OwnerState::kFailed ||
+      (job->state == OwnerState::kAssigned && job->run_node != from)) {
+    // Finished, withdrawn, or given to another node meanwhile: drop this copy.
+    send(ctx, from, HeartbeatAck{m.job, m.attempt, false});
     return;
   }
   // A suspected run node that speaks again gets its job back rather than
   // a second execution.
+  if (job->state == OwnerState::kMatching) cancel_round(ctx, *job);
   job->state = OwnerState::kAssigned;
   job->run_node = from;
   job->last_heard = ctx.now();
@@ -276,8 +367,36 @@ void GridNode::on_heartbeat(Context& ctx, PeerId from, const Heartbeat& m) {
   send(ctx, job->profile.client, Status{m.job, m.attempt, m.state, from, job->history.recoveries});
 }
 
-void GridNode::on_done(const Done& m) {
-  std::erase_if(owned_, [&](const OwnedJob& j) { return j.profile.job == m.job && j.profile.attempt == m.attempt; });
+void GridNode::on_done(Context& ctx, PeerId from, const Done& m) {
+  send(ctx, from, HeartbeatAck{m.job, m.attempt, false});  // the acknowledgement the run node repeats Done for
+  OwnedJob* job = owned_job(m.job, m.attempt);
+  if (job == nullptr) {
+    // Adopted by nobody yet (or forgotten): remember it so nothing restarts it.
+    OwnedJob tomb;
+    tomb.profile.job = m.job;
+    tomb.profile.attempt = m.attempt;
+    owned_.push_back(tomb);
+    job = &owned_.back();
+  }
+  if (job->state != OwnerState::kFinished) end_owned(ctx, *job, OwnerState::kFinished);
+}
+
+void GridNode::on_withdraw(Context& ctx, const Withdraw& m) {
+  OwnedJob* job = owned_job(m.job, m.attempt);
+  if (job == nullptr) {
+    // The attempt's insert may still be on its way: refuse it when it comes.
+    OwnedJob tomb;
+    tomb.profile.job = m.job;
+    tomb.profile.attempt = m.attempt;
+    owned_.push_back(tomb);
+    end_owned(ctx, owned_.back(), OwnerState::kFinished);
+    return;
+  }
+  if (job->state == OwnerState::kFinished) return;
+  if (job->state == OwnerState::kAssigned && job->run_node.valid()) {
+    send(ctx, job->run_node, HeartbeatAck{m.job, m.attempt, false});
+  }
+  end_owned(ctx, *job, OwnerState::kFinished);
 }
 
 void GridNode::on_handoff(Context& ctx, const Handoff& m, std::uint32_t hops) {
@@ -285,6 +404,10 @@ void GridNode::on_handoff(Context& ctx, const Handoff& m, std::uint32_t hops) {
   // which is now this peer (paper §2: the owner is rebuilt from the copy
   // the run node holds).
   OwnedJob* job = owned_job(m.profile.job, m.profile.attempt);
+  if (job != nullptr && (job->state == OwnerState::kFinished || job->state == OwnerState::kFailed)) {
+    send(ctx, m.run_node, HeartbeatAck{m.profile.job, m.profile.attempt, false});
+    return;
+  }
   if (job == nullptr) {
     OwnedJob adopted;
     adopted.profile = m.profile;
@@ -293,6 +416,7 @@ void GridNode::on_handoff(Context& ctx, const Handoff& m, std::uint32_t hops) {
     owned_.push_back(adopted);
     job = &owned_.back();
   }
+  if (job->state == OwnerState::kMatching) cancel_round(ctx, *job);
   job->state = OwnerState::kAssigned;
   job->run_node = m.run_node;
   job->last_heard = ctx.now();
@@ -301,6 +425,7 @@ void GridNode::on_handoff(Context& ctx, const Handoff& m, std::uint32_t hops) {
 }
 
 void GridNode::owner_tick(Context& ctx, Host& host) {
+  // Index loop: a round's answer may append to owned_ (never erase).
   for (std::size_t i = 0; i < owned_.size(); ++i) {
     OwnedJob& job = owned_[i];
     switch (job.state) {
@@ -310,27 +435,35 @@ void GridNode::owner_tick(Context& ctx, Host& host) {
       case OwnerState::kWaiting:
         send(ctx, job.profile.client,
              Status{job.profile.job, job.profile.attempt, JobState::kPending, PeerId::none(), job.history.recoveries});
-        if (ctx.now() >= job.retry_at) {
-          job.state = OwnerState::kMatching;
-          const JobProfile profile = job.profile;  // matched() may run before match() returns
-          host.match(ctx, profile);
-        }
+        if (ctx.now() >= job.retry_at) start_round(ctx, job, host);
         break;
       case OwnerState::kMatching:
         send(ctx, job.profile.client,
              Status{job.profile.job, job.profile.attempt, JobState::kPending, PeerId::none(), job.history.recoveries});
         break;
+      case OwnerState::kFailed:
+        if (job.repeats > 0) {
+          --job.repeats;
+          send(ctx, job.profile.client, Failed{job.profile.job, job.profile.attempt, job.verdict});
+        }
+        break;
+      case OwnerState::kFinished: break;
     }
   }
+  std::erase_if(owned_, [&](const OwnedJob& j) {
+    return (j.state == OwnerState::kFailed || j.state == OwnerState::kFinished) &&
+           ctx.now() - j.ended >= params_->forget_after;
+  });
 }
 
 void GridNode::rematch(Context& ctx, OwnedJob& job, Host& host) {
-  // Heartbeats stopped: the run node is presumed dead; match again.
+  // Heartbeats stopped: the run node is presumed dead; a new matching
+  // episode, with its own deadline.
   ++job.history.recoveries;
   job.run_node = PeerId::none();
-  job.state = OwnerState::kMatching;
-  const JobProfile profile = job.profile;
-  host.match(ctx, profile);
+  job.match_since = ctx.now();
+  job.round = 0;
+  start_round(ctx, job, host);
 }
 
 // --- Run node ----------------------------------------------------------------
@@ -357,9 +490,11 @@ Duration GridNode::queued_work(Time now) const {
 
 void GridNode::on_assign(Context& ctx, PeerId from, const Assign& m) {
   const bool known = std::any_of(queue_.begin(), queue_.end(), [&](const QueuedJob& q) {
-    return q.profile.job == m.profile.job && q.profile.attempt == m.profile.attempt;
-  });
-  if (known) return;
+                       return q.profile.job == m.profile.job && q.profile.attempt == m.profile.attempt;
+                     }) || std::any_of(finished_.begin(), finished_.end(), [&](const FinishedJob& f) {
+                       return f.job == m.profile.job && f.attempt == m.profile.attempt;
+                     });
+  if (known) return;  // a duplicate Assign, or one for a job this node already ran
   queue_.push_back(QueuedJob{m.profile, m.history, ctx.now(), from});
   start_next(ctx);
 }
@@ -383,13 +518,19 @@ void GridNode::complete(Context& ctx) {
   result.finished = ctx.now();
   result.history = job.history;
   send(ctx, job.profile.client, result);
-  if (job.owner.valid()) send(ctx, job.owner, Done{job.profile.job, job.profile.attempt});
+  if (job.owner.valid()) {
+    send(ctx, job.owner, Done{job.profile.job, job.profile.attempt});
+    if (params_->missed_heartbeats > 1) {
+      finished_.push_back({job.profile.job, job.profile.attempt, job.owner, params_->missed_heartbeats - 1});
+    }
+  }
   queue_.erase(queue_.begin());
   running_ = false;
   start_next(ctx);
 }
 
 void GridNode::on_ack(Context& ctx, PeerId from, const HeartbeatAck& m) {
+  std::erase_if(finished_, [&](const FinishedJob& f) { return f.job == m.job && f.attempt == m.attempt; });
   const auto it = std::find_if(queue_.begin(), queue_.end(), [&](const QueuedJob& q) {
     return q.profile.job == m.job && q.profile.attempt == m.attempt;
   });
@@ -409,6 +550,11 @@ void GridNode::on_ack(Context& ctx, PeerId from, const HeartbeatAck& m) {
 }
 
 void GridNode::run_node_tick(Context& ctx, Host& host) {
+  for (FinishedJob& f : finished_) {
+    --f.repeats;
+    send(ctx, f.owner, Done{f.job, f.attempt});
+  }
+  std::erase_if(finished_, [](const FinishedJob& f) { return f.repeats == 0; });
   for (std::size_t i = 0; i < queue_.size(); ++i) {
     QueuedJob& job = queue_[i];
     const bool running = running_ && i == 0;
@@ -438,6 +584,23 @@ constexpr std::array kSubmissionFields{
     FieldDesc{"attempt", FieldType::kU32, offsetof(SubmissionRecord, attempt), "", "0 first, then resubmissions"},
 };
 }  // namespace
+
+namespace {
+constexpr std::array kHeldFields{
+    FieldDesc{"peer", FieldType::kU32, offsetof(HeldRecord, peer), "", "the peer"},
+    FieldDesc{"client_jobs", FieldType::kU32, offsetof(HeldRecord, client_jobs), "",
+              "its client's jobs without a final row yet (open, or completed within record_delay)"},
+    FieldDesc{"owned_jobs", FieldType::kU32, offsetof(HeldRecord, owned_jobs), "",
+              "jobs it owns, including finished ones remembered for forget_after"},
+    FieldDesc{"queued_jobs", FieldType::kU32, offsetof(HeldRecord, queued_jobs), "", "jobs queued or running here"},
+    FieldDesc{"finished_unacked", FieldType::kU32, offsetof(HeldRecord, finished_unacked), "",
+              "finished jobs whose Done the owner has not acknowledged"},
+};
+}  // namespace
+
+const TableDesc HeldRecord::kTable{"grid_held", sizeof(HeldRecord), kHeldFields,
+                                   "One row per live peer still holding job state when the run ended.", 1};
+static_assert(sizeof(HeldRecord) == 20);
 
 const TableDesc SubmissionRecord::kTable{"submissions", sizeof(SubmissionRecord), kSubmissionFields,
                                          "One row per submission attempt of a job.", 1};

@@ -14,7 +14,7 @@ constexpr std::array kJobFields{
               "node whose result was accepted (4294967295: none)"},
     FieldDesc{"status", FieldType::kU32, offsetof(JobRecord, status), "", "0 completed, 1 failed, 2 open at end"},
     FieldDesc{"reason", FieldType::kU32, offsetof(JobRecord, reason), "",
-              "0 none, 1 unmatchable, 2 retries exhausted, 3 run ended"},
+              "0 none, 1 unmatchable, 2 client gave up, 3 run ended, 4 match deadline"},
     FieldDesc{"recoveries", FieldType::kU32, offsetof(JobRecord, recoveries), "", "owner/run-node failures recovered"},
     FieldDesc{"resubmissions", FieldType::kU32, offsetof(JobRecord, resubmissions), "", "client resubmissions"},
     FieldDesc{"duplicate_runs", FieldType::kU32, offsetof(JobRecord, duplicate_runs), "",

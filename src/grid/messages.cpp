@@ -14,6 +14,8 @@ enum Type : std::uint8_t {
   kResult,
   kDone,
   kHandoff,
+  kFailed,
+  kWithdraw,
 };
 
 JobState read_state(Reader& r) {
@@ -109,7 +111,17 @@ std::span<const std::byte> encode(const Message& m, std::span<std::byte, kMaxMes
           w.header(ProtocolId::kGrid, kDone);
           w.u64(msg.job);
           w.u32(msg.attempt);
+        } else if constexpr (std::is_same_v<T, Failed>) {
+          w.header(ProtocolId::kGrid, kFailed);
+          w.u64(msg.job);
+          w.u32(msg.attempt);
+          w.u8(static_cast<std::uint8_t>(msg.reason));
+        } else if constexpr (std::is_same_v<T, Withdraw>) {
+          w.header(ProtocolId::kGrid, kWithdraw);
+          w.u64(msg.job);
+          w.u32(msg.attempt);
         } else {
+          static_assert(std::is_same_v<T, Handoff>);
           w.header(ProtocolId::kGrid, kHandoff);
           msg.profile.encode(w);
           msg.history.encode(w);
@@ -186,6 +198,26 @@ Message decode(std::span<const std::byte> bytes) {
       o.state = read_state(r);
       o.run_node = r.peer("run_node");
       m = o;
+      break;
+    }
+    case kFailed: {
+      Failed f{};
+      f.job = r.u64("job");
+      f.attempt = r.u32("attempt");
+      const auto v = r.u8("reason");
+      if (v != static_cast<std::uint8_t>(OwnerVerdict::kUnmatchable) &&
+          v != static_cast<std::uint8_t>(OwnerVerdict::kMatchDeadline)) {
+        r.fail("reason", "unknown failure reason " + std::to_string(v));
+      }
+      f.reason = static_cast<OwnerVerdict>(v);
+      m = f;
+      break;
+    }
+    case kWithdraw: {
+      Withdraw d{};
+      d.job = r.u64("job");
+      d.attempt = r.u32("attempt");
+      m = d;
       break;
     }
     default: r.fail("type", "unknown grid message type " + std::to_string(h.type));

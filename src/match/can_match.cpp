@@ -7,9 +7,7 @@
 namespace p2pgrid::match {
 namespace {
 
-std::uint64_t tag(std::uint8_t kind, std::uint64_t value = 0) {
-  return timer_tag(ProtocolId::kMatch, (value << 8U) | kind);
-}
+std::uint64_t tag(std::uint8_t kind) { return grid::nonce_tag(ProtocolId::kMatch, kind, 0); }
 
 Time alive_since(const Context& ctx, const can::Node& can) { return ctx.now() - can.params().dead_after; }
 
@@ -33,18 +31,31 @@ void CanMatch::on_start(Context& ctx, const grid::GridNode& /*grid*/, const can:
 
 // --- Matching ----------------------------------------------------------------
 
-void CanMatch::match(Context& ctx, const grid::JobProfile& job, grid::GridNode& grid, const can::Node& can) {
+void CanMatch::match(Context& ctx, const grid::MatchRequest& request, const grid::GridNode& grid,
+                     const can::Node& can, grid::MatchPort& port) {
   canmatch::Forward f;
-  f.profile = job;
+  f.profile = request.profile;
   f.owner = self_;
-  decide(ctx, f, grid, can);
+  f.round = static_cast<std::uint8_t>(std::min<std::uint32_t>(request.round, 255));
+  decide(ctx, f, grid, can, port);
 }
 
-void CanMatch::decide(Context& ctx, const canmatch::Forward& f, grid::GridNode& grid, const can::Node& can) {
+std::uint32_t CanMatch::forward_budget(const canmatch::Forward& f) const {
+  if (!params_->escalate) return params_->max_forwards;
+  return std::min<std::uint32_t>(params_->max_forwards * (std::uint32_t{f.round} + 1U), 255U);
+}
+
+void CanMatch::decide(Context& ctx, const canmatch::Forward& f, const grid::GridNode& grid, const can::Node& can,
+                      grid::MatchPort& port) {
   const can::Params& cp = can.params();
   const CanRequirement req = can_requirement(cp.capabilities, f.profile.requirements);
-  if (!req.satisfiable || can.phase() != can::Phase::kJoined || can.zones().empty()) {
-    answer(ctx, f, PeerId::none(), grid);
+  if (!req.satisfiable) {
+    // Beyond the space's range in some dimension: no node has that much.
+    answer(ctx, f, PeerId::none(), true, port);
+    return;
+  }
+  if (can.phase() != can::Phase::kJoined || can.zones().empty()) {
+    answer(ctx, f, PeerId::none(), false, port);
     return;
   }
   const can::NeighbourTable& table = can.neighbours();
@@ -74,27 +85,26 @@ void CanMatch::decide(Context& ctx, const canmatch::Forward& f, grid::GridNode& 
 
   if (choice.winner.valid()) {
     if (choice.winner != self_) assigned_.note(choice.winner, table.find(choice.winner)->last_heard);
-    answer(ctx, f, choice.winner, grid);
+    answer(ctx, f, choice.winner, false, port);
     return;
   }
-  if (f.forwards < params_->max_forwards) {
-    const PeerId to = can_forward_target(can.zones(), table, req.point, since, cp.resources);
+  if (f.forwards < forward_budget(f)) {
+    const bool wander = params_->escalate && f.round > 0;
+    const PeerId to =
+        can_forward_target(can.zones(), table, req.point, since, cp.resources, wander ? &ctx.rng() : nullptr);
     if (to.valid()) {
       hand_on(ctx, f, to, false);
       return;
     }
   }
-  answer(ctx, f, PeerId::none(), grid);
+  answer(ctx, f, PeerId::none(), false, port);
 }
 
 void CanMatch::hand_on(Context& ctx, canmatch::Forward f, PeerId to, bool push) {
   if (f.owner == self_ && f.owner_nonce == 0) {
     // The job leaves its owner: wait for the Result, but not forever (the
     // decider it reaches may die).
-    f.owner_nonce = ++nonce_;
-    const TimerId timer =
-        ctx.set_timer(params_->answer_timeout, tag(static_cast<std::uint8_t>(TimerKind::kAnswer), f.owner_nonce));
-    pending_.push_back({f.profile.job, f.profile.attempt, f.owner_nonce, timer});
+    f.owner_nonce = pending_.add(ctx, Pending{f.profile.job, f.profile.attempt}, params_->answer_timeout);
   }
   ++f.hops;
   if (push) {
@@ -105,68 +115,65 @@ void CanMatch::hand_on(Context& ctx, canmatch::Forward f, PeerId to, bool push) 
   send(ctx, to, f);
 }
 
-void CanMatch::answer(Context& ctx, const canmatch::Forward& f, PeerId node, grid::GridNode& grid) {
+void CanMatch::answer(Context& ctx, const canmatch::Forward& f, PeerId node, bool unmatchable,
+                      grid::MatchPort& port) {
+  const canmatch::Result result{f.owner_nonce, f.profile.job, f.profile.attempt, node,
+                                f.hops,        std::uint32_t{f.hops} + 1U, unmatchable};
   if (f.owner != self_) {
-    send(ctx, f.owner,
-         canmatch::Result{f.owner_nonce, f.profile.job, f.profile.attempt, node, f.hops, std::uint32_t{f.hops} + 1U});
+    send(ctx, f.owner, result);
     return;
   }
   if (f.owner_nonce != 0) {
-    // Back at its owner after a detour: the same as a Result.
-    on_result(ctx, {f.owner_nonce, f.profile.job, f.profile.attempt, node, f.hops, f.hops}, grid);
+    // Back at its owner after a detour: the same as a Result, minus the message.
+    canmatch::Result here = result;
+    here.messages = f.hops;
+    on_result(ctx, here, port);
     return;
   }
   if (node.valid()) {
-    grid.matched(ctx, f.profile.job, f.profile.attempt, node, {0, 0});
+    port.matched(f.profile.job, f.profile.attempt, node, {0, 0});
+  } else if (unmatchable) {
+    port.unmatchable(f.profile.job, f.profile.attempt, {0, 0});
   } else {
-    grid.unmatched(ctx, f.profile.job, f.profile.attempt, {0, 0});
+    port.not_now(f.profile.job, f.profile.attempt, {0, 0});
   }
 }
 
-void CanMatch::on_result(Context& ctx, const canmatch::Result& m, grid::GridNode& grid) {
-  const auto it =
-      std::find_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.nonce == m.owner_nonce; });
-  if (it == pending_.end() || it->job != m.job || it->attempt != m.attempt) return;  // timed out already
-  ctx.cancel(it->timer);
-  pending_.erase(it);
+void CanMatch::on_result(Context& ctx, const canmatch::Result& m, grid::MatchPort& port) {
+  const auto* p = pending_.find(m.owner_nonce);
+  if (p == nullptr || p->value.job != m.job || p->value.attempt != m.attempt) return;  // timed out already
+  pending_.answer(ctx, m.owner_nonce);
   if (m.node.valid()) {
-    grid.matched(ctx, m.job, m.attempt, m.node, {m.hops, m.messages});
+    port.matched(m.job, m.attempt, m.node, {m.hops, m.messages});
+  } else if (m.unmatchable) {
+    port.unmatchable(m.job, m.attempt, {m.hops, m.messages});
   } else {
-    grid.unmatched(ctx, m.job, m.attempt, {m.hops, m.messages});
+    port.not_now(m.job, m.attempt, {m.hops, m.messages});
   }
 }
 
 // --- Messages and timers -----------------------------------------------------
 
-void CanMatch::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, grid::GridNode& grid,
-                          const can::Node& can) {
+void CanMatch::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, const grid::GridNode& grid,
+                          const can::Node& can, grid::MatchPort& port) {
   const canmatch::Message m = canmatch::decode(bytes);
   if (const auto* f = std::get_if<canmatch::Forward>(&m)) {
-    decide(ctx, *f, grid, can);
+    decide(ctx, *f, grid, can, port);
   } else if (const auto* r = std::get_if<canmatch::Result>(&m)) {
-    on_result(ctx, *r, grid);
+    on_result(ctx, *r, port);
   } else {
     on_aggregate(ctx, from, std::get<canmatch::Aggregate>(m), can);
   }
 }
 
-void CanMatch::on_timer(Context& ctx, std::uint64_t t, grid::GridNode& grid, const can::Node& can) {
-  const std::uint64_t local = local_of_tag(t);
-  switch (static_cast<TimerKind>(local & 0xFFU)) {
-    case TimerKind::kAnswer: {
-      const std::uint64_t nonce = local >> 8U;
-      const auto it = std::find_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.nonce == nonce; });
-      if (it == pending_.end()) return;
-      const Pending p = *it;
-      pending_.erase(it);
-      grid.unmatched(ctx, p.job, p.attempt, {1, 1});
-      return;
-    }
-    case TimerKind::kAggregate:
-      send_aggregates(ctx, grid, can);
-      ctx.set_timer(params_->push_period, t);
-      return;
+void CanMatch::on_timer(Context& ctx, std::uint64_t t, const grid::GridNode& grid, const can::Node& can,
+                        grid::MatchPort& port) {
+  if (pending_.owns(t)) {
+    if (const auto p = pending_.expire(t)) port.not_now(p->job, p->attempt, {1, 1});
+    return;
   }
+  send_aggregates(ctx, grid, can);
+  ctx.set_timer(params_->push_period, t);
 }
 
 // --- can-push aggregates -----------------------------------------------------

@@ -71,9 +71,10 @@ CanChoice choose_can(const CanLocalView& view, const can::Point& requirement, co
 }
 
 PeerId can_forward_target(std::span<const can::Zone> zones, const can::NeighbourTable& table,
-                          const can::Point& requirement, Time alive_since, int resources) {
+                          const can::Point& requirement, Time alive_since, int resources, Rng* wander) {
   PeerId best = PeerId::none();
   std::uint64_t best_gap = 0;
+  std::uint64_t seen = 0;
   for (const can::Neighbour& n : table.neighbours()) {
     if (n.last_heard < alive_since) continue;
     bool above = false;
@@ -83,6 +84,11 @@ PeerId can_forward_target(std::span<const can::Zone> zones, const can::Neighbour
       }
     }
     if (!above) continue;
+    if (wander != nullptr) {
+      // Reservoir sampling: uniform over the neighbours above, one pass.
+      if (wander->below(++seen) == 0) best = n.id;
+      continue;
+    }
     std::uint64_t gap = 0;
     for (int d = 0; d < resources; ++d) {
       const auto i = static_cast<std::size_t>(d);

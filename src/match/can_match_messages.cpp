@@ -25,6 +25,7 @@ std::span<const std::byte> encode(const Message& m, std::span<std::byte, kMaxMes
           w.u16(msg.hops);
           w.u8(msg.forwards);
           w.u8(msg.pushes);
+          w.u8(msg.round);
         } else if constexpr (std::is_same_v<T, Result>) {
           w.header(ProtocolId::kMatch, kResult);
           w.u32(msg.owner_nonce);
@@ -33,6 +34,7 @@ std::span<const std::byte> encode(const Message& m, std::span<std::byte, kMaxMes
           w.peer(msg.node);
           w.u32(msg.hops);
           w.u32(msg.messages);
+          w.boolean(msg.unmatchable);
         } else {
           w.header(ProtocolId::kMatch, kAggregate);
           for (const LineAggregate& l : msg.lines) {
@@ -58,6 +60,7 @@ Message decode(std::span<const std::byte> bytes) {
       m.hops = r.u16("hops");
       m.forwards = r.u8("forwards");
       m.pushes = r.u8("pushes");
+      m.round = r.u8("round");
       out = m;
       break;
     }
@@ -69,6 +72,7 @@ Message decode(std::span<const std::byte> bytes) {
       m.node = r.peer("node");
       m.hops = r.u32("hops");
       m.messages = r.u32("messages");
+      m.unmatchable = r.boolean("unmatchable");
       out = m;
       break;
     }

@@ -12,9 +12,7 @@ namespace {
 enum Type : std::uint8_t { kNodeStatus = 1, kMatchRequest = 2, kMatchReply = 3 };
 constexpr std::size_t kBuffer = 64;
 
-std::uint64_t tag(std::uint8_t kind, std::uint64_t value = 0) {
-  return timer_tag(ProtocolId::kMatch, (value << 8U) | kind);
-}
+std::uint64_t tag(std::uint8_t kind) { return grid::nonce_tag(ProtocolId::kMatch, kind, 0); }
 
 }  // namespace
 
@@ -32,12 +30,11 @@ std::size_t choose_central(std::span<const NodeView> nodes, const grid::Resource
 
 Central::Central(PeerId self, const CentralParams& params) : params_(&params), self_(self) {}
 
-void Central::on_start(Context& ctx, const grid::GridNode& grid) {
+void Central::start(Context& ctx) {
   // First status after a random phase so a million nodes do not report in
   // the same instant.
   const auto phase = static_cast<std::int64_t>(ctx.rng().below(static_cast<std::uint64_t>(params_->status_period.ns)));
   ctx.set_timer(Duration{phase}, tag(static_cast<std::uint8_t>(TimerKind::kStatus)));
-  static_cast<void>(grid);
 }
 
 void Central::send_status(Context& ctx, const grid::GridNode& grid) const {
@@ -49,41 +46,27 @@ void Central::send_status(Context& ctx, const grid::GridNode& grid) const {
   ctx.send(params_->server, w.bytes());
 }
 
-void Central::request(Context& ctx, const grid::JobProfile& job) {
+void Central::ask(Context& ctx, const grid::JobProfile& job) {
+  const std::uint32_t nonce = pending_.add(ctx, Asked{job.job, job.attempt}, params_->request_timeout);
   BufferWriter<kBuffer> w;
   w.header(ProtocolId::kMatch, kMatchRequest);
-  w.u64(job.job);
-  w.u32(job.attempt);
+  w.u32(nonce);
   for (const std::uint32_t v : job.requirements) w.u32(v);
   w.duration(job.run_time);
   ctx.send(params_->server, w.bytes());
-  const std::uint32_t nonce = ++nonce_;
-  const TimerId timer =
-      ctx.set_timer(params_->request_timeout, tag(static_cast<std::uint8_t>(TimerKind::kRequestTimeout), nonce));
-  pending_.push_back({job.job, job.attempt, nonce, timer});
 }
 
-void Central::on_timer(Context& ctx, std::uint64_t t, grid::GridNode& grid) {
-  const std::uint64_t local = local_of_tag(t);
-  switch (static_cast<TimerKind>(local & 0xFFU)) {
-    case TimerKind::kStatus:
-      send_status(ctx, grid);
-      ctx.set_timer(params_->status_period, t);
-      return;
-    case TimerKind::kRequestTimeout: {
-      // The server did not answer (it may be down): unmatched, retry later.
-      const std::uint64_t nonce = local >> 8U;
-      const auto it = std::find_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.nonce == nonce; });
-      if (it == pending_.end()) return;
-      const Pending p = *it;
-      pending_.erase(it);
-      grid.unmatched(ctx, p.job, p.attempt, {1, 1});
-      return;
-    }
+void Central::fire(Context& ctx, std::uint64_t t, const grid::GridNode& grid, grid::MatchPort& port) {
+  if (pending_.owns(t)) {
+    // The server did not answer (it may be down): nothing this round.
+    if (const auto a = pending_.expire(t)) port.not_now(a->job, a->attempt, {1, 1});
+    return;
   }
+  send_status(ctx, grid);
+  ctx.set_timer(params_->status_period, t);
 }
 
-void Central::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, grid::GridNode& grid) {
+void Central::receive(Context& ctx, PeerId from, std::span<const std::byte> bytes, grid::MatchPort& port) {
   Reader r(bytes);
   const MessageHeader h = r.header(ProtocolId::kMatch);
   switch (h.type) {
@@ -106,8 +89,7 @@ void Central::on_message(Context& ctx, PeerId from, std::span<const std::byte> b
       return;
     }
     case kMatchRequest: {
-      const std::uint64_t job = r.u64("job");
-      const std::uint32_t attempt = r.u32("attempt");
+      const std::uint32_t nonce = r.u32("nonce");
       grid::Resources req{};
       for (std::uint32_t& c : req) c = r.u32("requirements");
       const Duration run_time = r.duration("run_time");
@@ -124,27 +106,23 @@ void Central::on_message(Context& ctx, PeerId from, std::span<const std::byte> b
       }
       BufferWriter<kBuffer> w;
       w.header(ProtocolId::kMatch, kMatchReply);
-      w.u64(job);
-      w.u32(attempt);
+      w.u32(nonce);
       w.peer(chosen);
       ctx.send(from, w.bytes());
       return;
     }
     case kMatchReply: {
-      const std::uint64_t job = r.u64("job");
-      const std::uint32_t attempt = r.u32("attempt");
+      const std::uint32_t nonce = r.u32("nonce");
       const PeerId chosen = r.peer("chosen");
       r.expect_end();
-      const auto it = std::find_if(pending_.begin(), pending_.end(),
-                                   [&](const Pending& p) { return p.job == job && p.attempt == attempt; });
-      if (it == pending_.end()) return;  // timed out already
-      ctx.cancel(it->timer);
-      pending_.erase(it);
-      // One request and one reply; the server is one hop away.
+      const auto a = pending_.answer(ctx, nonce);
+      if (!a) return;  // timed out already
+      // One request and one reply; the server is one hop away. It knows
+      // every live node, so "none" means no live node satisfies the job.
       if (chosen.valid()) {
-        grid.matched(ctx, job, attempt, chosen, {1, 2});
+        port.matched(a->job, a->attempt, chosen, {1, 2});
       } else {
-        grid.unmatched(ctx, job, attempt, {1, 2});
+        port.unmatchable(a->job, a->attempt, {1, 2});
       }
       return;
     }

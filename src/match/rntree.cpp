@@ -11,9 +11,7 @@ namespace {
 
 using rntree::kMaxReplyChildren;
 
-std::uint64_t tag(std::uint8_t kind, std::uint64_t value = 0) {
-  return timer_tag(ProtocolId::kMatch, (value << 8U) | kind);
-}
+std::uint64_t tag(std::uint8_t kind) { return grid::nonce_tag(ProtocolId::kMatch, kind, 0); }
 
 }  // namespace
 
@@ -24,7 +22,7 @@ void RnTree::send(Context& ctx, PeerId to, const rntree::Message& m) const {
   ctx.send(to, rntree::encode(m, buffer));
 }
 
-void RnTree::on_start(Context& ctx, const grid::GridNode& /*grid*/) {
+void RnTree::on_start(Context& ctx, const grid::GridNode& /*grid*/, const chord::Node& /*chord*/) {
   // First summary after a uniform phase so peers that start together do
   // not all report in the same instant.
   const auto period = static_cast<std::uint64_t>(params_->aggregation_period.ns);
@@ -95,27 +93,28 @@ PeerId RnTree::random_neighbour(Context& ctx, const chord::Node& chord) const {
   return seen[ctx.rng().below(n)];
 }
 
-void RnTree::match(Context& ctx, const grid::JobProfile& job, grid::GridNode& grid, const chord::Node& chord) {
+void RnTree::match(Context& ctx, const grid::MatchRequest& request, const grid::GridNode& grid,
+                   const chord::Node& chord, grid::MatchPort& port) {
+  const grid::JobProfile& job = request.profile;
   // The owner is the GUID's successor, already a uniformly random peer; the
   // optional walk moves the search's starting point further (paper §3.1).
-  rntree::Walk origin{self_, ++nonce_, job.job, job.attempt, job.requirements, params_->walk_length, 0};
+  rntree::Walk origin{self_, 0, job.job, job.attempt, job.requirements, params_->walk_length, 0};
   const PeerId next = params_->walk_length > 0 ? random_neighbour(ctx, chord) : PeerId::none();
   if (!next.valid()) {
-    begin_search(ctx, origin, grid, chord);
+    begin_search(ctx, origin, grid, chord, port);
     return;
   }
+  origin.owner_nonce = awaiting_.add(ctx, Awaiting{job.job, job.attempt, 1}, params_->search_timeout);
   origin.steps_left = params_->walk_length - 1;
   origin.hops = 1;
   send(ctx, next, origin);
-  const TimerId timer =
-      ctx.set_timer(params_->search_timeout, tag(static_cast<std::uint8_t>(TimerKind::kAwait), origin.owner_nonce));
-  awaiting_.push_back({job.job, job.attempt, origin.owner_nonce, 1, timer});
 }
 
-void RnTree::on_walk(Context& ctx, const rntree::Walk& m, grid::GridNode& grid, const chord::Node& chord) {
+void RnTree::on_walk(Context& ctx, const rntree::Walk& m, const grid::GridNode& grid, const chord::Node& chord,
+                     grid::MatchPort& port) {
   const PeerId next = m.steps_left > 0 ? random_neighbour(ctx, chord) : PeerId::none();
   if (!next.valid()) {
-    begin_search(ctx, m, grid, chord);
+    begin_search(ctx, m, grid, chord, port);
     return;
   }
   rntree::Walk forward = m;
@@ -124,9 +123,11 @@ void RnTree::on_walk(Context& ctx, const rntree::Walk& m, grid::GridNode& grid, 
   send(ctx, next, forward);
 }
 
-void RnTree::begin_search(Context& ctx, const rntree::Walk& origin, grid::GridNode& grid, const chord::Node& chord) {
+void RnTree::begin_search(Context& ctx, const rntree::Walk& origin, const grid::GridNode& grid,
+                          const chord::Node& chord, grid::MatchPort& port) {
   auto it = std::find_if(searches_.begin(), searches_.end(), [](const Search& s) { return !s.active; });
   if (it == searches_.end()) it = searches_.insert(searches_.end(), Search{});
+  const auto slot = static_cast<std::size_t>(it - searches_.begin());
   Search& s = *it;
   s.active = true;
   s.job = origin.job;
@@ -143,35 +144,40 @@ void RnTree::begin_search(Context& ctx, const rntree::Walk& origin, grid::GridNo
   const std::size_t n = children_.capable(origin.requirements, PeerId::none(), buffer);
   const NodeReport self{self_, grid.capabilities(), grid.queue_length(), current_parent(chord),
                         std::span<const ChildRef>(buffer.data(), n)};
-  drive(ctx, s, s.state.start(self), grid);
+  drive(ctx, slot, s.state.start(self), port);
 }
 
-void RnTree::drive(Context& ctx, Search& s, RnTreeSearch::Step step, grid::GridNode& grid) {
+void RnTree::drive(Context& ctx, std::size_t slot, RnTreeSearch::Step step, grid::MatchPort& port) {
+  Search& s = searches_[slot];
   if (!step.done()) {
-    s.nonce = ++nonce_;
+    // The question carries the job's requirements, so the node asked lists
+    // only children whose subtree maxima can satisfy them (the pruning that
+    // makes the RN-Tree search cheap), and its timeout skips a dead node.
+    s.nonce = visits_.add(ctx, slot, params_->visit_timeout);
     s.asked = step.ask;
     ++s.hops;
     ++s.messages;
-    send(ctx, step.ask, rntree::Explore{s.nonce, {}, step.exclude});
+    send(ctx, step.ask, rntree::Explore{s.nonce, s.state.requirements(), step.exclude});
     return;
   }
-  // Free the slot before answering: the grid's handlers may start another
-  // search on this peer.
   s.active = false;
   const PeerId winner = s.state.winner();
+  const bool covered = !winner.valid() && s.state.covered();
   if (s.owner == self_) {
-    finish(ctx, s.job, s.attempt, winner, {s.hops, s.messages}, grid);
+    finish(s.job, s.attempt, winner, covered, {s.hops, s.messages}, port);
   } else {
-    send(ctx, s.owner, rntree::Found{s.owner_nonce, s.job, s.attempt, winner, s.hops, s.messages + 1});
+    send(ctx, s.owner, rntree::Found{s.owner_nonce, s.job, s.attempt, winner, s.hops, s.messages + 1, covered});
   }
 }
 
-void RnTree::finish(Context& ctx, std::uint64_t job, std::uint32_t attempt, PeerId winner, grid::MatchCost cost,
-                    grid::GridNode& grid) {
+void RnTree::finish(std::uint64_t job, std::uint32_t attempt, PeerId winner, bool covered, grid::MatchCost cost,
+                    grid::MatchPort& port) {
   if (winner.valid()) {
-    grid.matched(ctx, job, attempt, winner, cost);
+    port.matched(job, attempt, winner, cost);
+  } else if (covered) {
+    port.unmatchable(job, attempt, cost);
   } else {
-    grid.unmatched(ctx, job, attempt, cost);  // the owner retries after grid.match_retry
+    port.not_now(job, attempt, cost);  // the owner retries after grid.match_retry
   }
 }
 
@@ -187,29 +193,26 @@ void RnTree::on_explore(Context& ctx, PeerId from, const rntree::Explore& m, con
   send(ctx, from, r);
 }
 
-void RnTree::on_reply(Context& ctx, PeerId from, const rntree::ExploreReply& m, grid::GridNode& grid) {
-  const auto it = std::find_if(searches_.begin(), searches_.end(),
-                               [&](const Search& s) { return s.active && s.nonce == m.nonce && s.asked == from; });
-  if (it == searches_.end()) return;  // late: that question timed out already
-  Search& s = *it;
-  ctx.cancel(s.timer);
-  ++s.messages;
+void RnTree::on_reply(Context& ctx, PeerId from, const rntree::ExploreReply& m, grid::MatchPort& port) {
+  const auto* visit = visits_.find(m.nonce);
+  if (visit == nullptr) return;  // late: that question timed out already
+  const std::size_t slot = visit->value;
+  if (!searches_[slot].active || searches_[slot].asked != from) return;
+  visits_.answer(ctx, m.nonce);
+  ++searches_[slot].messages;
   const NodeReport report{from, m.capabilities, m.queue, m.parent, m.listed()};
-  drive(ctx, s, s.state.on_report(report), grid);
+  drive(ctx, slot, searches_[slot].state.on_report(report), port);
 }
 
-void RnTree::on_found(Context& ctx, const rntree::Found& m, grid::GridNode& grid) {
-  const auto it = std::find_if(awaiting_.begin(), awaiting_.end(), [&](const Awaiting& a) {
-    return a.nonce == m.owner_nonce && a.job == m.job && a.attempt == m.attempt;
-  });
-  if (it == awaiting_.end()) return;  // gave up on it already
-  ctx.cancel(it->timer);
-  awaiting_.erase(it);
-  finish(ctx, m.job, m.attempt, m.winner, {m.hops, m.messages}, grid);
+void RnTree::on_found(Context& ctx, const rntree::Found& m, grid::MatchPort& port) {
+  const auto* a = awaiting_.find(m.owner_nonce);
+  if (a == nullptr || a->value.job != m.job || a->value.attempt != m.attempt) return;  // gave up on it already
+  awaiting_.answer(ctx, m.owner_nonce);
+  finish(m.job, m.attempt, m.winner, m.covered, {m.hops, m.messages}, port);
 }
 
-void RnTree::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, grid::GridNode& grid,
-                        const chord::Node& chord) {
+void RnTree::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, const grid::GridNode& grid,
+                        const chord::Node& chord, grid::MatchPort& port) {
   std::visit(
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
@@ -219,44 +222,35 @@ void RnTree::on_message(Context& ctx, PeerId from, std::span<const std::byte> by
         } else if constexpr (std::is_same_v<T, rntree::SummaryAck>) {
           if (from == parent_) last_ack_ = ctx.now();
         } else if constexpr (std::is_same_v<T, rntree::Walk>) {
-          on_walk(ctx, m, grid, chord);
+          on_walk(ctx, m, grid, chord, port);
         } else if constexpr (std::is_same_v<T, rntree::Explore>) {
           on_explore(ctx, from, m, grid, chord);
         } else if constexpr (std::is_same_v<T, rntree::ExploreReply>) {
-          on_reply(ctx, from, m, grid);
+          on_reply(ctx, from, m, port);
         } else {
-          on_found(ctx, m, grid);
+          on_found(ctx, m, port);
         }
       },
       rntree::decode(bytes));
 }
 
-void RnTree::on_timer(Context& ctx, std::uint64_t t, grid::GridNode& grid, const chord::Node& chord) {
-  const std::uint64_t local = local_of_tag(t);
-  const std::uint64_t value = local >> 8U;
-  switch (static_cast<TimerKind>(local & 0xFFU)) {
-    case TimerKind::kSummary: on_summary_timer(ctx, grid, chord); return;
-    case TimerKind::kVisit: {
-      // The node asked did not answer (dead, or the message was lost); the
-      // request was counted when it was sent.
-      const auto it =
-          std::find_if(searches_.begin(), searches_.end(), [&](const Search& s) { return s.active && s.nonce == value; });
-      if (it == searches_.end()) return;
-      drive(ctx, *it, it->state.on_timeout(), grid);
-      return;
+void RnTree::on_timer(Context& ctx, std::uint64_t t, const grid::GridNode& grid, const chord::Node& chord,
+                      grid::MatchPort& port) {
+  if (visits_.owns(t)) {
+    // The node asked did not answer (dead, or a message was lost): its
+    // subtree is skipped; the request was counted when it was sent.
+    if (const auto slot = visits_.expire(t)) {
+      if (searches_[*slot].active) drive(ctx, *slot, searches_[*slot].state.on_timeout(), port);
     }
-    case TimerKind::kAwait: {
-      const auto it =
-          std::find_if(awaiting_.begin(), awaiting_.end(), [&](const Awaiting& a) { return a.nonce == value; });
-      if (it == awaiting_.end()) return;
-      const Awaiting a = *it;
-      awaiting_.erase(it);
-      // The walk or the search was lost (a peer on the way died): the owner
-      // retries after grid.match_retry. Only its own hop is known to it.
-      finish(ctx, a.job, a.attempt, PeerId::none(), {a.walk, a.walk}, grid);
-      return;
-    }
+    return;
   }
+  if (awaiting_.owns(t)) {
+    // The walk or the search was lost (a peer on the way died): nothing
+    // this round. Only its own hop is known to the owner.
+    if (const auto a = awaiting_.expire(t)) port.not_now(a->job, a->attempt, {a->walk, a->walk});
+    return;
+  }
+  on_summary_timer(ctx, grid, chord);
 }
 
 void RnTree::on_finish(Context& ctx, bool alive, const grid::GridNode& grid, const chord::Node& chord) {

@@ -66,6 +66,7 @@ std::span<const std::byte> encode(const Message& m, std::span<std::byte, kMaxMes
           w.peer(msg.winner);
           w.u32(msg.hops);
           w.u32(msg.messages);
+          w.boolean(msg.covered);
         }
       },
       m);
@@ -131,6 +132,7 @@ Message decode(std::span<const std::byte> bytes) {
       m.winner = r.peer("winner");
       m.hops = r.u32("hops");
       m.messages = r.u32("messages");
+      m.covered = r.boolean("covered");
       out = m;
       break;
     }

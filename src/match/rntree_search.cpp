@@ -17,6 +17,7 @@ void RnTreeSearch::begin(const grid::Resources& requirements, std::uint32_t k, s
   k_ = std::max<std::uint32_t>(k, 1);
   max_visits_ = max_visits;
   visits_ = 0;
+  timeouts_ = 0;
   stack_.clear();
   candidates_.clear();
   searched_ = PeerId::none();
@@ -59,6 +60,7 @@ RnTreeSearch::Step RnTreeSearch::on_report(const NodeReport& report) {
 }
 
 RnTreeSearch::Step RnTreeSearch::on_timeout() {
+  ++timeouts_;
   if (climbing_) ancestor_ = PeerId::none();
   return next();
 }

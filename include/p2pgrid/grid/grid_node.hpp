@@ -25,6 +25,7 @@
 #include "p2pgrid/grid/job_record.hpp"
 #include "p2pgrid/grid/messages.hpp"
 #include "p2pgrid/grid/params.hpp"
+#include "p2pgrid/grid/pending_requests.hpp"
 
 namespace p2pgrid::grid {
 
@@ -50,9 +51,10 @@ class GridNode {
   void on_timer(Context& ctx, std::uint64_t tag, Host& host);
   /// A grid message routed through the overlay arrived here (this peer owns the key).
   void on_routed(Context& ctx, std::span<const std::byte> bytes, std::uint32_t hops, Host& host);
-  void matched(Context& ctx, std::uint64_t job, std::uint32_t attempt, PeerId node, MatchCost cost);
-  void unmatched(Context& ctx, std::uint64_t job, std::uint32_t attempt, MatchCost cost);
-  /// Writes the rows of every job this peer's client still holds.
+  /// The matchmaker's answer to a round this peer (an owner) started.
+  void on_match_answer(Context& ctx, const MatchAnswer& answer, Host& host);
+  /// Writes the rows of every job this peer's client still holds, and a
+  /// grid_held row if this peer still holds any job state.
   void on_finish(Context& ctx, bool alive);
 
   // --- What this peer itself knows, for its matchmaker to report. -------
@@ -61,31 +63,39 @@ class GridNode {
   [[nodiscard]] std::uint32_t queue_length() const { return static_cast<std::uint32_t>(queue_.size()); }
   /// Nominal run time still ahead of a job queued here now.
   [[nodiscard]] Duration queued_work(Time now) const;
-  /// Jobs this peer owns (tests).
-  [[nodiscard]] std::size_t owned() const { return owned_.size(); }
+  /// Jobs this peer owns and has not finished (tests).
+  [[nodiscard]] std::size_t owned() const;
 
  private:
-  enum class TimerKind : std::uint8_t { kTick = 1, kSubmit, kComplete };
+  enum class TimerKind : std::uint8_t { kTick = 1, kSubmit, kComplete, kRound };
 
   struct ClientJob {
     JobProfile profile;      ///< current attempt
     JobHistory history;      ///< from the accepted result
     Time last_heard;
+    Time pending_since;      ///< when the current attempt was last seen unplaced
     Time finished = Time{-1};
     PeerId owner;
     PeerId run_node;
     std::uint32_t duplicates = 0;
     std::uint32_t recoveries_seen = 0;  ///< the largest count an owner reported
+    JobState last_state = JobState::kPending;
     bool done = false;
   };
-  enum class OwnerState : std::uint8_t { kMatching, kWaiting, kAssigned };
+  enum class OwnerState : std::uint8_t { kMatching, kWaiting, kAssigned, kFailed, kFinished };
   struct OwnedJob {
     JobProfile profile;
     JobHistory history;
     Time last_heard;
     Time retry_at;
+    Time match_since;        ///< this matching episode began (insert, or the run node presumed dead)
+    Time ended = Time{-1};   ///< kFailed / kFinished: since when
     PeerId run_node;
+    std::uint32_t round = 0;  ///< rounds started in this episode
+    std::uint32_t repeats = 0;  ///< kFailed: verdicts still to repeat to the client
     OwnerState state = OwnerState::kMatching;
+    OwnerVerdict verdict = OwnerVerdict::kMatchDeadline;
+    bool said_unmatchable = false;  ///< the last round's verdict
   };
   struct QueuedJob {
     JobProfile profile;
@@ -93,23 +103,39 @@ class GridNode {
     Time last_ack;
     PeerId owner;
   };
+  /// A job this run node finished, until its owner acknowledges the Done.
+  struct FinishedJob {
+    std::uint64_t job;
+    std::uint32_t attempt;
+    PeerId owner;
+    std::uint32_t repeats;  ///< Done messages still to send
+  };
+  struct RoundKey {
+    std::uint64_t job;
+    std::uint32_t attempt;
+  };
 
   // client
   void submit_next(Context& ctx, Host& host);
   void inject(Context& ctx, ClientJob& job, Host& host);
   void client_tick(Context& ctx, Host& host);
   void on_status(Context& ctx, PeerId from, const Status& m);
-  void on_result(Context& ctx, PeerId from, const Result& m);
+  void on_result(Context& ctx, PeerId from, const Result& m, Host& host);
+  void on_failed(Context& ctx, PeerId from, const Failed& m);
   void write_record(Context& ctx, const ClientJob& job, JobStatus status, JobFailure reason) const;
   ClientJob* client_job(std::uint64_t job);
 
   // owner
   void on_insert(Context& ctx, const Insert& m, std::uint32_t hops, Host& host);
   void on_heartbeat(Context& ctx, PeerId from, const Heartbeat& m);
-  void on_done(const Done& m);
+  void on_done(Context& ctx, PeerId from, const Done& m);
+  void on_withdraw(Context& ctx, const Withdraw& m);
   void on_handoff(Context& ctx, const Handoff& m, std::uint32_t hops);
   void owner_tick(Context& ctx, Host& host);
+  void start_round(Context& ctx, OwnedJob& job, Host& host);
   void rematch(Context& ctx, OwnedJob& job, Host& host);
+  void cancel_round(Context& ctx, const OwnedJob& job);
+  void end_owned(Context& ctx, OwnedJob& job, OwnerState state);
   OwnedJob* owned_job(std::uint64_t job, std::uint32_t attempt);
 
   // run node
@@ -122,7 +148,9 @@ class GridNode {
 
   void send(Context& ctx, PeerId to, const Message& m) const;
   void ensure_tick(Context& ctx);
-  [[nodiscard]] bool has_work() const { return !client_.empty() || !owned_.empty() || !queue_.empty(); }
+  [[nodiscard]] bool has_work() const {
+    return !client_.empty() || !owned_.empty() || !queue_.empty() || !finished_.empty();
+  }
   [[nodiscard]] Duration silence_limit() const { return params_->heartbeat * params_->missed_heartbeats; }
 
   const Params* params_;
@@ -131,11 +159,27 @@ class GridNode {
   const std::vector<JobSpec>* plan_ = nullptr;
   std::uint32_t next_job_ = 0;
   std::vector<ClientJob> client_;
-  std::vector<OwnedJob> owned_;
+  std::vector<OwnedJob> owned_;   ///< includes finished and failed jobs until forget_after
+  PendingRequests<RoundKey> rounds_{ProtocolId::kGrid, static_cast<std::uint8_t>(TimerKind::kRound)};
   std::vector<QueuedJob> queue_;  ///< front is running once `running_`
+  std::vector<FinishedJob> finished_;
   TimerId complete_timer_;
   bool running_ = false;
   bool ticking_ = false;
+};
+
+/// One row per peer that still holds job state when the run ends (client
+/// jobs not yet recorded, owned jobs, queued jobs, unacknowledged Done
+/// messages). A run that lasts past every deadline and forget_after has
+/// none: nothing of the grid is still working.
+struct HeldRecord {
+  std::uint32_t peer;
+  std::uint32_t client_jobs;
+  std::uint32_t owned_jobs;
+  std::uint32_t queued_jobs;
+  std::uint32_t finished_unacked;
+
+  static const TableDesc kTable;
 };
 
 }  // namespace p2pgrid::grid

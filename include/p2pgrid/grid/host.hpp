@@ -1,21 +1,14 @@
 #pragma once
 /// What the job roles of a peer need from the rest of that peer's stack:
-/// the overlay (to reach a job's owner) and the matchmaker. The composed
-/// per-peer stack implements it; nothing here reaches another peer.
+/// the overlay (to reach a job's owner) and the matchmaker. The peer stack
+/// (peer::GridPeer) implements it; nothing here reaches another peer.
 
-#include <cstdint>
 #include <span>
 
 #include "p2pgrid/api/context.hpp"
-#include "p2pgrid/grid/job_profile.hpp"
+#include "p2pgrid/grid/match_port.hpp"
 
 namespace p2pgrid::grid {
-
-/// What a matchmaking round cost.
-struct MatchCost {
-  std::uint32_t hops = 0;
-  std::uint32_t messages = 0;
-};
 
 class Host {
  public:
@@ -28,9 +21,10 @@ class Host {
   /// overlay; the owner's stack hands it to GridNode::on_routed. Best
   /// effort: end-to-end timeouts above recover from losses.
   virtual void route_to_owner(Context& ctx, const JobProfile& job, std::span<const std::byte> payload) = 0;
-  /// Starts finding a run node for `job`; the answer comes back through
-  /// GridNode::matched or GridNode::unmatched on this same peer.
-  virtual void match(Context& ctx, const JobProfile& job) = 0;
+  /// Starts one round of matchmaking. The answer reaches
+  /// GridNode::on_match_answer on this peer after the current handler of
+  /// the matchmaker returns (maybe within this call, never re-entrantly).
+  virtual void match(Context& ctx, const MatchRequest& request) = 0;
 };
 
 }  // namespace p2pgrid::grid

@@ -1,6 +1,9 @@
 #pragma once
 /// The jobs table: one row per submitted job, written once when the job's
 /// fate is final (completed, failed, or still open when the run ended).
+/// Every job ends in exactly one of these: completed; failed with a reason
+/// (unmatchable, match_deadline, client_gave_up); or open when the run ended
+/// before that (a run that lasts past every deadline has none).
 
 #include <cstdint>
 
@@ -13,8 +16,9 @@ enum class JobStatus : std::uint32_t { kCompleted = 0, kFailed = 1, kOpenAtEnd =
 enum class JobFailure : std::uint32_t {
   kNone = 0,
   kUnmatchable = 1,       ///< no node in the system satisfies the constraints
-  kRetriesExhausted = 2,  ///< the client resubmitted as often as allowed and gave up
+  kClientGaveUp = 2,      ///< the client resubmitted grid.max_attempts times and heard no result or verdict
   kRunEnded = 3,          ///< the simulation ended first (status kOpenAtEnd)
+  kMatchDeadline = 4,     ///< capable nodes may exist, but none was found within match.deadline
 };
 
 struct JobRecord {

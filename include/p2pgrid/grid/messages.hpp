@@ -68,7 +68,10 @@ struct Result {
   Time finished;
   JobHistory history;
 };
-/// Run node -> owner: the job finished; forget it.
+/// Run node -> owner: the job finished; forget it. Sent when the job
+/// finishes and again every heartbeat period until the owner acknowledges
+/// (a HeartbeatAck), at most missed_heartbeats times: a lost Done would
+/// otherwise make the owner presume the run node dead and run the job again.
 struct Done {
   std::uint64_t job;
   std::uint32_t attempt;
@@ -82,7 +85,24 @@ struct Handoff {
   PeerId run_node;
 };
 
-using Message = std::variant<Insert, Assign, Heartbeat, HeartbeatAck, Status, Result, Done, Handoff>;
+/// Why an owner gave up on a job (the values of JobFailure it can produce).
+enum class OwnerVerdict : std::uint8_t { kUnmatchable = 1, kMatchDeadline = 2 };
+/// Owner -> client: no run node was found within the matchmaking deadline;
+/// final. Repeated every heartbeat period, at most missed_heartbeats times.
+struct Failed {
+  std::uint64_t job;
+  std::uint32_t attempt;
+  OwnerVerdict reason;
+};
+/// Client -> owner of an attempt (directly, or routed to the attempt's
+/// GUID): the job's result was accepted; drop every copy of this attempt
+/// and refuse whatever would start another.
+struct Withdraw {
+  std::uint64_t job;
+  std::uint32_t attempt;
+};
+
+using Message = std::variant<Insert, Assign, Heartbeat, HeartbeatAck, Status, Result, Done, Handoff, Failed, Withdraw>;
 
 /// Largest encoded grid message (a Handoff): callers size buffers with it.
 inline constexpr std::size_t kMaxMessageSize = 3 + JobProfile::kEncodedSize + 64;

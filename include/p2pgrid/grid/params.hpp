@@ -38,6 +38,16 @@ struct Params {
   Duration client_timeout = Duration::seconds(150);  ///< client resubmits after this long without news
   std::uint32_t max_attempts = 4;                  ///< submissions per job before the client gives up
   Duration match_retry = Duration::seconds(10);    ///< owner retries a failed match after this
+  /// The owner fails a job it has not placed this long after it began
+  /// (re)matching it; the client resubmits a job still pending this long
+  /// plus client_timeout after it submitted it.
+  Duration match_deadline = Duration::seconds(1800);
+  /// The owner gives up waiting for one matchmaking round after this and
+  /// counts it as "nothing found" (a matchmaker that lost the request).
+  Duration round_timeout = Duration::seconds(300);
+  /// An owner remembers a finished or withdrawn job this long, refusing
+  /// the heartbeats, handoffs and inserts that would start another copy.
+  Duration forget_after = Duration::seconds(1800);
   /// A completed job's row is written this long after the client accepted
   /// the result, so duplicate results from false suspicions are counted.
   Duration record_delay = Duration::seconds(1800);

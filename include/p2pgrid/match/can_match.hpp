@@ -25,6 +25,8 @@
 
 #include "p2pgrid/api/context.hpp"
 #include "p2pgrid/grid/grid_node.hpp"
+#include "p2pgrid/grid/match_port.hpp"
+#include "p2pgrid/grid/pending_requests.hpp"
 #include "p2pgrid/match/can_match_candidates.hpp"
 #include "p2pgrid/match/can_match_messages.hpp"
 #include "p2pgrid/match/can_push_aggregates.hpp"
@@ -47,23 +49,30 @@ struct CanMatchParams {
   Duration push_period = Duration::seconds(5);
   /// An aggregate not refreshed for this many periods is dropped.
   std::uint32_t expiry_periods = 3;
+  /// Escalation: an owner's round r forwards up to max_forwards * (r + 1)
+  /// times (at most 255), and from round 1 on each forward goes to a random
+  /// neighbour above rather than the nearest one (docs/can-match.md).
+  bool escalate = true;
 
   [[nodiscard]] Duration aggregate_lifetime() const { return push_period * expiry_periods; }
 };
 
 class CanMatch {
  public:
+  using Params = CanMatchParams;
+
   CanMatch(PeerId self, const CanMatchParams& params);
 
   void on_start(Context& ctx, const grid::GridNode& grid, const can::Node& can);
-  /// Starts matching `job` here, its owner; answers through grid.matched or
-  /// grid.unmatched, at once when this peer decides.
-  void match(Context& ctx, const grid::JobProfile& job, grid::GridNode& grid, const can::Node& can);
-  void on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, grid::GridNode& grid,
-                  const can::Node& can);
-  void on_timer(Context& ctx, std::uint64_t tag, grid::GridNode& grid, const can::Node& can);
-  /// The load word this peer's CAN updates carry: its queue (waiting + running).
-  [[nodiscard]] static std::uint32_t local_load(const grid::GridNode& grid) { return grid.queue_length(); }
+  /// Starts a round of matching here, the job's owner; answers through
+  /// `port`, at once when this peer decides.
+  void match(Context& ctx, const grid::MatchRequest& request, const grid::GridNode& grid, const can::Node& can,
+             grid::MatchPort& port);
+  void on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, const grid::GridNode& grid,
+                  const can::Node& can, grid::MatchPort& port);
+  void on_timer(Context& ctx, std::uint64_t tag, const grid::GridNode& grid, const can::Node& can,
+                grid::MatchPort& port);
+  void on_finish(Context& /*ctx*/, bool /*alive*/, const grid::GridNode& /*grid*/, const can::Node& /*can*/) {}
 
   /// can-push: this peer's line aggregate in `dim` as it would send it now (tests).
   [[nodiscard]] LineAggregate line(int dim, Time now, const grid::GridNode& grid, const can::Node& can) const;
@@ -73,8 +82,6 @@ class CanMatch {
   struct Pending {
     std::uint64_t job;
     std::uint32_t attempt;
-    std::uint32_t nonce;
-    TimerId timer;
   };
   /// The aggregate last heard from the designated upper neighbour.
   struct Above {
@@ -83,10 +90,12 @@ class CanMatch {
     Time heard;
   };
 
-  void decide(Context& ctx, const canmatch::Forward& f, grid::GridNode& grid, const can::Node& can);
+  void decide(Context& ctx, const canmatch::Forward& f, const grid::GridNode& grid, const can::Node& can,
+              grid::MatchPort& port);
   void hand_on(Context& ctx, canmatch::Forward f, PeerId to, bool push);
-  void answer(Context& ctx, const canmatch::Forward& f, PeerId node, grid::GridNode& grid);
-  void on_result(Context& ctx, const canmatch::Result& m, grid::GridNode& grid);
+  void answer(Context& ctx, const canmatch::Forward& f, PeerId node, bool unmatchable, grid::MatchPort& port);
+  void on_result(Context& ctx, const canmatch::Result& m, grid::MatchPort& port);
+  [[nodiscard]] std::uint32_t forward_budget(const canmatch::Forward& f) const;
   void on_aggregate(Context& ctx, PeerId from, const canmatch::Aggregate& m, const can::Node& can);
   void send_aggregates(Context& ctx, const grid::GridNode& grid, const can::Node& can);
   [[nodiscard]] LineAggregate above(int dim, PeerId upper, Time now) const;
@@ -96,8 +105,8 @@ class CanMatch {
   PeerId self_;
   CanAssignments assigned_;
   std::array<Above, grid::kResources> above_{};
-  std::vector<Pending> pending_;  ///< jobs this owner handed on
-  std::uint32_t nonce_ = 0;
+  /// Jobs this owner handed on, waiting for their Result.
+  grid::PendingRequests<Pending> pending_{ProtocolId::kMatch, static_cast<std::uint8_t>(TimerKind::kAnswer)};
 };
 
 }  // namespace p2pgrid::match

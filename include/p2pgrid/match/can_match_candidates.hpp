@@ -14,6 +14,7 @@
 #include <span>
 
 #include "p2pgrid/core/ids.hpp"
+#include "p2pgrid/core/rng.hpp"
 #include "p2pgrid/core/time.hpp"
 #include "p2pgrid/grid/job_profile.hpp"
 #include "p2pgrid/overlay/can/capabilities.hpp"
@@ -104,8 +105,10 @@ CanChoice choose_can(const CanLocalView& view, const can::Point& requirement, co
 /// above this decider's zones in some real dimension, whose capabilities
 /// point falls shortest of the requirement (sum over real dimensions of the
 /// shortfall; ties to the lower id). `zones` are the decider's. None if no
-/// neighbour lies above.
+/// neighbour lies above. With `wander` (an escalated round), a uniformly
+/// random one of the neighbours above instead: repeated rounds then try
+/// other paths into the more capable zones rather than the same one.
 PeerId can_forward_target(std::span<const can::Zone> zones, const can::NeighbourTable& table,
-                          const can::Point& requirement, Time alive_since, int resources);
+                          const can::Point& requirement, Time alive_since, int resources, Rng* wander = nullptr);
 
 }  // namespace p2pgrid::match

@@ -25,6 +25,7 @@ struct Forward {
   std::uint16_t hops = 0;         ///< Forwards so far, this one included
   std::uint8_t forwards = 0;      ///< of which for want of a candidate
   std::uint8_t pushes = 0;        ///< of which pushes
+  std::uint8_t round = 0;         ///< the owner's matching round (escalation), capped at 255
 };
 
 /// The decider -> the owner: the run node (none: nothing found).
@@ -35,6 +36,7 @@ struct Result {
   PeerId node;
   std::uint32_t hops = 0;
   std::uint32_t messages = 0;  ///< Forwards and this Result
+  bool unmatchable = false;    ///< no node can satisfy the job (it lies outside the space)
   friend bool operator==(const Result&, const Result&) = default;
 };
 
@@ -47,7 +49,7 @@ struct Aggregate {
 
 using Message = std::variant<Forward, Result, Aggregate>;
 
-inline constexpr std::size_t kMaxMessageSize = 3 + grid::JobProfile::kEncodedSize + 4 + 4 + 2 + 1 + 1;
+inline constexpr std::size_t kMaxMessageSize = 3 + grid::JobProfile::kEncodedSize + 4 + 4 + 2 + 1 + 1 + 1;
 
 std::span<const std::byte> encode(const Message& m, std::span<std::byte, kMaxMessageSize> buffer);
 /// Throws DecodeError naming the field for truncated, trailing or unknown input.

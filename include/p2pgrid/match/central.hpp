@@ -7,8 +7,9 @@
 ///
 /// Messages (ProtocolId::kMatch): NodeStatus (every node -> server, every
 /// status period), MatchRequest (owner -> server), MatchReply (server ->
-/// owner). A request unanswered within request_timeout counts as unmatched
-/// and the owner retries later.
+/// owner). A request unanswered within request_timeout is answered "not
+/// now" and the owner retries later; a server that knows no capable node
+/// among the nodes it heard from answers "unmatchable".
 
 #include <cstdint>
 #include <span>
@@ -16,6 +17,8 @@
 
 #include "p2pgrid/api/context.hpp"
 #include "p2pgrid/grid/grid_node.hpp"
+#include "p2pgrid/grid/match_port.hpp"
+#include "p2pgrid/grid/pending_requests.hpp"
 
 namespace p2pgrid::match {
 
@@ -45,45 +48,51 @@ std::size_t choose_central(std::span<const NodeView> nodes, const grid::Resource
 
 class Central {
  public:
+  using Params = CentralParams;
+
   Central(PeerId self, const CentralParams& params);
 
-  void on_start(Context& ctx, const grid::GridNode& grid);
   /// The overlay is not used: the server is reached directly.
   template <class Overlay>
-  void match(Context& ctx, const grid::JobProfile& job, const Overlay& /*overlay*/) {
-    request(ctx, job);
+  void on_start(Context& ctx, const grid::GridNode& /*grid*/, const Overlay& /*overlay*/) {
+    start(ctx);
   }
   template <class Overlay>
-  void on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, grid::GridNode& grid,
-                  const Overlay& /*overlay*/) {
-    on_message(ctx, from, bytes, grid);
+  void match(Context& ctx, const grid::MatchRequest& request, const grid::GridNode& /*grid*/,
+             const Overlay& /*overlay*/, grid::MatchPort& /*port*/) {
+    ask(ctx, request.profile);
   }
   template <class Overlay>
-  void on_timer(Context& ctx, std::uint64_t tag, grid::GridNode& grid, const Overlay& /*overlay*/) {
-    on_timer(ctx, tag, grid);
+  void on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, const grid::GridNode& /*grid*/,
+                  const Overlay& /*overlay*/, grid::MatchPort& port) {
+    receive(ctx, from, bytes, port);
   }
-
-  void request(Context& ctx, const grid::JobProfile& job);
-  void on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, grid::GridNode& grid);
-  void on_timer(Context& ctx, std::uint64_t tag, grid::GridNode& grid);
+  template <class Overlay>
+  void on_timer(Context& ctx, std::uint64_t tag, const grid::GridNode& grid, const Overlay& /*overlay*/,
+                grid::MatchPort& port) {
+    fire(ctx, tag, grid, port);
+  }
+  template <class Overlay>
+  void on_finish(Context& /*ctx*/, bool /*alive*/, const grid::GridNode& /*grid*/, const Overlay& /*overlay*/) {}
 
   [[nodiscard]] const std::vector<NodeView>& view() const { return view_; }  ///< server only
 
  private:
   enum class TimerKind : std::uint8_t { kStatus = 1, kRequestTimeout = 2 };
-  struct Pending {
+  struct Asked {
     std::uint64_t job;
     std::uint32_t attempt;
-    std::uint32_t nonce;  ///< names the timeout timer's tag
-    TimerId timer;
   };
 
+  void start(Context& ctx);
+  void ask(Context& ctx, const grid::JobProfile& job);
+  void receive(Context& ctx, PeerId from, std::span<const std::byte> bytes, grid::MatchPort& port);
+  void fire(Context& ctx, std::uint64_t tag, const grid::GridNode& grid, grid::MatchPort& port);
   void send_status(Context& ctx, const grid::GridNode& grid) const;
 
   const CentralParams* params_;
   PeerId self_;
-  std::vector<Pending> pending_;
-  std::uint32_t nonce_ = 0;
+  grid::PendingRequests<Asked> pending_{ProtocolId::kMatch, static_cast<std::uint8_t>(TimerKind::kRequestTimeout)};
   std::vector<NodeView> view_;  ///< the server's table, sorted by peer id
 };
 

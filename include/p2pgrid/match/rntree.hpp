@@ -23,6 +23,8 @@
 
 #include "p2pgrid/api/context.hpp"
 #include "p2pgrid/grid/grid_node.hpp"
+#include "p2pgrid/grid/match_port.hpp"
+#include "p2pgrid/grid/pending_requests.hpp"
 #include "p2pgrid/match/rntree_children.hpp"
 #include "p2pgrid/match/rntree_messages.hpp"
 #include "p2pgrid/match/rntree_search.hpp"
@@ -53,18 +55,22 @@ struct RnTreeParams {
 
 class RnTree {
  public:
+  using Params = RnTreeParams;
   /// Parents found unresponsive, remembered at once.
   static constexpr std::size_t kMaxSuspects = 4;
 
   RnTree(PeerId self, const RnTreeParams& params);
 
-  void on_start(Context& ctx, const grid::GridNode& grid);
-  /// Starts matching `job` here, its owner; answers through grid.matched or
-  /// grid.unmatched, possibly at once.
-  void match(Context& ctx, const grid::JobProfile& job, grid::GridNode& grid, const chord::Node& chord);
-  void on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, grid::GridNode& grid,
-                  const chord::Node& chord);
-  void on_timer(Context& ctx, std::uint64_t tag, grid::GridNode& grid, const chord::Node& chord);
+  void on_start(Context& ctx, const grid::GridNode& grid, const chord::Node& chord);
+  /// Starts a round of matching here, the job's owner; answers through
+  /// `port`, possibly at once: matched, not now, or unmatchable when a
+  /// search covered the whole tree and found no capable node.
+  void match(Context& ctx, const grid::MatchRequest& request, const grid::GridNode& grid, const chord::Node& chord,
+             grid::MatchPort& port);
+  void on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, const grid::GridNode& grid,
+                  const chord::Node& chord, grid::MatchPort& port);
+  void on_timer(Context& ctx, std::uint64_t tag, const grid::GridNode& grid, const chord::Node& chord,
+                grid::MatchPort& port);
   /// Writes this peer's rntree_parents row (live peers only).
   void on_finish(Context& ctx, bool alive, const grid::GridNode& grid, const chord::Node& chord);
 
@@ -82,9 +88,8 @@ class RnTree {
     std::uint32_t attempt = 0;
     PeerId owner;
     std::uint32_t owner_nonce = 0;
-    std::uint32_t nonce = 0;  ///< names the current question and its timer
+    std::uint32_t nonce = 0;  ///< names the current question (a visit)
     PeerId asked;
-    TimerId timer;
     std::uint32_t hops = 0;
     std::uint32_t messages = 0;
     RnTreeSearch state;
@@ -93,9 +98,7 @@ class RnTree {
   struct Awaiting {
     std::uint64_t job;
     std::uint32_t attempt;
-    std::uint32_t nonce;
     std::uint32_t walk;  ///< hops the walk took from here (cost if nothing comes back)
-    TimerId timer;
   };
   struct Suspect {
     PeerId peer;
@@ -103,15 +106,17 @@ class RnTree {
   };
 
   void on_summary_timer(Context& ctx, const grid::GridNode& grid, const chord::Node& chord);
-  void begin_search(Context& ctx, const rntree::Walk& origin, grid::GridNode& grid, const chord::Node& chord);
-  void drive(Context& ctx, Search& s, RnTreeSearch::Step step, grid::GridNode& grid);
-  void on_reply(Context& ctx, PeerId from, const rntree::ExploreReply& m, grid::GridNode& grid);
+  void begin_search(Context& ctx, const rntree::Walk& origin, const grid::GridNode& grid, const chord::Node& chord,
+                    grid::MatchPort& port);
+  void drive(Context& ctx, std::size_t slot, RnTreeSearch::Step step, grid::MatchPort& port);
+  void on_reply(Context& ctx, PeerId from, const rntree::ExploreReply& m, grid::MatchPort& port);
   void on_explore(Context& ctx, PeerId from, const rntree::Explore& m, const grid::GridNode& grid,
                   const chord::Node& chord);
-  void on_walk(Context& ctx, const rntree::Walk& m, grid::GridNode& grid, const chord::Node& chord);
-  void on_found(Context& ctx, const rntree::Found& m, grid::GridNode& grid);
-  static void finish(Context& ctx, std::uint64_t job, std::uint32_t attempt, PeerId winner, grid::MatchCost cost,
-                     grid::GridNode& grid);
+  void on_walk(Context& ctx, const rntree::Walk& m, const grid::GridNode& grid, const chord::Node& chord,
+               grid::MatchPort& port);
+  void on_found(Context& ctx, const rntree::Found& m, grid::MatchPort& port);
+  static void finish(std::uint64_t job, std::uint32_t attempt, PeerId winner, bool covered, grid::MatchCost cost,
+                     grid::MatchPort& port);
   [[nodiscard]] PeerId random_neighbour(Context& ctx, const chord::Node& chord) const;
   [[nodiscard]] PeerId current_parent(const chord::Node& chord) const;
   void suspect(PeerId p, Time until);
@@ -124,8 +129,9 @@ class RnTree {
   std::array<Suspect, kMaxSuspects> suspects_{};
   RnTreeChildren children_;
   std::vector<Search> searches_;  ///< slots reused: no allocation per job in steady state
-  std::vector<Awaiting> awaiting_;
-  std::uint32_t nonce_ = 0;
+  /// Questions of this peer's searches in flight, by search slot.
+  grid::PendingRequests<std::size_t> visits_{ProtocolId::kMatch, static_cast<std::uint8_t>(TimerKind::kVisit)};
+  grid::PendingRequests<Awaiting> awaiting_{ProtocolId::kMatch, static_cast<std::uint8_t>(TimerKind::kAwait)};
 };
 
 }  // namespace p2pgrid::match

@@ -59,6 +59,9 @@ struct Found {
   PeerId winner;  ///< none: no capable node found
   std::uint32_t hops = 0;
   std::uint32_t messages = 0;  ///< including this one
+  /// No winner, and the search reached every subtree whose maxima could
+  /// satisfy the job without a node failing to answer: none can.
+  bool covered = false;
 };
 
 using Message = std::variant<Summary, SummaryAck, Walk, Explore, ExploreReply, Found>;

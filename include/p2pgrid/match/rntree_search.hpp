@@ -71,6 +71,9 @@ class RnTreeSearch {
   [[nodiscard]] std::uint32_t visits() const { return visits_; }
   /// True if the search stopped because nothing was left to search.
   [[nodiscard]] bool exhausted() const { return exhausted_; }
+  /// Exhausted without a node failing to answer: every subtree whose
+  /// maxima could satisfy the job, up to a root, was searched.
+  [[nodiscard]] bool covered() const { return exhausted_ && timeouts_ == 0 && !ancestor_.valid(); }
 
  private:
   void consider(const NodeReport& report);
@@ -81,6 +84,7 @@ class RnTreeSearch {
   std::uint32_t k_ = 1;
   std::uint32_t max_visits_ = 0;
   std::uint32_t visits_ = 0;
+  std::uint32_t timeouts_ = 0;
   std::vector<PeerId> stack_;  ///< subtrees still to search; back() next
   std::vector<Candidate> candidates_;
   PeerId searched_;   ///< root of the subtree searched completely so far

@@ -116,6 +116,12 @@ void Node::on_leave(Context& ctx) {
 
 void Node::on_finish(Context& ctx, bool alive) const { record_zones(ctx, alive); }
 
+void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, Upcalls& up) {
+  Message m;  // fixed arrays on the stack: no heap per message
+  decode(bytes, dims_, m);
+  if (!handle(ctx, up, from, m)) ctx.log("CAN workload message in a grid stack; dropped");
+}
+
 // --- lifecycle --------------------------------------------------------------
 
 void Node::start(Context& ctx, Upcalls& /*up*/) {

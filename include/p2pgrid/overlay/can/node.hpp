@@ -55,7 +55,18 @@ constexpr std::uint64_t data_of_timer(std::uint64_t tag) { return local_of_tag(t
 
 class Node {
  public:
+  using Params = can::Params;
+  using Upcalls = can::Upcalls;
+
   Node(PeerId self, const Params& params);
+
+  // --- Embedded use, in the handler vocabulary every overlay shares. -----
+  void on_start(Context& ctx, Upcalls& up) { start(ctx, up); }
+  /// Decodes and handles a CAN message; a workload's message (kProbeReply)
+  /// has no place in a stack and is logged and dropped.
+  void on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, Upcalls& up);
+  void on_timer(Context& ctx, std::uint64_t tag, Upcalls& up) { handle_timer(ctx, up, tag); }
+  void on_leave(Context& ctx, Upcalls& up) { leave(ctx, up); }
 
   // --- Embedded use: the host stack passes itself as Upcalls. -------------
   void start(Context& ctx, Upcalls& up);

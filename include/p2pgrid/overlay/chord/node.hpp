@@ -28,6 +28,8 @@ class OracleRing;
 
 class Node {
  public:
+  using Params = chord::Params;
+  using Upcalls = chord::Upcalls;
   /// Lookups one peer can have in flight (probes, fix_fingers, the stack's).
   static constexpr std::uint32_t kMaxPending = 8;
   /// Cookie of the probe workload's lookups.
@@ -42,10 +44,12 @@ class Node {
   /// Comes up: joins through a bootstrap contact, or, if an oracle already
   /// set its state, starts maintenance.
   void on_start(Context& ctx);
+  void on_start(Context& ctx, Upcalls& /*up*/) { on_start(ctx); }
   void on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, Upcalls& up);
   void on_timer(Context& ctx, std::uint64_t tag, Upcalls& up);
   /// Graceful leave: tells successor and predecessor about each other.
   void on_leave(Context& ctx);
+  void on_leave(Context& ctx, Upcalls& /*up*/) { on_leave(ctx); }
   /// Emits this peer's chord_snapshot row.
   void on_finish(Context& ctx, bool alive) const;
 
