@@ -247,6 +247,7 @@ void GridNode::write_record(Context& ctx, const ClientJob& job, JobStatus status
   r.matched_ns = status == JobStatus::kCompleted ? job.history.matched.ns : -1;
   r.started_ns = status == JobStatus::kCompleted ? job.history.started.ns : -1;
   r.finished_ns = job.finished.ns;
+  r.ended_ns = status == JobStatus::kCompleted ? job.finished.ns : ctx.now().ns;
   r.min_cpu = job.profile.requirements[0];
   r.min_memory = job.profile.requirements[1];
   r.min_disk = job.profile.requirements[2];

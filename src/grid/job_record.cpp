@@ -25,6 +25,8 @@ constexpr std::array kJobFields{
     FieldDesc{"matched", FieldType::kI64, offsetof(JobRecord, matched_ns), "ns", "run node chosen; -1 never"},
     FieldDesc{"started", FieldType::kI64, offsetof(JobRecord, started_ns), "ns", "accepted run started; -1 never"},
     FieldDesc{"finished", FieldType::kI64, offsetof(JobRecord, finished_ns), "ns", "result accepted; -1 never"},
+    FieldDesc{"ended", FieldType::kI64, offsetof(JobRecord, ended_ns), "ns",
+              "status became final: result accepted, failure known to the client, or the run's end (open)"},
     FieldDesc{"min_cpu", FieldType::kF64, offsetof(JobRecord, min_cpu), "GHz", "required CPU speed; 0 none"},
     FieldDesc{"min_memory", FieldType::kF64, offsetof(JobRecord, min_memory), "GiB", "required memory; 0 none"},
     FieldDesc{"min_disk", FieldType::kF64, offsetof(JobRecord, min_disk), "GiB", "required disk; 0 none"},
@@ -34,6 +36,6 @@ constexpr std::array kJobFields{
 }  // namespace
 
 const TableDesc JobRecord::kTable{"jobs", sizeof(JobRecord), kJobFields, "One row per submitted job.", 1};
-static_assert(sizeof(JobRecord) == 128);
+static_assert(sizeof(JobRecord) == 136);
 
 }  // namespace p2pgrid

@@ -38,6 +38,7 @@ struct JobRecord {
   std::int64_t matched_ns;    ///< run node chosen (last time, if rematched); -1 never
   std::int64_t started_ns;    ///< accepted run started; -1 never
   std::int64_t finished_ns;   ///< result accepted by the client; -1 never
+  std::int64_t ended_ns;      ///< the status became final (result accepted, failure known, or the run ended)
   double min_cpu;             ///< 0: unconstrained
   double min_memory;
   double min_disk;
