@@ -9,6 +9,11 @@
 //   costs one visit timeout, after which the search answers "not now";
 //   a search that covered the whole tree and found nobody answers
 //   "unmatchable";
+// - CAN: a job no neighbour can run is handed on towards more capable
+//   zones; when that forwarding target dies the owner's round ends "not
+//   now" after answer_timeout, and escalated rounds forward further, to
+//   random capable neighbours above; a job beyond the space is
+//   "unmatchable" at once;
 // - the owner: once a job's result is in (Done), heartbeats, handoffs and
 //   inserts that would start another copy are refused.
 
@@ -16,10 +21,14 @@
 
 #include <array>
 #include <optional>
+#include <set>
 
 #include "p2pgrid/grid/grid_node.hpp"
 #include "p2pgrid/grid/match_port.hpp"
 #include "p2pgrid/grid/pending_requests.hpp"
+#include "match/can_space.hpp"
+#include "p2pgrid/match/can_match.hpp"
+#include "p2pgrid/match/can_match_messages.hpp"
 #include "p2pgrid/match/rntree.hpp"
 #include "p2pgrid/match/rntree_messages.hpp"
 #include "p2pgrid/match/rntree_parent.hpp"
@@ -162,6 +171,112 @@ TEST(RnTreeContract, ASearchOfTheWholeTreeFindingNobodySaysUnmatchable) {
   request.profile.requirements = {0, 65536, 0};  // more memory than any subtree has
   root.rntree->match(ctx, request, *root.grid, *root.chord, port);
   EXPECT_TRUE(ctx.sent.empty()) << "the child's maxima rule its subtree out";
+  ASSERT_EQ(port.size(), 1U);
+  port.drain([](const grid::MatchAnswer& a) { EXPECT_EQ(a.verdict, grid::MatchVerdict::kUnmatchable); });
+}
+
+// --- CAN, one owner by hand ---------------------------------------------------
+
+struct CanOwner {
+  test::CanSpace space{64, 3, can::Population::kMixed};
+  PeerId self;
+  grid::Resources job{};
+  grid::Params grid_params;
+  match::CanMatchParams match_params;
+  std::optional<can::Node> can;
+  std::optional<grid::GridNode> grid;
+  std::optional<match::CanMatch> match;
+
+  /// Picks a peer whose neighbours, like itself, all have less CPU than
+  /// some other node: a job asking for that much has no candidate there.
+  CanOwner() {
+    const std::uint32_t top = space.params.capabilities.max[0];
+    for (std::uint32_t p = 0; p < space.caps.size() && !self.valid(); ++p) {
+      std::uint32_t cpu = space.caps[p].value[0];
+      for (const can::Neighbour& n : space.table[p].neighbours()) cpu = std::max(cpu, space.caps[n.id.value].value[0]);
+      if (cpu + 1 >= top) continue;
+      for (const auto& c : space.caps) {
+        if (c.value[0] > cpu) {
+          self = PeerId{p};
+          job = {cpu + 1, 0, 0};
+          break;
+        }
+      }
+    }
+    can.emplace(self, space.params);
+    can->oracle_install({space.zone[self.value]}, space.table[self.value]);
+    grid_params.capabilities_of = [caps = space.caps](PeerId p) { return caps[p.value].value; };
+    grid.emplace(self, grid_params);
+    match.emplace(self, match_params);
+  }
+};
+
+std::optional<match::canmatch::Forward> forward_in(const test::ScriptedContext::Sent& s) {
+  const match::canmatch::Message m = match::canmatch::decode(s.bytes);
+  if (const auto* f = std::get_if<match::canmatch::Forward>(&m)) return *f;
+  return std::nullopt;
+}
+
+TEST(CanContract, ADeadForwardingTargetEndsTheRoundAndLaterRoundsWanderFurther) {
+  CanOwner o;
+  ASSERT_TRUE(o.self.valid());
+  ScriptedContext ctx(o.self);
+  o.grid->on_start(ctx);
+  grid::MatchPort port;
+  grid::MatchRequest request;
+  request.profile.job = 5;
+  request.profile.requirements = o.job;
+  o.match->match(ctx, request, *o.grid, *o.can, port);
+  ASSERT_EQ(port.size(), 0U) << "no candidate here: the job was handed on";
+  ASSERT_EQ(ctx.sent.size(), 1U);
+  const auto first = forward_in(ctx.sent[0]);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->round, 0U);
+
+  // The target died: only the owner's answer timer fires.
+  const auto timers = ctx.live_timers([](std::uint64_t tag) {
+    return protocol_of_tag(tag) == ProtocolId::kMatch && grid::kind_of_tag(tag) == 1;
+  });
+  ASSERT_EQ(timers.size(), 1U);
+  EXPECT_EQ(timers[0].at, ctx.now() + o.match_params.answer_timeout);
+  o.match->on_timer(ctx, timers[0].tag, *o.grid, *o.can, port);
+  ASSERT_EQ(port.size(), 1U);
+  port.drain([](const grid::MatchAnswer& a) { EXPECT_EQ(a.verdict, grid::MatchVerdict::kNotNow); });
+
+  // Escalated rounds carry their number and pick random neighbours above.
+  std::set<PeerId> targets;
+  for (std::uint32_t round = 1; round <= 12; ++round) {
+    ctx.sent.clear();
+    request.round = round;
+    o.match->match(ctx, request, *o.grid, *o.can, port);
+    ASSERT_EQ(ctx.sent.size(), 1U);
+    const auto f = forward_in(ctx.sent[0]);
+    ASSERT_TRUE(f.has_value());
+    EXPECT_EQ(f->round, round);
+    targets.insert(ctx.sent[0].to);
+  }
+  std::size_t above = 0;
+  for (const can::Neighbour& n : o.space.table[o.self.value].neighbours()) {
+    const can::Zone& theirs = o.space.zone[n.id.value];
+    const can::Zone& mine = o.space.zone[o.self.value];
+    bool is_above = false;
+    for (int d = 0; d < o.space.params.resources; ++d) is_above = is_above || theirs.lo(d) >= mine.hi(d);
+    above += is_above ? 1 : 0;
+  }
+  ASSERT_GT(above, 1U) << "this peer has several neighbours above";
+  EXPECT_GT(targets.size(), 1U) << "escalated rounds try other paths";
+}
+
+TEST(CanContract, AJobBeyondTheSpaceIsUnmatchableAtOnce) {
+  CanOwner o;
+  ScriptedContext ctx(o.self);
+  o.grid->on_start(ctx);
+  grid::MatchPort port;
+  grid::MatchRequest request;
+  request.profile.job = 6;
+  request.profile.requirements = {0, o.space.params.capabilities.max[1] * 4, 0};
+  o.match->match(ctx, request, *o.grid, *o.can, port);
+  EXPECT_TRUE(ctx.sent.empty());
   ASSERT_EQ(port.size(), 1U);
   port.drain([](const grid::MatchAnswer& a) { EXPECT_EQ(a.verdict, grid::MatchVerdict::kUnmatchable); });
 }
