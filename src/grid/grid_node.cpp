@@ -87,6 +87,8 @@ void GridNode::on_message(Context& ctx, PeerId from, std::span<const std::byte> 
           on_failed(ctx, from, m);
         } else if constexpr (std::is_same_v<T, Withdraw>) {
           on_withdraw(ctx, m);
+        } else if constexpr (std::is_same_v<T, ResultAck>) {
+          on_result_ack(m);
         } else {
           // Insert and Handoff only travel through the overlay.
           ctx.log("grid: routed-only message sent directly; ignored");
@@ -192,8 +194,10 @@ void GridNode::on_status(Context& ctx, PeerId from, const Status& m) {
 }
 
 void GridNode::on_result(Context& ctx, PeerId from, const Result& m, Host& host) {
+  send(ctx, from, ResultAck{m.job, m.attempt});  // whatever it is, its sender may stop repeating it
   ClientJob* job = client_job(m.job);
-  if (job == nullptr) return;  // a late duplicate after the row was written
+  if (job == nullptr) return;  // a late copy after the row was written
+  if (job->done && m.result_guid == job->result_guid) return;  // a repeat of the accepted result
   if (job->done) {
     ++job->duplicates;  // a second execution after a false suspicion or lost messages
     // Tell that copy's owner to stop it and refuse others.
@@ -202,6 +206,7 @@ void GridNode::on_result(Context& ctx, PeerId from, const Result& m, Host& host)
   }
   job->done = true;
   job->finished = ctx.now();
+  job->result_guid = m.result_guid;
   job->history = m.history;
   job->run_node = from;
   job->owner = m.owner;
@@ -493,7 +498,7 @@ void GridNode::on_assign(Context& ctx, PeerId from, const Assign& m) {
   const bool known = std::any_of(queue_.begin(), queue_.end(), [&](const QueuedJob& q) {
                        return q.profile.job == m.profile.job && q.profile.attempt == m.profile.attempt;
                      }) || std::any_of(finished_.begin(), finished_.end(), [&](const FinishedJob& f) {
-                       return f.job == m.profile.job && f.attempt == m.profile.attempt;
+                       return f.result.job == m.profile.job && f.result.attempt == m.profile.attempt;
                      });
   if (known) return;  // a duplicate Assign, or one for a job this node already ran
   queue_.push_back(QueuedJob{m.profile, m.history, ctx.now(), from});
@@ -519,19 +524,27 @@ void GridNode::complete(Context& ctx) {
   result.finished = ctx.now();
   result.history = job.history;
   send(ctx, job.profile.client, result);
-  if (job.owner.valid()) {
-    send(ctx, job.owner, Done{job.profile.job, job.profile.attempt});
-    if (params_->missed_heartbeats > 1) {
-      finished_.push_back({job.profile.job, job.profile.attempt, job.owner, params_->missed_heartbeats - 1});
-    }
-  }
+  if (job.owner.valid()) send(ctx, job.owner, Done{job.profile.job, job.profile.attempt});
+  // Both are repeated each tick until acknowledged, missed_heartbeats sends in all.
+  const std::uint32_t repeats = params_->missed_heartbeats - 1;
+  if (repeats > 0) finished_.push_back({result, job.profile.client, job.owner.valid() ? repeats : 0, repeats});
   queue_.erase(queue_.begin());
   running_ = false;
   start_next(ctx);
 }
 
+void GridNode::on_result_ack(const ResultAck& m) {
+  for (FinishedJob& f : finished_) {
+    if (f.result.job == m.job && f.result.attempt == m.attempt) f.result_repeats = 0;
+  }
+  std::erase_if(finished_, [](const FinishedJob& f) { return f.done_repeats == 0 && f.result_repeats == 0; });
+}
+
 void GridNode::on_ack(Context& ctx, PeerId from, const HeartbeatAck& m) {
-  std::erase_if(finished_, [&](const FinishedJob& f) { return f.job == m.job && f.attempt == m.attempt; });
+  for (FinishedJob& f : finished_) {
+    if (f.result.job == m.job && f.result.attempt == m.attempt) f.done_repeats = 0;
+  }
+  std::erase_if(finished_, [](const FinishedJob& f) { return f.done_repeats == 0 && f.result_repeats == 0; });
   const auto it = std::find_if(queue_.begin(), queue_.end(), [&](const QueuedJob& q) {
     return q.profile.job == m.job && q.profile.attempt == m.attempt;
   });
@@ -552,10 +565,16 @@ void GridNode::on_ack(Context& ctx, PeerId from, const HeartbeatAck& m) {
 
 void GridNode::run_node_tick(Context& ctx, Host& host) {
   for (FinishedJob& f : finished_) {
-    --f.repeats;
-    send(ctx, f.owner, Done{f.job, f.attempt});
+    if (f.done_repeats > 0) {
+      --f.done_repeats;
+      send(ctx, f.result.owner, Done{f.result.job, f.result.attempt});
+    }
+    if (f.result_repeats > 0) {
+      --f.result_repeats;
+      send(ctx, f.client, f.result);
+    }
   }
-  std::erase_if(finished_, [](const FinishedJob& f) { return f.repeats == 0; });
+  std::erase_if(finished_, [](const FinishedJob& f) { return f.done_repeats == 0 && f.result_repeats == 0; });
   for (std::size_t i = 0; i < queue_.size(); ++i) {
     QueuedJob& job = queue_[i];
     const bool running = running_ && i == 0;
@@ -595,7 +614,7 @@ constexpr std::array kHeldFields{
               "jobs it owns, including finished ones remembered for forget_after"},
     FieldDesc{"queued_jobs", FieldType::kU32, offsetof(HeldRecord, queued_jobs), "", "jobs queued or running here"},
     FieldDesc{"finished_unacked", FieldType::kU32, offsetof(HeldRecord, finished_unacked), "",
-              "finished jobs whose Done the owner has not acknowledged"},
+              "finished jobs whose Done or Result is not yet acknowledged"},
 };
 }  // namespace
 

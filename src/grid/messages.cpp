@@ -16,6 +16,7 @@ enum Type : std::uint8_t {
   kHandoff,
   kFailed,
   kWithdraw,
+  kResultAck,
 };
 
 JobState read_state(Reader& r) {
@@ -120,6 +121,10 @@ std::span<const std::byte> encode(const Message& m, std::span<std::byte, kMaxMes
           w.header(ProtocolId::kGrid, kWithdraw);
           w.u64(msg.job);
           w.u32(msg.attempt);
+        } else if constexpr (std::is_same_v<T, ResultAck>) {
+          w.header(ProtocolId::kGrid, kResultAck);
+          w.u64(msg.job);
+          w.u32(msg.attempt);
         } else {
           static_assert(std::is_same_v<T, Handoff>);
           w.header(ProtocolId::kGrid, kHandoff);
@@ -218,6 +223,13 @@ Message decode(std::span<const std::byte> bytes) {
       d.job = r.u64("job");
       d.attempt = r.u32("attempt");
       m = d;
+      break;
+    }
+    case kResultAck: {
+      ResultAck a{};
+      a.job = r.u64("job");
+      a.attempt = r.u32("attempt");
+      m = a;
       break;
     }
     default: r.fail("type", "unknown grid message type " + std::to_string(h.type));

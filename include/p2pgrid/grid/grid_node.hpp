@@ -77,6 +77,7 @@ class GridNode {
     Time finished = Time{-1};
     PeerId owner;
     PeerId run_node;
+    RingId result_guid = 0;  ///< of the accepted result (a repeat of it is no duplicate)
     std::uint32_t duplicates = 0;
     std::uint32_t recoveries_seen = 0;  ///< the largest count an owner reported
     JobState last_state = JobState::kPending;
@@ -103,12 +104,13 @@ class GridNode {
     Time last_ack;
     PeerId owner;
   };
-  /// A job this run node finished, until its owner acknowledges the Done.
+  /// A job this run node finished, until its owner has acknowledged the
+  /// Done and its client the Result (or the repeats ran out).
   struct FinishedJob {
-    std::uint64_t job;
-    std::uint32_t attempt;
-    PeerId owner;
-    std::uint32_t repeats;  ///< Done messages still to send
+    Result result;
+    PeerId client;
+    std::uint32_t done_repeats;    ///< Done messages still to send (to result.owner)
+    std::uint32_t result_repeats;  ///< Result messages still to send
   };
   struct RoundKey {
     std::uint64_t job;
@@ -121,6 +123,7 @@ class GridNode {
   void client_tick(Context& ctx, Host& host);
   void on_status(Context& ctx, PeerId from, const Status& m);
   void on_result(Context& ctx, PeerId from, const Result& m, Host& host);
+  void on_result_ack(const ResultAck& m);
   void on_failed(Context& ctx, PeerId from, const Failed& m);
   void write_record(Context& ctx, const ClientJob& job, JobStatus status, JobFailure reason) const;
   ClientJob* client_job(std::uint64_t job);
@@ -177,7 +180,7 @@ struct HeldRecord {
   std::uint32_t client_jobs;
   std::uint32_t owned_jobs;
   std::uint32_t queued_jobs;
-  std::uint32_t finished_unacked;
+  std::uint32_t finished_unacked;  ///< finished jobs whose Done or Result is not yet acknowledged
 
   static const TableDesc kTable;
 };

@@ -60,6 +60,9 @@ struct Status {
   std::uint32_t recoveries;  ///< as the owner counts them
 };
 /// Run node -> client: the job finished (the result, or a pointer to it).
+/// Repeated every heartbeat period until the client acknowledges it
+/// (ResultAck), at most missed_heartbeats times: a lost result would
+/// otherwise cost a resubmission and a second run.
 struct Result {
   std::uint64_t job;
   std::uint32_t attempt;
@@ -102,7 +105,14 @@ struct Withdraw {
   std::uint32_t attempt;
 };
 
-using Message = std::variant<Insert, Assign, Heartbeat, HeartbeatAck, Status, Result, Done, Handoff, Failed, Withdraw>;
+/// Client -> run node: the result arrived (this copy's, or a duplicate's).
+struct ResultAck {
+  std::uint64_t job;
+  std::uint32_t attempt;
+};
+
+using Message =
+    std::variant<Insert, Assign, Heartbeat, HeartbeatAck, Status, Result, Done, Handoff, Failed, Withdraw, ResultAck>;
 
 /// Largest encoded grid message (a Handoff): callers size buffers with it.
 inline constexpr std::size_t kMaxMessageSize = 3 + JobProfile::kEncodedSize + 64;
