@@ -225,7 +225,8 @@ void GridNode::on_result(Context& ctx, PeerId from, const Result& m, Host& host)
 
 void GridNode::on_failed(Context& ctx, PeerId /*from*/, const Failed& m) {
   ClientJob* job = client_job(m.job);
-  if (job == nullptr || job->done) return;
+  // An older attempt's verdict does not end a newer attempt that may still succeed.
+  if (job == nullptr || job->done || m.attempt != job->profile.attempt) return;
   const JobFailure reason =
       m.reason == OwnerVerdict::kUnmatchable ? JobFailure::kUnmatchable : JobFailure::kMatchDeadline;
   write_record(ctx, *job, JobStatus::kFailed, reason);
