@@ -182,7 +182,14 @@ void GridNode::client_tick(Context& ctx, Host& host) {
 
 void GridNode::on_status(Context& ctx, PeerId from, const Status& m) {
   ClientJob* job = client_job(m.job);
-  if (job == nullptr || job->done) return;
+  if (job == nullptr || job->done) {
+    // The job's fate is known here (a result accepted, or its row written),
+    // yet an owner still tends a copy: one that outlived its owner's
+    // tombstone and was adopted again through a Handoff, say. The client is
+    // the one peer that always knows; stop it.
+    send(ctx, from, Withdraw{m.job, m.attempt});
+    return;
+  }
   // News from any attempt's owner shows the job is alive somewhere.
   job->last_heard = ctx.now();
   job->owner = from;
