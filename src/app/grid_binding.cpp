@@ -46,7 +46,7 @@ void declare_grid(Schema& s) {
 
   s.field({"workload.source", ValueKind::kString, std::string("synthetic"), "", "jobs: the paper's synthetic "
            "workload, or an SWF job log (docs/workloads.md)", {}, {}, {"synthetic", "swf"}});
-  s.field({"workload.swf_file", ValueKind::kString, std::string(), "", "swf: the log (relative to the config file's "
+  s.field({"workload.swf_file", ValueKind::kString, std::string(), "file", "swf: the log (relative to the config file's "
            "directory); clients, start and input_bytes apply, the synthetic keys do not", {}, {}, {}});
   s.field({"workload.swf_time_scale", ValueKind::kFloat, 1.0, "", "swf: submit offsets and run times are multiplied "
            "by this (0.5: twice as fast, same load)", 1e-9, {}, {}});
@@ -184,6 +184,12 @@ grid::Params grid_params(const Config& c, std::uint32_t peers, std::uint64_t see
   return g;
 }
 
+/// What the nodes table reports of each peer: its capabilities and the time jobs take on it.
+void describe_nodes(Deployment& d, const grid::Params& g) {
+  d.capabilities = g.capabilities_of;
+  d.run_time_on = [g](PeerId q, Duration nominal) { return grid::run_time_on(g, g.capabilities_of(q)[0], nominal); };
+}
+
 template <class Match, class MatchParams>
 Deployment deploy_over_chord(const Config& c, std::uint32_t peers, std::uint64_t seed, MatchParams match) {
   using Peer = match::ChordGridPeer<Match, MatchParams>;
@@ -191,6 +197,7 @@ Deployment deploy_over_chord(const Config& c, std::uint32_t peers, std::uint64_t
   typename Peer::Params p{chord_params_from(c, peers, seed), grid_params(c, peers, seed), std::move(match)};
   Deployment d;
   d.factory = [p](const ShardPeers& shard) { return std::make_unique<Stack>(shard, p); };
+  describe_nodes(d, p.grid);
   if (c.text("chord.bootstrap") == "oracle") {
     d.prepare = [cp = p.chord](Engine& engine) {
       // ORACLE: every peer's correct Chord state at time 0, each rank for its own.
@@ -223,6 +230,7 @@ Deployment deploy_over_can(const Config& c, std::uint32_t peers, std::uint64_t s
   p.can.probe_interval = Duration{0};
   Deployment d;
   d.factory = [p](const ShardPeers& shard) { return std::make_unique<Stack>(shard, p); };
+  describe_nodes(d, p.grid);
   if (p.can.bootstrap == can::Bootstrap::kOracle) {
     d.prepare = [](Engine& engine) {
       // ORACLE: every peer's zones and neighbour table at time 0, each rank for its own.

@@ -57,6 +57,15 @@ hid_t native_type(FieldType t) {
 
 std::string to_text(std::string_view s) { return std::string(s); }
 
+/// Variable-length UTF-8: h5py reads these as str (fixed-length ones come
+/// back as bytes), and every HDF5 reader handles them.
+Handle utf8_string_type() {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), H5T_VARIABLE);
+  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  return type;
+}
+
 }  // namespace
 
 class Hdf5TraceSink::Impl {
@@ -160,13 +169,7 @@ class Hdf5TraceSink::Impl {
     }
     const std::string key(name);
     if (H5Aexists(file_.get(), key.c_str()) > 0) H5Adelete(file_.get(), key.c_str());
-    Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(type.get(), value.size() + 1);
-    H5Tset_strpad(type.get(), H5T_STR_NULLTERM);
-    Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-    Handle attr(H5Acreate2(file_.get(), key.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    std::string buffer(value);
-    if (!attr.valid() || H5Awrite(attr.get(), type.get(), buffer.c_str()) < 0) fail("write attribute " + key);
+    write_string_attribute_on(file_.get(), name, value);
   }
 
   void write_int_attribute(std::string_view name, std::int64_t value) {
@@ -209,6 +212,12 @@ class Hdf5TraceSink::Impl {
 
   void check_tables(std::span<const TableDesc* const> tables) {
     for (const TableDesc* d : tables) {
+      for (const FieldDesc& f : d->fields) {
+        if (!f.members.empty() && f.type != FieldType::kU32) {
+          throw TraceError("trace column '" + to_text(d->name) + "." + to_text(f.name) +
+                           "': enumerations must be uint32");
+        }
+      }
       if (!is_packed(*d)) {
         throw TraceError("trace table '" + to_text(d->name) +
                          "': fields do not cover the row exactly (padding), so the file and memory layouts would "
@@ -256,7 +265,18 @@ class Hdf5TraceSink::Impl {
     t.type = Handle(H5Tcreate(H5T_COMPOUND, d.row_size), H5Tclose);
     for (const FieldDesc& f : d.fields) {
       const std::string name(f.name);
-      if (H5Tinsert(t.type.get(), name.c_str(), f.offset, native_type(f.type)) < 0) fail("build type of " + t.name);
+      Handle member;
+      if (!f.members.empty()) {
+        // An enum over the same uint32: memory and file types stay identical,
+        // so writes stay collective.
+        member = Handle(H5Tenum_create(H5T_NATIVE_UINT32), H5Tclose);
+        for (const EnumMember& m : f.members) {
+          const std::string label(m.name);
+          if (H5Tenum_insert(member.get(), label.c_str(), &m.value) < 0) fail("build enum " + t.name + "." + name);
+        }
+      }
+      const hid_t type = member.valid() ? member.get() : native_type(f.type);
+      if (H5Tinsert(t.type.get(), name.c_str(), f.offset, type) < 0) fail("build type of " + t.name);
     }
     const hsize_t zero = 0;
     const hsize_t unlimited = H5S_UNLIMITED;
@@ -279,11 +299,14 @@ class Hdf5TraceSink::Impl {
     std::vector<std::string_view> names;
     std::vector<std::string_view> units;
     std::vector<std::string_view> docs;
+    std::vector<std::string_view> missing;
     for (const FieldDesc& f : d.fields) {
       names.push_back(f.name);
       units.push_back(f.unit);
       docs.push_back(f.doc);
+      missing.push_back(f.missing);
     }
+    write_string_array_on(t.dataset.get(), "missing", missing);
     write_string_array_on(t.dataset.get(), "columns", names);
     write_string_array_on(t.dataset.get(), "units", units);
     write_string_array_on(t.dataset.get(), "column_docs", docs);
@@ -348,29 +371,24 @@ class Hdf5TraceSink::Impl {
 
   void write_string_attribute_on(hid_t object, std::string_view name, std::string_view value) {
     const std::string key(name);
-    Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(type.get(), value.size() + 1);
-    H5Tset_strpad(type.get(), H5T_STR_NULLTERM);
+    const Handle type = utf8_string_type();
     Handle space(H5Screate(H5S_SCALAR), H5Sclose);
     Handle attr(H5Acreate2(object, key.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
     const std::string buffer(value);
-    if (!attr.valid() || H5Awrite(attr.get(), type.get(), buffer.c_str()) < 0) fail("write attribute " + key);
+    const char* text = buffer.c_str();
+    if (!attr.valid() || H5Awrite(attr.get(), type.get(), &text) < 0) fail("write attribute " + key);
   }
 
-  /// Fixed-length strings: every reader handles them, no heap per element.
   void write_string_array_on(hid_t object, std::string_view name, const std::vector<std::string_view>& values) {
     const std::string key(name);
-    std::size_t width = 1;
-    for (auto v : values) width = std::max(width, v.size() + 1);
-    std::vector<char> packed(width * values.size(), '\0');
-    for (std::size_t i = 0; i < values.size(); ++i) std::memcpy(packed.data() + i * width, values[i].data(), values[i].size());
-    Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(type.get(), width);
-    H5Tset_strpad(type.get(), H5T_STR_NULLTERM);
+    const std::vector<std::string> owned(values.begin(), values.end());
+    std::vector<const char*> texts;
+    for (const std::string& v : owned) texts.push_back(v.c_str());
+    const Handle type = utf8_string_type();
     const hsize_t n = values.size();
     Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
     Handle attr(H5Acreate2(object, key.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    if (!attr.valid() || H5Awrite(attr.get(), type.get(), packed.data()) < 0) fail("write attribute " + key);
+    if (!attr.valid() || H5Awrite(attr.get(), type.get(), texts.data()) < 0) fail("write attribute " + key);
   }
 
   std::string path_;
@@ -403,5 +421,13 @@ void Hdf5TraceSink::close() { impl_->close(); }
 std::uint64_t Hdf5TraceSink::rows_in_file(const TableDesc& table) const { return impl_->rows_in_file(table); }
 const TraceWriterStats& Hdf5TraceSink::stats() const { return impl_->stats(); }
 const std::string& Hdf5TraceSink::path() const { return impl_->path(); }
+
+std::string hdf5_library_version() {
+  unsigned major = 0;
+  unsigned minor = 0;
+  unsigned release = 0;
+  H5get_libversion(&major, &minor, &release);
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
+}
 
 }  // namespace p2pgrid

@@ -2,19 +2,35 @@
 /// The jobs table: one row per submitted job, written once when the job's
 /// fate is final (completed, failed, or still open when the run ended).
 
+#include <array>
 #include <cstdint>
 
 #include "p2pgrid/api/trace_sink.hpp"
 
 namespace p2pgrid {
 
+// A new value needs its name in the table below it: the trace stores these
+// columns as HDF5 enums built from the tables, so readers see the names.
 enum class JobStatus : std::uint32_t { kCompleted = 0, kFailed = 1, kOpenAtEnd = 2 };
+
+inline constexpr std::array kJobStatusNames{
+    EnumMember{"completed", static_cast<std::uint32_t>(JobStatus::kCompleted)},
+    EnumMember{"failed", static_cast<std::uint32_t>(JobStatus::kFailed)},
+    EnumMember{"open_at_end", static_cast<std::uint32_t>(JobStatus::kOpenAtEnd)},
+};
 
 enum class JobFailure : std::uint32_t {
   kNone = 0,
   kUnmatchable = 1,       ///< no node in the system satisfies the constraints
   kRetriesExhausted = 2,  ///< the client resubmitted as often as allowed and gave up
   kRunEnded = 3,          ///< the simulation ended first (status kOpenAtEnd)
+};
+
+inline constexpr std::array kJobFailureNames{
+    EnumMember{"none", static_cast<std::uint32_t>(JobFailure::kNone)},
+    EnumMember{"unmatchable", static_cast<std::uint32_t>(JobFailure::kUnmatchable)},
+    EnumMember{"retries_exhausted", static_cast<std::uint32_t>(JobFailure::kRetriesExhausted)},
+    EnumMember{"run_ended", static_cast<std::uint32_t>(JobFailure::kRunEnded)},
 };
 
 struct JobRecord {
@@ -34,7 +50,7 @@ struct JobRecord {
   std::int64_t matched_ns;    ///< run node chosen (last time, if rematched); -1 never
   std::int64_t started_ns;    ///< accepted run started; -1 never
   std::int64_t finished_ns;   ///< result accepted by the client; -1 never
-  double min_cpu;             ///< 0: unconstrained
+  double min_cpu;             ///< 0: unconstrained; units: grid::kResourceUnits
   double min_memory;
   double min_disk;
   std::int64_t run_time_ns;   ///< nominal run time from the profile

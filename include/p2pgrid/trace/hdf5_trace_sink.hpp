@@ -26,7 +26,10 @@ namespace p2pgrid {
 
 /// Version of the file layout (tables, columns, attributes). Readers refuse
 /// versions they do not know. Bump it on any incompatible change.
-inline constexpr std::int64_t kTraceSchemaVersion = 1;
+inline constexpr std::int64_t kTraceSchemaVersion = 2;
+
+/// The HDF5 library this binary runs with, "1.10.8" (provenance).
+std::string hdf5_library_version();
 
 class TraceError : public std::runtime_error {
  public:
