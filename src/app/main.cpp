@@ -4,7 +4,9 @@
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -17,11 +19,56 @@
 #include "p2pgrid/app/schema_docs.hpp"
 #include "p2pgrid/app/version.hpp"
 #include "p2pgrid/app/trace_output.hpp"
+#include "p2pgrid/trace/hdf5_trace_sink.hpp"
 
 namespace {
 
 constexpr int kBadInput = 2;
 constexpr int kRunFailed = 1;
+
+/// argv as a shell would need it typed again (provenance).
+std::string quoted_command_line(int argc, char** argv) {
+  std::string out;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg(argv[i]);
+    const bool plain = !arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                             "0123456789_-+=/.,:@%") == std::string::npos;
+    if (!out.empty()) out += ' ';
+    if (plain) {
+      out += arg;
+      continue;
+    }
+    out += '\'';
+    for (const char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += '\'';
+  }
+  return out;
+}
+
+/// The words before the subcommand that CLI11 would only answer with "A
+/// subcommand is required": name the word the user typed instead.
+std::optional<std::string> misplaced_word(const CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  std::string list;
+  for (std::size_t i = 0; i < names.size(); ++i) list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  if (argc < 2) return "a subcommand is required: " + list + " (p2pgrid --help)";
+  const std::string word = argv[1];
+  if (word == "-h" || word == "--help" || word == "--version") return std::nullopt;
+  if (std::find(names.begin(), names.end(), word) != names.end()) return std::nullopt;
+  if (word.starts_with("-")) {
+    const std::string flag = word.substr(0, word.find('='));
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      for (const CLI::Option* opt : sub->get_options()) {
+        if (opt->check_lname(flag.substr(flag.find_first_not_of('-'))) || opt->check_sname(flag.substr(1))) {
+          return "option '" + flag + "' belongs after a subcommand, e.g. p2pgrid " + sub->get_name() + " ... " + flag;
+        }
+      }
+    }
+    return "unknown option '" + word + "' (p2pgrid --help lists them)";
+  }
+  return "unknown subcommand '" + word + "' (expected " + list + ")";
+}
 
 }  // namespace
 
@@ -57,12 +104,28 @@ int main(int argc, char** argv) {
   std::string bench_csv;
   bench->add_option("--csv", bench_csv, "also append each row to this CSV file (header added if new)");
 
+  // Every mistake on the command line ends the same way: one line from rank
+  // 0 naming what was wrong, exit 2, nothing written.
+  if (const auto word = misplaced_word(app, argc, argv)) {
+    if (root) std::cerr << "p2pgrid: error: " << *word << '\n';
+    return kBadInput;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // --help and --version are "errors" with exit code 0, printed on stdout.
-    const int code = root ? app.exit(e) : (e.get_exit_code() == 0 ? 0 : kBadInput);
-    return code == 0 ? 0 : kBadInput;
+    if (e.get_exit_code() == 0) {  // --help and --version: printed on stdout
+      if (root) app.exit(e);
+      return 0;
+    }
+    if (root) {
+      std::string where;
+      for (const CLI::App* sub : app.get_subcommands()) where = sub->get_name();
+      std::string what = e.what();
+      std::replace(what.begin(), what.end(), '\n', ' ');
+      std::cerr << "p2pgrid: error: " << (where.empty() ? "" : where + ": ") << what << " (p2pgrid "
+                << (where.empty() ? "" : where + " ") << "--help)\n";
+    }
+    return kBadInput;
   }
 
   if (schema->parsed()) {
@@ -78,10 +141,14 @@ int main(int argc, char** argv) {
     return p2pgrid::run_bench(bench_configs, overrides, bench_csv, world, std::cout);
   }
 
+  // validate and run share every check that needs no simulation, so a
+  // sweep's `--check` passes exactly what its array tasks will accept.
   std::optional<p2pgrid::Scenario> scenario;
   try {
     scenario.emplace(p2pgrid::Scenario::load(config_path, overrides));
     static_cast<void>(scenario->deploy());  // protocol-specific checks happen before anything runs
+    p2pgrid::check_trace_options(*scenario);
+    if (validate->parsed()) static_cast<void>(p2pgrid::resolve_inputs(*scenario));  // input files readable
   } catch (const p2pgrid::ConfigError& e) {
     if (root) std::cerr << "p2pgrid: error: " << e.what() << '\n';
     return kBadInput;
@@ -104,15 +171,18 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<p2pgrid::TraceOutput> trace;
   try {
-    trace = p2pgrid::open_trace_output(output, *scenario, world);
-  } catch (const p2pgrid::ConfigError& e) {  // e.g. trace.disable names an unknown table
+    trace = p2pgrid::open_trace_output(output, *scenario, world, {quoted_command_line(argc, argv)});
+  } catch (const p2pgrid::ConfigError& e) {
+    if (root) std::cerr << "p2pgrid: error: " << e.what() << '\n';
+    return kBadInput;
+  } catch (const p2pgrid::TraceError& e) {  // e.g. the output directory does not exist
     if (root) std::cerr << "p2pgrid: error: " << e.what() << '\n';
     return kBadInput;
   }
   try {
     p2pgrid::JobSummarySink jobs(trace->sink());
-    const auto result = p2pgrid::run_scenario(*scenario, world, jobs, &std::cout);
-    trace->close(result);
+    const auto result = p2pgrid::run_scenario(*scenario, world, jobs, &std::cerr);
+    trace->close(result, jobs.accepted_runs());
     if (root) p2pgrid::print_summary(std::cout, *scenario, result.all);
     jobs.print(std::cout, world);
     if (root && !output.empty()) std::cout << "trace: " << output << '\n';

@@ -17,15 +17,8 @@ namespace p2pgrid {
 
 namespace {
 
-/// Whether rank 0 may redraw one line. Open MPI hands ranks a pseudo-
-/// terminal even when mpirun's own output goes to a batch log, so isatty
-/// alone would put carriage returns in Slurm logs: under a batch system,
-/// "auto" means plain lines.
 bool progress_on_terminal(const std::string& mode) {
-  if (mode == "plain") return false;
-  if (mode == "terminal") return true;
-  const bool batch = std::getenv("SLURM_JOB_ID") != nullptr || std::getenv("PBS_JOBID") != nullptr;
-  return !batch && isatty(STDOUT_FILENO) == 1;
+  return progress_is_live(mode, isatty(STDERR_FILENO) == 1, environ);
 }
 
 }  // namespace
@@ -57,7 +50,6 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
   result.local = engine.run([&](Time next, std::uint64_t events, const EngineStats& /*local*/) {
     if (reporter) reporter->update(next, events);
   });
-  if (reporter) reporter->finish();
   trace.record(result.local);
 
   // EngineStats is padding-free plain data: gather it as raw bytes.
@@ -68,6 +60,11 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
   if (comm.rank() == 0) {
     result.all.resize(static_cast<std::size_t>(comm.size()));
     std::memcpy(result.all.data(), all.data(), all.size());
+  }
+  if (reporter) {
+    std::uint64_t events = 0;
+    for (const EngineStats& s : result.all) events += s.events;
+    reporter->finish(events);
   }
   return result;
 }
