@@ -7,7 +7,7 @@ import h5py
 import numpy as np
 
 #: File layouts this reader understands (root attribute ``schema_version``).
-SUPPORTED_SCHEMA_VERSIONS = (1,)
+SUPPORTED_SCHEMA_VERSIONS = (1, 2)
 
 #: Marks "no peer" in peer columns such as jobs.run_node.
 NO_PEER = 0xFFFFFFFF

@@ -19,7 +19,7 @@ CRASH_FRACTION = 0.1  # one [[faults]] entry, crash 10% at 20 s, restart after 1
 
 def test_four_ranks_row_counts_schema_and_provenance(phold_traces, harness, phold_config):
     with open_trace(phold_traces[4]) as t:
-        assert t.schema_version == 1
+        assert t.schema_version == 2
         assert t.complete
         crashed = round(CRASH_FRACTION * PEERS)
         # Every peer starts once; the crashed ones crash and restart once.
