@@ -148,7 +148,7 @@ TEST_F(Cli, CommandLineMistakesNameTheWordInOneLine) {
       {"--set network.loss=0.1 run " + cfg,
        "p2pgrid: error: option '--set' belongs after a subcommand, e.g. p2pgrid run ... --set"},
       {"run " + cfg + " --tables",
-       "p2pgrid: error: run: The following arguments were not expected: --tables (p2pgrid run --help)"},
+       "p2pgrid: error: run: The following argument was not expected: --tables (p2pgrid run --help)"},
       {"run " + cfg + " --set trace.disable=jobz -o " + (dir_ / "out.h5").string(),
        "p2pgrid: error: " + cfg + ": key 'trace.disable': no table 'jobz' in this run (tables: phold, nodes, faults, "
        "engine)"},
