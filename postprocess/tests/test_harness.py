@@ -74,9 +74,9 @@ def test_datasets_are_chunked_shuffled_gzipped_with_units(phold_traces):
             ds = f[name]
             assert ds.compression == "gzip" and ds.shuffle and ds.maxshape == (None,)
             assert ds.chunks[0] * ds.dtype.itemsize <= 1 << 20 < (ds.chunks[0] + 1) * ds.dtype.itemsize
-            cols = [c.decode() for c in ds.attrs["columns"]]
+            cols = list(ds.attrs["columns"])  # str: variable-length UTF-8
             assert cols == list(ds.dtype.names)
-            units = dict(zip(cols, (u.decode() for u in ds.attrs["units"])))
+            units = dict(zip(cols, ds.attrs["units"]))
             for c in cols:
                 if f[name].dtype[c].kind == "i" and c in ("time", "last", "join", "crash", "sim_end"):
                     assert units[c] == "ns", (name, c)
