@@ -28,6 +28,7 @@ class Counter final : public p2pgrid::TraceSink {
     }
     inner_.append(table, row);
   }
+  [[nodiscard]] bool enabled(const p2pgrid::TableDesc& table) const override { return inner_.enabled(table); }
   [[nodiscard]] bool wants_flush() const override { return inner_.wants_flush(); }
   void flush() override { inner_.flush(); }
   unsigned long informed = 0;
@@ -47,7 +48,8 @@ int main(int argc, char** argv) {
   p2pgrid::NetworkModel network(p2pgrid::NetworkParams{}, 1);
   const auto partition = p2pgrid::make_partition("block", peers, world.size());
   p2pgrid::MpiExchanger exchanger(world);
-  const std::vector<const p2pgrid::TableDesc*> tables{&gossip::RumourRecord::kTable};
+  // The engine itself records every peer's start (and crash) in `faults`.
+  const std::vector<const p2pgrid::TableDesc*> tables{&gossip::RumourRecord::kTable, &p2pgrid::FaultRecord::kTable};
   p2pgrid::MemoryTraceSink memory;
   std::unique_ptr<p2pgrid::Hdf5TraceSink> file;
   if (!out.empty()) file = std::make_unique<p2pgrid::Hdf5TraceSink>(out, tables, p2pgrid::TraceOptions{}, world);

@@ -52,8 +52,12 @@ TEST(TraceEnums, JobStatusAndReasonTablesAreDenseWithUniqueNames) {
   expect_dense_and_unique(kJobStatusNames);
   expect_dense_and_unique(kJobFailureNames);
   for (const FieldDesc& f : JobRecord::kTable.fields) {
-    if (f.name == "status") EXPECT_EQ(f.members.size(), kJobStatusNames.size());
-    if (f.name == "reason") EXPECT_EQ(f.members.size(), kJobFailureNames.size());
+    if (f.name == "status") {
+      EXPECT_EQ(f.members.size(), kJobStatusNames.size());
+    }
+    if (f.name == "reason") {
+      EXPECT_EQ(f.members.size(), kJobFailureNames.size());
+    }
   }
 }
 
