@@ -15,6 +15,7 @@
 #include <ctime>
 #include <filesystem>
 #include <set>
+#include <unordered_map>
 #include <stdexcept>
 
 #include "p2pgrid/app/sha256.hpp"
@@ -106,21 +107,12 @@ TraceOptions trace_options(const Scenario& scenario, const std::vector<const Tab
   return o;
 }
 
-/// This rank's rows of the nodes table: what the scenario fixes ahead, the
-/// capabilities, and the load of the accepted runs (gathered here from the
-/// ranks of the clients that accepted them).
-void record_nodes(TraceSink& sink, const Scenario& scenario, std::span<const AcceptedRun> accepted_runs,
-                  const boost::mpi::communicator& comm) {
+/// This rank's rows of the nodes table as far as the scenario fixes them
+/// ahead: placement, start, scheduled faults, capabilities. Written when the
+/// file opens, so a killed run still has them; the load is filled in at the end.
+std::vector<NodeRecord> node_rows(const Scenario& scenario, const boost::mpi::communicator& comm) {
   const Deployment& deployment = scenario.deploy();
   const auto partition = make_partition(scenario.partition, scenario.peers, comm.size(), scenario.seed);
-  std::vector<std::vector<AcceptedRun>> outgoing(static_cast<std::size_t>(comm.size()));
-  for (const AcceptedRun& run : accepted_runs) {
-    if (run.first >= scenario.peers) continue;
-    outgoing[static_cast<std::size_t>(partition->rank_of(PeerId{run.first}))].push_back(run);
-  }
-  std::vector<std::vector<AcceptedRun>> incoming;
-  boost::mpi::all_to_all(comm, outgoing, incoming);
-
   std::vector<NodeRecord> rows;
   std::vector<std::uint32_t> slot(scenario.peers, 0xffffffffU);
   for (std::uint32_t p = 0; p < scenario.peers; ++p) {
@@ -146,14 +138,31 @@ void record_nodes(TraceSink& sink, const Scenario& scenario, std::span<const Acc
     ++r.crashes;
     if (r.crash_ns < 0 && f.at.ns >= r.join_ns) r.crash_ns = f.at.ns;
   }
+  return rows;
+}
+
+/// Collective: adds the accepted runs (known on the clients' ranks) to the
+/// rows of their run nodes (on the nodes' ranks).
+void add_load(std::vector<NodeRecord>& rows, const Scenario& scenario, std::span<const AcceptedRun> accepted_runs,
+              const boost::mpi::communicator& comm) {
+  const Deployment& deployment = scenario.deploy();
+  const auto partition = make_partition(scenario.partition, scenario.peers, comm.size(), scenario.seed);
+  std::vector<std::vector<AcceptedRun>> outgoing(static_cast<std::size_t>(comm.size()));
+  for (const AcceptedRun& run : accepted_runs) {
+    if (run.first >= scenario.peers) continue;
+    outgoing[static_cast<std::size_t>(partition->rank_of(PeerId{run.first}))].push_back(run);
+  }
+  std::vector<std::vector<AcceptedRun>> incoming;
+  boost::mpi::all_to_all(comm, outgoing, incoming);
+  std::unordered_map<std::uint32_t, std::size_t> index;
+  for (std::size_t i = 0; i < rows.size(); ++i) index.emplace(rows[i].peer, i);
   for (const auto& from_rank : incoming) {
     for (const auto& [node, nominal] : from_rank) {
-      NodeRecord& r = rows[slot[node]];
+      NodeRecord& r = rows[index.at(node)];
       ++r.jobs_run;
       r.busy_ns += deployment.run_time_on ? deployment.run_time_on(PeerId{node}, Duration{nominal}).ns : nominal;
     }
   }
-  for (const NodeRecord& r : rows) sink.record(r);
 }
 
 class Hdf5TraceOutput final : public TraceOutput {
@@ -165,9 +174,16 @@ class Hdf5TraceOutput final : public TraceOutput {
   TraceSink& sink() override { return sink_; }
   Hdf5TraceSink& hdf5() { return sink_; }
 
+  /// Collective: this rank's rows of the nodes table, flushed with the first flush.
+  void record_nodes() {
+    nodes_ = node_rows(scenario_, comm_);
+    for (const NodeRecord& r : nodes_) sink_.record(r);
+  }
+
   void close(const RunResult& /*result*/, std::span<const AcceptedRun> accepted_runs) override {
     // run_scenario has recorded each rank's EngineStats row already.
-    record_nodes(sink_, scenario_, accepted_runs, comm_);
+    add_load(nodes_, scenario_, accepted_runs, comm_);
+    sink_.rewrite_last_block(NodeRecord::kTable, std::as_bytes(std::span<const NodeRecord>(nodes_)));
     sink_.set_attribute("end_time", wall_time_utc(comm_));
     sink_.close();
   }
@@ -176,6 +192,7 @@ class Hdf5TraceOutput final : public TraceOutput {
   boost::mpi::communicator comm_;
   const Scenario& scenario_;
   Hdf5TraceSink sink_;
+  std::vector<NodeRecord> nodes_;
 };
 
 }  // namespace
@@ -288,6 +305,7 @@ std::unique_ptr<TraceOutput> open_trace_output(const std::string& path, const Sc
   if (!slurm[0].empty()) sink.set_attribute("slurm_job_id", slurm[0]);
   if (!slurm[1].empty()) sink.set_attribute("slurm_array_job_id", slurm[1]);
   if (!slurm[2].empty()) sink.set_attribute("slurm_array_task_id", slurm[2]);
+  out->record_nodes();
   sink.flush();
   return out;
 }

@@ -78,6 +78,8 @@ class Hdf5TraceSink::Impl {
     Handle dataset;
     std::vector<std::byte> buffer;
     std::uint64_t in_file = 0;
+    std::uint64_t block_start = 0;  ///< this rank's rows of the last flush that wrote the table
+    std::uint64_t block_rows = 0;
   };
 
   Impl(const std::string& path, std::span<const TableDesc* const> tables, TraceOptions options,
@@ -339,8 +341,39 @@ class Hdf5TraceSink::Impl {
       ++stats_.independent_writes;
       stats_.last_no_collective_cause = local_cause | global_cause;
     }
+    t.block_start = t.in_file + offset;
+    t.block_rows = count;
     t.in_file = new_size;
   }
+
+ public:
+  void rewrite_last_block(const TableDesc& desc, std::span<const std::byte> rows) {
+    require_open("rewrite rows");
+    Table& t = find(desc);
+    if (!t.recorded) return;  // the same on every rank
+    if (rows.size() != t.block_rows * desc.row_size) {
+      throw TraceError("trace file '" + path_ + "': rewriting " + t.name + " with " +
+                       std::to_string(rows.size() / desc.row_size) + " rows, but this rank wrote " +
+                       std::to_string(t.block_rows));
+    }
+    Handle file_space(H5Dget_space(t.dataset.get()), H5Sclose);
+    const hsize_t n = t.block_rows;
+    Handle mem_space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+    if (n > 0) {
+      const hsize_t start = t.block_start;
+      H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &n, nullptr);
+    } else {
+      H5Sselect_none(file_space.get());
+      H5Sselect_none(mem_space.get());
+    }
+    static const std::byte kNothing{};
+    const void* data = n > 0 ? static_cast<const void*>(rows.data()) : &kNothing;
+    if (H5Dwrite(t.dataset.get(), t.type.get(), mem_space.get(), file_space.get(), transfer_.get(), data) < 0) {
+      fail("rewrite rows of " + t.name);
+    }
+  }
+
+ private:
 
   void flush_file() {
     if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) fail("flush");
@@ -418,6 +451,9 @@ void Hdf5TraceSink::set_attribute(std::string_view name, std::int64_t value) {
   impl_->write_int_attribute(name, value);
 }
 void Hdf5TraceSink::close() { impl_->close(); }
+void Hdf5TraceSink::rewrite_last_block(const TableDesc& table, std::span<const std::byte> rows) {
+  impl_->rewrite_last_block(table, rows);
+}
 std::uint64_t Hdf5TraceSink::rows_in_file(const TableDesc& table) const { return impl_->rows_in_file(table); }
 const TraceWriterStats& Hdf5TraceSink::stats() const { return impl_->stats(); }
 const std::string& Hdf5TraceSink::path() const { return impl_->path(); }

@@ -31,7 +31,8 @@ constexpr std::array kNodeFields{
 
 const TableDesc NodeRecord::kTable{
     "nodes", sizeof(NodeRecord), kNodeFields,
-    "One row per peer, written at the end: placement, scheduled faults, capabilities and load.", 1};
+    "One row per peer: placement, scheduled faults, capabilities, and load (filled in at the end: 0 in an "
+    "incomplete file).", 1};
 static_assert(sizeof(NodeRecord) == 56);
 
 }  // namespace p2pgrid

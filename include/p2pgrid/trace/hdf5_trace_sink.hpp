@@ -68,6 +68,12 @@ class Hdf5TraceSink final : public TraceSink {
   void set_attribute(std::string_view name, std::string_view value);
   void set_attribute(std::string_view name, std::int64_t value);
 
+  /// Collective: overwrites the rows this rank wrote in the last flush that
+  /// wrote `table` with `rows` (as many, same order), to fill in figures
+  /// known only at the end (the nodes table's load). No-op for a table
+  /// switched off.
+  void rewrite_last_block(const TableDesc& table, std::span<const std::byte> rows);
+
   /// Collective: flushes, sets complete = 1 and closes the file.
   void close();
 

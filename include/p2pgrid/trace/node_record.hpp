@@ -1,9 +1,9 @@
 #pragma once
-/// The nodes table: one row per peer, written when the run ends: placement,
-/// start and scheduled faults (what the scenario fixes in advance), the
-/// peer's capabilities in the units of the jobs' minimums, and its load
-/// (accepted runs and the time they took on it). What actually happened to
-/// a peer over time is in the faults table.
+/// The nodes table: one row per peer, written when the trace is opened from
+/// what the scenario fixes in advance (placement, start, scheduled faults,
+/// capabilities in the units of the jobs' minimums), so a killed run keeps
+/// it; its load (accepted runs and the time they took on it) is filled in
+/// when the run ends. What happened to a peer over time is in the faults table.
 
 #include <cstdint>
 
