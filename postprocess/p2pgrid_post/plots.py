@@ -1,5 +1,7 @@
 """figure2 (the paper's Figure 2: wait, matchmaking cost, load balance) and the Gantt chart."""
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,6 +11,18 @@ import numpy as np  # noqa: E402
 from .reader import NO_PEER  # noqa: E402
 from .results import matchmaker_key  # noqa: E402
 from .statistics import NS, interval_below  # noqa: E402
+
+
+_POPULATION = {"c": "clustered", "m": "mixed"}
+
+
+def scenario_label(code):
+    """The paper's scenario codes spelled out: "cm-heavy" -> "clustered nodes,
+    mixed jobs, heavy" on three lines (configs/paper/: nodes, jobs, load)."""
+    m = re.fullmatch(r"([cm])([cm])-(\w+)", code)
+    if not m:
+        return code
+    return f"{_POPULATION[m[1]]} nodes\n{_POPULATION[m[2]]} jobs\n{m[3]}"
 
 
 def _grouped_bars(ax, cells, attr, scenarios, matchmakers, err=None):
@@ -27,7 +41,7 @@ def _grouped_bars(ax, cells, attr, scenarios, matchmakers, err=None):
             yerr = [below, above]
         pos = [k + (i - (len(matchmakers) - 1) / 2) * width for k, _ in got]
         ax.bar(pos, y, width, yerr=yerr, capsize=2, color=f"C{i}", label=m)
-    ax.set_xticks(np.arange(len(scenarios)), scenarios, fontsize="small")
+    ax.set_xticks(np.arange(len(scenarios)), [scenario_label(s) for s in scenarios], fontsize="small")
     ax.set_xlim(-0.5, len(scenarios) - 0.5)
     ax.grid(axis="y", alpha=0.3)
 
@@ -52,7 +66,7 @@ def _boxes(ax, cells, scenarios, matchmakers):
                        medianprops={"color": "black"})
         for patch in b["boxes"]:
             patch.set_facecolor(f"C{i}")
-    ax.set_xticks(np.arange(len(scenarios)), scenarios, fontsize="small")
+    ax.set_xticks(np.arange(len(scenarios)), [scenario_label(s) for s in scenarios], fontsize="small")
     ax.set_xlim(-0.5, len(scenarios) - 0.5)
     ax.grid(axis="y", alpha=0.3)
 
