@@ -162,6 +162,12 @@ grid::JobPlan job_plan(const Config& c, const workload::JobModel& jobs, std::uin
   }
 }
 
+/// Each peer's own capabilities, from the [nodes] model (the same machines as the CAN points).
+std::function<grid::Resources(PeerId)> capabilities_function(const Config& c, std::uint64_t seed) {
+  const can::CapabilityModel model = capability_model(c);
+  return [model, seed](PeerId p) { return can::capabilities_of(model, seed, p).value; };
+}
+
 grid::Params grid_params(const Config& c, std::uint32_t peers, std::uint64_t seed) {
   grid::Params g;
   g.salt = seed;
@@ -173,8 +179,7 @@ grid::Params grid_params(const Config& c, std::uint32_t peers, std::uint64_t see
   g.record_delay = c.duration("grid.record_delay");
   g.scale_by_cpu = c.boolean("grid.scale_by_cpu");
   g.reference_cpu_mhz = static_cast<std::uint32_t>(c.integer("grid.reference_cpu"));
-  const can::CapabilityModel model = capability_model(c);
-  g.capabilities_of = [model, seed](PeerId p) { return can::capabilities_of(model, seed, p).value; };
+  g.capabilities_of = capabilities_function(c, seed);
   const workload::JobModel jobs = job_model(c);
   if (jobs.clients > peers) {
     throw ConfigError(c.origin() + ": key 'workload.clients': " + std::to_string(jobs.clients) +
@@ -184,12 +189,6 @@ grid::Params grid_params(const Config& c, std::uint32_t peers, std::uint64_t see
   return g;
 }
 
-/// What the nodes table reports of each peer: its capabilities and the time jobs take on it.
-void describe_nodes(Deployment& d, const grid::Params& g) {
-  d.capabilities = g.capabilities_of;
-  d.run_time_on = [g](PeerId q, Duration nominal) { return grid::run_time_on(g, g.capabilities_of(q)[0], nominal); };
-}
-
 template <class Match, class MatchParams>
 Deployment deploy_over_chord(const Config& c, std::uint32_t peers, std::uint64_t seed, MatchParams match) {
   using Peer = match::ChordGridPeer<Match, MatchParams>;
@@ -197,7 +196,6 @@ Deployment deploy_over_chord(const Config& c, std::uint32_t peers, std::uint64_t
   typename Peer::Params p{chord_params_from(c, peers, seed), grid_params(c, peers, seed), std::move(match)};
   Deployment d;
   d.factory = [p](const ShardPeers& shard) { return std::make_unique<Stack>(shard, p); };
-  describe_nodes(d, p.grid);
   if (c.text("chord.bootstrap") == "oracle") {
     d.prepare = [cp = p.chord](Engine& engine) {
       // ORACLE: every peer's correct Chord state at time 0, each rank for its own.
@@ -230,7 +228,6 @@ Deployment deploy_over_can(const Config& c, std::uint32_t peers, std::uint64_t s
   p.can.probe_interval = Duration{0};
   Deployment d;
   d.factory = [p](const ShardPeers& shard) { return std::make_unique<Stack>(shard, p); };
-  describe_nodes(d, p.grid);
   if (p.can.bootstrap == can::Bootstrap::kOracle) {
     d.prepare = [](Engine& engine) {
       // ORACLE: every peer's zones and neighbour table at time 0, each rank for its own.
@@ -293,10 +290,24 @@ Deployment deploy_grid(const Config& c, std::uint32_t peers, std::uint64_t seed)
   throw ConfigError(c.origin() + ": key 'match.kind': unknown matchmaker '" + kind + "'");
 }
 
+/// Every grid stack, plus what the nodes table reports of each peer: its
+/// capabilities and how long a job runs on it (the run node's own rule).
+Deployment deploy_grid_with_nodes(const Config& c, std::uint32_t peers, std::uint64_t seed) {
+  Deployment d = deploy_grid(c, peers, seed);
+  grid::Params g;
+  g.scale_by_cpu = c.boolean("grid.scale_by_cpu");
+  g.reference_cpu_mhz = static_cast<std::uint32_t>(c.integer("grid.reference_cpu"));
+  g.capabilities_of = capabilities_function(c, seed);
+  d.capabilities = g.capabilities_of;
+  d.run_time_on = [g](PeerId q, Duration nominal) { return grid::run_time_on(g, g.capabilities_of(q)[0], nominal); };
+  return d;
+}
+
 }  // namespace
 
 ProtocolBinding grid_binding() {
-  return {"grid", "the desktop grid: job roles and a matchmaker over an overlay", declare_grid, deploy_grid};
+  return {"grid", "the desktop grid: job roles and a matchmaker over an overlay", declare_grid,
+          deploy_grid_with_nodes};
 }
 
 }  // namespace p2pgrid
