@@ -1,7 +1,11 @@
 """Reads a p2pgrid trace into numpy structured arrays, checking the schema version."""
 
 import os
-import tomllib
+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11: the same parser as a package
+    import tomli as tomllib
 
 import h5py
 import numpy as np
