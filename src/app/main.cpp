@@ -26,6 +26,10 @@ namespace {
 constexpr int kBadInput = 2;
 constexpr int kRunFailed = 1;
 
+/// One write per diagnostic line: stderr is unbuffered, and under a launcher
+/// several ranks' (or stdout's) pieces would interleave mid-line.
+void error_line(const std::string& message) { std::cerr << ("p2pgrid: error: " + message + "\n") << std::flush; }
+
 /// argv as a shell would need it typed again (provenance).
 std::string quoted_command_line(int argc, char** argv) {
   std::string out;
@@ -107,7 +111,7 @@ int main(int argc, char** argv) {
   // Every mistake on the command line ends the same way: one line from rank
   // 0 naming what was wrong, exit 2, nothing written.
   if (const auto word = misplaced_word(app, argc, argv)) {
-    if (root) std::cerr << "p2pgrid: error: " << *word << '\n';
+    if (root) error_line(*word);
     return kBadInput;
   }
   try {
@@ -122,8 +126,8 @@ int main(int argc, char** argv) {
       for (const CLI::App* sub : app.get_subcommands()) where = sub->get_name();
       std::string what = e.what();
       std::replace(what.begin(), what.end(), '\n', ' ');
-      std::cerr << "p2pgrid: error: " << (where.empty() ? "" : where + ": ") << what << " (p2pgrid "
-                << (where.empty() ? "" : where + " ") << "--help)\n";
+      error_line((where.empty() ? "" : where + ": ") + what + " (p2pgrid " + (where.empty() ? "" : where + " ") +
+                 "--help)");
     }
     return kBadInput;
   }
@@ -135,7 +139,7 @@ int main(int argc, char** argv) {
 
   if (bench->parsed()) {
     if (const auto mismatch = p2pgrid::launch_mismatch(world.size())) {
-      std::cerr << "p2pgrid: error: " << *mismatch << '\n';
+      error_line(*mismatch);
       return kBadInput;
     }
     return p2pgrid::run_bench(bench_configs, overrides, bench_csv, world, std::cout);
@@ -150,7 +154,7 @@ int main(int argc, char** argv) {
     p2pgrid::check_trace_options(*scenario);
     if (validate->parsed()) static_cast<void>(p2pgrid::resolve_inputs(*scenario));  // input files readable
   } catch (const p2pgrid::ConfigError& e) {
-    if (root) std::cerr << "p2pgrid: error: " << e.what() << '\n';
+    if (root) error_line(e.what());
     return kBadInput;
   }
 
@@ -160,12 +164,14 @@ int main(int argc, char** argv) {
   }
 
   if (const auto mismatch = p2pgrid::launch_mismatch(world.size())) {
-    std::cerr << "p2pgrid: error: " << *mismatch << '\n';
+    error_line(*mismatch);
     return kBadInput;
   }
   if (scenario->peers < static_cast<std::uint32_t>(world.size())) {
-    if (root) std::cerr << "p2pgrid: error: " << scenario->peers << " peers cannot be spread over " << world.size()
-                        << " ranks\n";
+    if (root) {
+      error_line(std::to_string(scenario->peers) + " peers cannot be spread over " + std::to_string(world.size()) +
+                 " ranks");
+    }
     return kBadInput;
   }
 
@@ -173,10 +179,10 @@ int main(int argc, char** argv) {
   try {
     trace = p2pgrid::open_trace_output(output, *scenario, world, {quoted_command_line(argc, argv)});
   } catch (const p2pgrid::ConfigError& e) {
-    if (root) std::cerr << "p2pgrid: error: " << e.what() << '\n';
+    if (root) error_line(e.what());
     return kBadInput;
   } catch (const p2pgrid::TraceError& e) {  // e.g. the output directory does not exist
-    if (root) std::cerr << "p2pgrid: error: " << e.what() << '\n';
+    if (root) error_line(e.what());
     return kBadInput;
   }
   try {
@@ -187,7 +193,7 @@ int main(int argc, char** argv) {
     jobs.print(std::cout, world);
     if (root && !output.empty()) std::cout << "trace: " << output << '\n';
   } catch (const std::exception& e) {
-    std::cerr << "p2pgrid: rank " << world.rank() << ": error: " << e.what() << '\n';
+    std::cerr << ("p2pgrid: rank " + std::to_string(world.rank()) + ": error: " + e.what() + "\n") << std::flush;
     env.abort(kRunFailed);
   }
   return 0;

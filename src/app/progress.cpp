@@ -59,15 +59,19 @@ void ProgressReporter::report(double sim, std::uint64_t events, bool last) {
   char line[256];
   std::snprintf(line, sizeof line, "elapsed %.1f s  sim %.1f/%.1f s (%3.0f%%)  %.3g events/s  %.3gx real time  ETA %s",
                 wall, sim, total, 100.0 * fraction, rate, speedup, eta);
+  // One write per report: stderr is unbuffered, and a batch log that also
+  // takes stdout would otherwise get the summary spliced into the line.
+  std::string text;
   if (live_) {
     constexpr int kWidth = 20;
     const int filled = static_cast<int>(fraction * kWidth);
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.resize(kWidth, '.');
-    out_ << "\r[" << bar << "] " << line << "\033[K" << std::flush;
+    text = "\r[" + bar + "] " + line + "\033[K";
   } else {
-    out_ << "progress: " << line << '\n' << std::flush;
+    text = std::string("progress: ") + line + '\n';
   }
+  out_ << text << std::flush;
 }
 
 }  // namespace p2pgrid
