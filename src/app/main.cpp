@@ -1,6 +1,8 @@
 // The p2pgrid command line: the same binary on a laptop, under mpiexec and
 // under srun. MPI_COMM_WORLD appears here and in the MPI test main only.
 
+#include <unistd.h>
+
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
 #include <CLI/CLI.hpp>
@@ -14,6 +16,7 @@
 #include "p2pgrid/app/bench_report.hpp"
 #include "p2pgrid/app/job_summary.hpp"
 #include "p2pgrid/app/launch_check.hpp"
+#include "p2pgrid/app/progress.hpp"
 #include "p2pgrid/app/runner.hpp"
 #include "p2pgrid/app/scenario.hpp"
 #include "p2pgrid/app/schema_docs.hpp"
@@ -77,6 +80,8 @@ std::optional<std::string> misplaced_word(const CLI::App& app, int argc, char** 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before MPI_Init: a singleton start of Open MPI sets the variables mpiexec would.
+  const bool stderr_terminal = isatty(STDERR_FILENO) == 1 && !p2pgrid::started_by_launcher(environ);
   boost::mpi::environment env(argc, argv, boost::mpi::threading::single);
   const boost::mpi::communicator world;
   const bool root = world.rank() == 0;
@@ -187,7 +192,7 @@ int main(int argc, char** argv) {
   }
   try {
     p2pgrid::JobSummarySink jobs(trace->sink());
-    const auto result = p2pgrid::run_scenario(*scenario, world, jobs, &std::cerr);
+    const auto result = p2pgrid::run_scenario(*scenario, world, jobs, {&std::cerr, stderr_terminal});
     trace->close(result, jobs.accepted_runs());
     if (root) p2pgrid::print_summary(std::cout, *scenario, result.all);
     jobs.print(std::cout, world);

@@ -9,19 +9,23 @@
 
 namespace p2pgrid {
 
-bool progress_is_live(const std::string& mode, bool stderr_is_tty, const char* const* environ_vars) {
-  if (mode == "plain") return false;
-  if (mode == "terminal") return true;
+bool started_by_launcher(const char* const* environ_vars) {
   // Set by mpiexec (Open MPI, MPICH, PMIx), srun and PBS in every rank.
   static constexpr std::string_view kLaunched[] = {"OMPI_COMM_WORLD_SIZE=", "PMIX_RANK=", "PMI_RANK=",
                                                    "PMI_SIZE=",             "SLURM_JOB_ID=", "PBS_JOBID="};
   for (const char* const* e = environ_vars; e != nullptr && *e != nullptr; ++e) {
     const std::string_view var(*e);
     for (const std::string_view prefix : kLaunched) {
-      if (var.starts_with(prefix)) return false;
+      if (var.starts_with(prefix)) return true;
     }
   }
-  return stderr_is_tty;
+  return false;
+}
+
+bool progress_is_live(const std::string& mode, bool stderr_is_tty, bool launched) {
+  if (mode == "plain") return false;
+  if (mode == "terminal") return true;
+  return stderr_is_tty && !launched;
 }
 
 ProgressReporter::ProgressReporter(std::ostream& out, bool live, Duration interval, Time end)

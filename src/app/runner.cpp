@@ -1,7 +1,5 @@
 #include "p2pgrid/app/runner.hpp"
 
-#include <unistd.h>
-
 #include <boost/mpi/collectives/gather.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -15,16 +13,8 @@
 
 namespace p2pgrid {
 
-namespace {
-
-bool progress_on_terminal(const std::string& mode) {
-  return progress_is_live(mode, isatty(STDERR_FILENO) == 1, environ);
-}
-
-}  // namespace
-
 RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator& comm, TraceSink& trace,
-                       std::ostream* progress, const BeforeRun& before_run) {
+                       const ProgressTarget& progress, const BeforeRun& before_run) {
   const NetworkModel network(scenario.network, scenario.seed);
   const auto partition = make_partition(scenario.partition, scenario.peers, comm.size(), scenario.seed);
   MpiExchanger exchanger(comm);
@@ -42,9 +32,9 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
   if (before_run) before_run(engine);
 
   std::optional<ProgressReporter> reporter;
-  if (progress != nullptr && comm.rank() == 0) {
-    reporter.emplace(*progress, progress_on_terminal(scenario.config.text("progress.mode")), scenario.progress_interval,
-                     scenario.end);
+  if (progress.out != nullptr && comm.rank() == 0) {
+    const bool live = progress_is_live(scenario.config.text("progress.mode"), progress.terminal, false);
+    reporter.emplace(*progress.out, live, scenario.progress_interval, scenario.end);
   }
   RunResult result;
   result.local = engine.run([&](Time next, std::uint64_t events, const EngineStats& /*local*/) {

@@ -31,12 +31,14 @@ TEST(Progress, LiveOnlyOnATerminalWithoutALauncher) {
   const char* none[] = {"HOME=/root", nullptr};
   const char* mpiexec[] = {"HOME=/root", "OMPI_COMM_WORLD_SIZE=2", nullptr};
   const char* slurm[] = {"SLURM_JOB_ID=7", nullptr};
-  EXPECT_TRUE(progress_is_live("auto", true, none));
-  EXPECT_FALSE(progress_is_live("auto", false, none));
-  EXPECT_FALSE(progress_is_live("auto", true, mpiexec));  // Open MPI gives ranks a pty
-  EXPECT_FALSE(progress_is_live("auto", true, slurm));
-  EXPECT_TRUE(progress_is_live("terminal", false, mpiexec));
-  EXPECT_FALSE(progress_is_live("plain", true, none));
+  EXPECT_FALSE(started_by_launcher(none));
+  EXPECT_TRUE(started_by_launcher(mpiexec));
+  EXPECT_TRUE(started_by_launcher(slurm));
+  EXPECT_TRUE(progress_is_live("auto", true, false));
+  EXPECT_FALSE(progress_is_live("auto", false, false));
+  EXPECT_FALSE(progress_is_live("auto", true, true));  // Open MPI gives ranks a pty
+  EXPECT_TRUE(progress_is_live("terminal", false, true));
+  EXPECT_FALSE(progress_is_live("plain", true, false));
 }
 
 template <class Table>

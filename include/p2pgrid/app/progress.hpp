@@ -15,12 +15,16 @@
 
 namespace p2pgrid {
 
-/// Whether `mode` ("auto", "terminal", "plain") means a redrawn bar, given
-/// whether stderr is a terminal and the environment. Under an MPI launcher
-/// or a batch system the rank's stderr may be a pseudo-terminal (Open MPI
-/// gives ranks one) while the user's output goes to a file, so "auto"
-/// draws a bar only when no launcher is involved.
-bool progress_is_live(const std::string& mode, bool stderr_is_tty, const char* const* environ_vars);
+/// Whether the environment shows an MPI launcher or batch system (mpiexec,
+/// srun, PBS). Read it before MPI_Init: Open MPI's singleton start sets the
+/// same variables mpiexec does.
+bool started_by_launcher(const char* const* environ_vars);
+
+/// Whether `mode` ("auto", "terminal", "plain") means a redrawn bar. Under a
+/// launcher the rank's stderr may be a pseudo-terminal (Open MPI gives ranks
+/// one) while the user's output goes to a file, so "auto" draws a bar only
+/// on a terminal with no launcher in between.
+bool progress_is_live(const std::string& mode, bool stderr_is_tty, bool launched);
 
 class ProgressReporter {
  public:
