@@ -9,6 +9,7 @@ packages=(
   libhdf5-openmpi-dev hdf5-tools
   libbenchmark-dev libgtest-dev libtomlplusplus-dev libcli11-dev
   python3 python3-h5py python3-numpy python3-matplotlib python3-pytest
+  python3-pandas python3-scipy python3-venv python3-pip python3-setuptools
   slurmctld slurmd slurm-client munge
 )
 

@@ -1,4 +1,6 @@
-"""Command line: python3 -m p2pgrid_post {summary,figure2,compare,gantt,canon,scaling} ..."""
+"""Command line: p2pgrid-post (or python3 -m p2pgrid_post) {summary,figure2,compare,gantt,canon,scaling} ...
+
+Exit status: 0 success, 1 ``compare`` found a difference, 2 bad input."""
 
 import argparse
 import sys
@@ -43,8 +45,12 @@ def cmd_compare(args):
             va, vb = fa.get(n, "-"), fb.get(n, "-")
             mark = "" if va == vb else "  *"
             print(f"{n:24s} {str(va):>28s} {str(vb):>28s}{mark}")
-        shared = sorted(set(a.tables) & set(b.tables))
-        for name in shared:
+        # Key figures such as ranks, hosts and wall time differ between
+        # equivalent runs; the verdict is the canonical tables'.
+        different = sorted(set(a.tables) ^ set(b.tables))
+        for name in different:
+            print(f"canonical {name:14s} only in {args.a if name in a.tables else args.b}")
+        for name in sorted(set(a.tables) & set(b.tables)):
             if PLACEMENT_COLUMNS.get(name, ()) is None:
                 continue  # placement-dependent as a whole (engine statistics)
             try:
@@ -52,6 +58,9 @@ def cmd_compare(args):
             except KeyError:
                 continue
             print(f"canonical {name:14s} {'identical' if same else 'DIFFERENT'}")
+            if not same:
+                different.append(name)
+    return 1 if different else 0
 
 
 def cmd_figure2(args):
@@ -100,14 +109,15 @@ def cmd_scaling(args):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python3 -m p2pgrid_post", description="Read and plot p2pgrid HDF5 traces.")
+    p = argparse.ArgumentParser(prog="p2pgrid-post", description="Read and plot p2pgrid HDF5 traces.",
+                                epilog="exit status: 0 ok, 1 compare found a difference, 2 bad input")
     p.add_argument("--allow-incomplete", action="store_true",
                    help="read traces of runs that did not finish (rows up to the last flush)")
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("summary", help="the run's key figures")
     s.add_argument("trace")
     s.set_defaults(func=cmd_summary)
-    s = sub.add_parser("compare", help="two traces side by side")
+    s = sub.add_parser("compare", help="two traces side by side; exit 1 if a canonical table differs")
     s.add_argument("a")
     s.add_argument("b")
     s.set_defaults(func=cmd_compare)
@@ -136,11 +146,10 @@ def main(argv=None):
     s.set_defaults(func=cmd_scaling)
     args = p.parse_args(argv)
     try:
-        args.func(args)
+        return args.func(args) or 0
     except TraceError as e:
         print(f"p2pgrid_post: error: {e}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

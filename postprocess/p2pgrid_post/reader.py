@@ -1,13 +1,17 @@
 """Reads a p2pgrid trace into numpy structured arrays, checking the schema version."""
 
 import os
-import tomllib
+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11: the same parser as a package
+    import tomli as tomllib
 
 import h5py
 import numpy as np
 
 #: File layouts this reader understands (root attribute ``schema_version``).
-SUPPORTED_SCHEMA_VERSIONS = (1,)
+SUPPORTED_SCHEMA_VERSIONS = (1, 2)
 
 #: Marks "no peer" in peer columns such as jobs.run_node.
 NO_PEER = 0xFFFFFFFF

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .reader import NO_PEER, TraceError
-from .stats import NS
+from .statistics import NS, half_width_95, spread, t_quantile_975  # noqa: F401 (re-exported)
 
 #: Matchmakers in the order of the design's table; others follow by name.
 MATCHMAKER_ORDER = ("central", "rntree", "can", "can-push")
@@ -39,56 +39,6 @@ def peer_count(trace, fallback=None):
     ``peers``, else ``fallback`` (None: unknown)."""
     n = trace.setting("peers.count", trace.attrs.get("peers", fallback))
     return None if n is None else int(n)
-
-
-def t_quantile_975(df):
-    """Two-sided 95% quantile of Student's t with integer df >= 1 (no scipy:
-    the closed-form CDF for integer df, Abramowitz & Stegun 26.7.3/26.7.4,
-    inverted by bisection)."""
-    if df < 1:
-        raise ValueError(f"t quantile needs df >= 1 (got {df})")
-
-    def inside(t):  # P(|T| < t)
-        theta = math.atan(t / math.sqrt(df))
-        c2 = math.cos(theta) ** 2
-        if df % 2 == 0:
-            term, total = 1.0, 1.0
-            for k in range(2, df, 2):  # products (1*3*..*(k-1)) / (2*4*..*k) cos^k
-                term *= c2 * (k - 1) / k
-                total += term
-            return math.sin(theta) * total
-        if df == 1:
-            return 2 * theta / math.pi
-        term, total = 1.0, 1.0
-        for k in range(3, df, 2):  # products (2*4*..*(k-1)) / (3*5*..*k) cos^(k-1)
-            term *= c2 * (k - 1) / k
-            total += term
-        return 2 / math.pi * (theta + math.sin(theta) * math.cos(theta) * total)
-
-    lo, hi = 0.0, 1.0
-    while inside(hi) < 0.95:
-        hi *= 2
-    for _ in range(100):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if inside(mid) < 0.95 else (lo, mid)
-    return (lo + hi) / 2
-
-
-def half_width_95(samples):
-    """Half-width of the 95% t interval of the mean of independent samples (nan below 2)."""
-    x = np.asarray(samples, dtype=np.float64)
-    if len(x) < 2:
-        return math.nan
-    return t_quantile_975(len(x) - 1) * float(x.std(ddof=1)) / math.sqrt(len(x))
-
-
-def spread(values):
-    """(coefficient of variation, max / mean) of per-node values; nan for an all-zero vector."""
-    v = np.asarray(values, dtype=np.float64)
-    mean = float(v.mean()) if len(v) else 0.0
-    if mean <= 0:
-        return math.nan, math.nan
-    return float(v.std()) / mean, float(v.max()) / mean
 
 
 @dataclass

@@ -68,20 +68,22 @@ def read_rows(path):
 
 
 def scaling_points(rows):
-    """One Point per (scenario, ranks), ordered by protocol, peers, ranks."""
+    """One Point per (scenario, peers, ranks), ordered by protocol, peers, ranks. The
+    peer count is part of the key: scaling.sbatch's weak runs keep the scenario
+    and change peers.count, and a speedup compares like with like."""
     groups = {}
     for r in rows:
-        groups.setdefault((r["scenario"], r["ranks"]), []).append(r)
+        groups.setdefault((r["scenario"], r["peers"], r["ranks"]), []).append(r)
     walls = {k: statistics.median(r["wall_seconds"] for r in g) for k, g in groups.items()}
     points = []
-    for (scenario, ranks), g in groups.items():
+    for (scenario, peers, ranks), g in groups.items():
         first = g[0]
         events = {r["events"] for r in g}
         if len(events) != 1:
             raise TraceError(f"scenario {scenario} on {ranks} rank(s): event counts differ between runs "
                              f"({sorted(events)}): not the same scenario")
-        wall = walls[(scenario, ranks)]
-        base = walls.get((scenario, 1))
+        wall = walls[(scenario, peers, ranks)]
+        base = walls.get((scenario, peers, 1))
         points.append(Point(scenario, first["protocol"], first["peers"], ranks, len(g), first["events"], wall,
                             first["events"] / wall / ranks if wall > 0 else float("nan"),
                             statistics.median(r["bytes_per_peer"] for r in g),

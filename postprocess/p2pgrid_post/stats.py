@@ -3,16 +3,10 @@
 import numpy as np
 
 from .reader import NO_PEER
+from .statistics import NS, wait_seconds  # noqa: F401 (re-exported)
 
-NS = 1e-9
 FAULT_ACTIONS = {0: "start", 1: "crash", 2: "restart", 3: "leave"}
 JOB_STATUS = {0: "completed", 1: "failed", 2: "open at end"}
-
-
-def wait_seconds(jobs):
-    """Wait time (started - submit) of every job that started, in seconds."""
-    started = jobs[jobs["started"] >= 0]
-    return (started["started"] - started["submit"]).astype(np.float64) * NS
 
 
 def key_figures(trace):

@@ -31,7 +31,8 @@ def make_job(seed, i, nodes=40, matchmaker="rntree"):
         "reason": 1 if failed else 0, "recoveries": (h >> 8) % 3, "resubmissions": 0, "duplicate_runs": 0,
         "match_hops": hops, "match_messages": hops * 2, "submit": submit,
         "matched": -1 if failed else submit + hops * 10_000_000, "started": started,
-        "finished": -1 if failed else started + run_time, "min_cpu": (h % 4) * 0.5,
+        "finished": -1 if failed else started + run_time,
+        "ended": submit + 1_800_000_000_000 if failed else started + run_time, "min_cpu": (h % 4) * 0.5,
         "min_memory": float((h >> 4) % 8), "min_disk": 0.0, "run_time": run_time, "input_bytes": (h >> 32) % 1_000_000,
     }
 

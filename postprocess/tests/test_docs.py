@@ -18,7 +18,7 @@ def test_every_table_and_column_is_documented(phold_traces, tmp_path, jobs_tool)
                 assert re.search(rf"^### `{name}`", doc, re.M), f"table {name} is not documented"
                 section = doc.split(f"### `{name}`", 1)[1].split("\n### ", 1)[0]
                 for col, unit in zip(ds.attrs["columns"], ds.attrs["units"]):
-                    assert re.search(rf"^\| `{col.decode()}` \|[^|]+\| {re.escape(unit.decode()) or '-'} \|", section,
-                                     re.M), f"{name}.{col.decode()} is missing or has the wrong unit"
+                    assert re.search(rf"^\| `{col}` \|[^|]+\| {re.escape(unit) or '-'} \|", section,
+                                     re.M), f"{name}.{col} is missing or has the wrong unit"
             for attr in f.attrs:
                 assert f"`{attr}`" in doc, f"root attribute {attr} is not documented"

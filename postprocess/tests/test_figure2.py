@@ -237,3 +237,14 @@ def test_the_table_does_not_depend_on_the_rank_count(grid_traces, tmp_path):
     one = run_module("figure2", grid_traces[("central", 3, 1)], "-o", tmp_path / "f.png").stdout
     two = run_module("figure2", grid_traces[("central", 3, 2)], "-o", tmp_path / "f.png").stdout
     assert one == two
+
+
+def test_error_bars_stop_at_zero_and_scenario_codes_are_spelled_out():
+    from p2pgrid_post.plots import scenario_label
+    from p2pgrid_post.statistics import interval_below
+
+    assert interval_below(2.0, 5.0) == 2.0  # the bar ends at 0 s, not -3 s
+    assert interval_below(10.0, 5.0) == 5.0
+    assert interval_below(1.0, math.nan) == 0.0
+    assert scenario_label("cm-heavy") == "clustered nodes\nmixed jobs\nheavy"
+    assert scenario_label("light") == "light"

@@ -95,3 +95,25 @@ def test_real_bench_rows_on_one_and_two_ranks(harness, tmp_path):
     assert cells[("small", 1)][1] == "chord"
     assert cells[("small", 1)][5] == cells[("small", 2)][5]  # same events on any rank count
     assert cells[("small", 1)][9] == "0%" and cells[("small", 2)][9] != "0%"
+
+
+def test_scaling_reads_what_scaling_sbatch_writes(harness, phold_config, tmp_path):
+    """jobs/slurm/scaling.sbatch (run with bash outside Slurm) records bench --csv rows that
+    `scaling` plots: the two files cannot drift apart again."""
+    import os
+    import subprocess
+
+    from conftest import ROOT
+
+    env = dict(harness.env, SLURM_NTASKS="2", P2PGRID_RANKS="1 2", P2PGRID_SCALING="strong",
+               P2PGRID_BIN=os.path.abspath(harness.binary), P2PGRID_LAUNCHER=f"{harness.mpiexec} --oversubscribe",
+               P2PGRID_OUTDIR=str(tmp_path / "out"), P2PGRID_JOBS_DIR=os.path.join(ROOT, "jobs", "slurm"))
+    env.pop("SLURM_JOB_ID", None)
+    r = subprocess.run(["bash", os.path.join(ROOT, "jobs", "slurm", "scaling.sbatch"), phold_config,
+                        "run.duration=5s"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stdout + r.stderr
+    csv = tmp_path / "out" / "scaling-local" / "scaling.csv"
+    out = run_module("scaling", csv, "-o", tmp_path / "scaling.png").stdout
+    rows = table(out)
+    assert sorted(rows) == [("phold-small", 1), ("phold-small", 2)]
+    assert (tmp_path / "scaling.png").read_bytes().startswith(PNG)

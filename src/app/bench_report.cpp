@@ -62,7 +62,7 @@ int run_bench(const std::vector<std::string>& configs, const std::vector<std::st
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
     const Scenario& s = scenarios[i];
     NullTraceSink sink;
-    const RunResult r = run_scenario(s, comm, sink, nullptr);
+    const RunResult r = run_scenario(s, comm, sink, {});
     if (comm.rank() != 0) continue;
     std::uint64_t events = 0, messages = 0, remote = 0, windows = 0, rss = 0;
     double wall = 0;

@@ -45,7 +45,7 @@ void declare_grid(Schema& s) {
 
   s.field({"workload.source", ValueKind::kString, std::string("synthetic"), "", "jobs: the paper's synthetic "
            "workload, or an SWF job log (docs/workloads.md)", {}, {}, {"synthetic", "swf"}});
-  s.field({"workload.swf_file", ValueKind::kString, std::string(), "", "swf: the log (relative to the config file's "
+  s.field({"workload.swf_file", ValueKind::kString, std::string(), "file", "swf: the log (relative to the config file's "
            "directory); clients, start and input_bytes apply, the synthetic keys do not", {}, {}, {}});
   s.field({"workload.swf_time_scale", ValueKind::kFloat, 1.0, "", "swf: submit offsets and run times are multiplied "
            "by this (0.5: twice as fast, same load)", 1e-9, {}, {}});
@@ -169,6 +169,12 @@ grid::JobPlan job_plan(const Config& c, const workload::JobModel& jobs, std::uin
   }
 }
 
+/// Each peer's own capabilities, from the [nodes] model (the same machines as the CAN points).
+std::function<grid::Resources(PeerId)> capabilities_function(const Config& c, std::uint64_t seed) {
+  const can::CapabilityModel model = capability_model(c);
+  return [model, seed](PeerId p) { return can::capabilities_of(model, seed, p).value; };
+}
+
 grid::Params grid_params(const Config& c, std::uint32_t peers, std::uint64_t seed) {
   grid::Params g;
   g.salt = seed;
@@ -183,8 +189,7 @@ grid::Params grid_params(const Config& c, std::uint32_t peers, std::uint64_t see
   g.round_timeout = c.duration("match.round_timeout");
   g.scale_by_cpu = c.boolean("grid.scale_by_cpu");
   g.reference_cpu_mhz = static_cast<std::uint32_t>(c.integer("grid.reference_cpu"));
-  const can::CapabilityModel model = capability_model(c);
-  g.capabilities_of = [model, seed](PeerId p) { return can::capabilities_of(model, seed, p).value; };
+  g.capabilities_of = capabilities_function(c, seed);
   const workload::JobModel jobs = job_model(c);
   if (jobs.clients > peers) {
     throw ConfigError(c.origin() + ": key 'workload.clients': " + std::to_string(jobs.clients) +
@@ -309,10 +314,24 @@ Deployment deploy_grid(const Config& c, std::uint32_t peers, std::uint64_t seed)
   throw ConfigError(c.origin() + ": key 'match.kind': unknown matchmaker '" + kind + "'");
 }
 
+/// Every grid stack, plus what the nodes table reports of each peer: its
+/// capabilities and how long a job runs on it (the run node's own rule).
+Deployment deploy_grid_with_nodes(const Config& c, std::uint32_t peers, std::uint64_t seed) {
+  Deployment d = deploy_grid(c, peers, seed);
+  grid::Params g;
+  g.scale_by_cpu = c.boolean("grid.scale_by_cpu");
+  g.reference_cpu_mhz = static_cast<std::uint32_t>(c.integer("grid.reference_cpu"));
+  g.capabilities_of = capabilities_function(c, seed);
+  d.capabilities = g.capabilities_of;
+  d.run_time_on = [g](PeerId q, Duration nominal) { return grid::run_time_on(g, g.capabilities_of(q)[0], nominal); };
+  return d;
+}
+
 }  // namespace
 
 ProtocolBinding grid_binding() {
-  return {"grid", "the desktop grid: job roles and a matchmaker over an overlay", declare_grid, deploy_grid};
+  return {"grid", "the desktop grid: job roles and a matchmaker over an overlay", declare_grid,
+          deploy_grid_with_nodes};
 }
 
 }  // namespace p2pgrid

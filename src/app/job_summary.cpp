@@ -21,6 +21,7 @@ void JobSummarySink::append(const TableDesc& table, const void* row) {
       case JobStatus::kCompleted:
         ++completed_;
         waits_ns_.push_back(j.started_ns - j.submit_ns);
+        accepted_runs_.emplace_back(j.run_node, j.run_time_ns);
         break;
       case JobStatus::kFailed: ++failed_; break;
       case JobStatus::kOpenAtEnd: ++open_; break;

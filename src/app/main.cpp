@@ -1,10 +1,14 @@
 // The p2pgrid command line: the same binary on a laptop, under mpiexec and
 // under srun. MPI_COMM_WORLD appears here and in the MPI test main only.
 
+#include <unistd.h>
+
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -12,20 +16,72 @@
 #include "p2pgrid/app/bench_report.hpp"
 #include "p2pgrid/app/job_summary.hpp"
 #include "p2pgrid/app/launch_check.hpp"
+#include "p2pgrid/app/progress.hpp"
 #include "p2pgrid/app/runner.hpp"
 #include "p2pgrid/app/scenario.hpp"
 #include "p2pgrid/app/schema_docs.hpp"
 #include "p2pgrid/app/version.hpp"
 #include "p2pgrid/app/trace_output.hpp"
+#include "p2pgrid/trace/hdf5_trace_sink.hpp"
 
 namespace {
 
 constexpr int kBadInput = 2;
 constexpr int kRunFailed = 1;
 
+/// One write per diagnostic line: stderr is unbuffered, and under a launcher
+/// several ranks' (or stdout's) pieces would interleave mid-line.
+void error_line(const std::string& message) { std::cerr << ("p2pgrid: error: " + message + "\n") << std::flush; }
+
+/// argv as a shell would need it typed again (provenance).
+std::string quoted_command_line(int argc, char** argv) {
+  std::string out;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg(argv[i]);
+    const bool plain = !arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                             "0123456789_-+=/.,:@%") == std::string::npos;
+    if (!out.empty()) out += ' ';
+    if (plain) {
+      out += arg;
+      continue;
+    }
+    out += '\'';
+    for (const char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += '\'';
+  }
+  return out;
+}
+
+/// The words before the subcommand that CLI11 would only answer with "A
+/// subcommand is required": name the word the user typed instead.
+std::optional<std::string> misplaced_word(const CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  std::string list;
+  for (std::size_t i = 0; i < names.size(); ++i) list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  if (argc < 2) return "a subcommand is required: " + list + " (p2pgrid --help)";
+  const std::string word = argv[1];
+  if (word == "-h" || word == "--help" || word == "--version") return std::nullopt;
+  if (std::find(names.begin(), names.end(), word) != names.end()) return std::nullopt;
+  if (word.starts_with("-")) {
+    const std::string flag = word.substr(0, word.find('='));
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      for (const CLI::Option* opt : sub->get_options()) {
+        if (opt->check_lname(flag.substr(flag.find_first_not_of('-'))) || opt->check_sname(flag.substr(1))) {
+          return "option '" + flag + "' belongs after a subcommand, e.g. p2pgrid " + sub->get_name() + " ... " + flag;
+        }
+      }
+    }
+    return "unknown option '" + word + "' (p2pgrid --help lists them)";
+  }
+  return "unknown subcommand '" + word + "' (expected " + list + ")";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before MPI_Init: a singleton start of Open MPI sets the variables mpiexec would.
+  const bool stderr_terminal = isatty(STDERR_FILENO) == 1 && !p2pgrid::started_by_launcher(environ);
   boost::mpi::environment env(argc, argv, boost::mpi::threading::single);
   const boost::mpi::communicator world;
   const bool root = world.rank() == 0;
@@ -57,12 +113,28 @@ int main(int argc, char** argv) {
   std::string bench_csv;
   bench->add_option("--csv", bench_csv, "also append each row to this CSV file (header added if new)");
 
+  // Every mistake on the command line ends the same way: one line from rank
+  // 0 naming what was wrong, exit 2, nothing written.
+  if (const auto word = misplaced_word(app, argc, argv)) {
+    if (root) error_line(*word);
+    return kBadInput;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // --help and --version are "errors" with exit code 0, printed on stdout.
-    const int code = root ? app.exit(e) : (e.get_exit_code() == 0 ? 0 : kBadInput);
-    return code == 0 ? 0 : kBadInput;
+    if (e.get_exit_code() == 0) {  // --help and --version: printed on stdout
+      if (root) app.exit(e);
+      return 0;
+    }
+    if (root) {
+      std::string where;
+      for (const CLI::App* sub : app.get_subcommands()) where = sub->get_name();
+      std::string what = e.what();
+      std::replace(what.begin(), what.end(), '\n', ' ');
+      error_line((where.empty() ? "" : where + ": ") + what + " (p2pgrid " + (where.empty() ? "" : where + " ") +
+                 "--help)");
+    }
+    return kBadInput;
   }
 
   if (schema->parsed()) {
@@ -72,18 +144,22 @@ int main(int argc, char** argv) {
 
   if (bench->parsed()) {
     if (const auto mismatch = p2pgrid::launch_mismatch(world.size())) {
-      std::cerr << "p2pgrid: error: " << *mismatch << '\n';
+      error_line(*mismatch);
       return kBadInput;
     }
     return p2pgrid::run_bench(bench_configs, overrides, bench_csv, world, std::cout);
   }
 
+  // validate and run share every check that needs no simulation, so a
+  // sweep's `--check` passes exactly what its array tasks will accept.
   std::optional<p2pgrid::Scenario> scenario;
   try {
     scenario.emplace(p2pgrid::Scenario::load(config_path, overrides));
     static_cast<void>(scenario->deploy());  // protocol-specific checks happen before anything runs
+    p2pgrid::check_trace_options(*scenario);
+    if (validate->parsed()) static_cast<void>(p2pgrid::resolve_inputs(*scenario));  // input files readable
   } catch (const p2pgrid::ConfigError& e) {
-    if (root) std::cerr << "p2pgrid: error: " << e.what() << '\n';
+    if (root) error_line(e.what());
     return kBadInput;
   }
 
@@ -93,31 +169,36 @@ int main(int argc, char** argv) {
   }
 
   if (const auto mismatch = p2pgrid::launch_mismatch(world.size())) {
-    std::cerr << "p2pgrid: error: " << *mismatch << '\n';
+    error_line(*mismatch);
     return kBadInput;
   }
   if (scenario->peers < static_cast<std::uint32_t>(world.size())) {
-    if (root) std::cerr << "p2pgrid: error: " << scenario->peers << " peers cannot be spread over " << world.size()
-                        << " ranks\n";
+    if (root) {
+      error_line(std::to_string(scenario->peers) + " peers cannot be spread over " + std::to_string(world.size()) +
+                 " ranks");
+    }
     return kBadInput;
   }
 
   std::unique_ptr<p2pgrid::TraceOutput> trace;
   try {
-    trace = p2pgrid::open_trace_output(output, *scenario, world);
-  } catch (const p2pgrid::ConfigError& e) {  // e.g. trace.disable names an unknown table
-    if (root) std::cerr << "p2pgrid: error: " << e.what() << '\n';
+    trace = p2pgrid::open_trace_output(output, *scenario, world, {quoted_command_line(argc, argv)});
+  } catch (const p2pgrid::ConfigError& e) {
+    if (root) error_line(e.what());
+    return kBadInput;
+  } catch (const p2pgrid::TraceError& e) {  // e.g. the output directory does not exist
+    if (root) error_line(e.what());
     return kBadInput;
   }
   try {
     p2pgrid::JobSummarySink jobs(trace->sink());
-    const auto result = p2pgrid::run_scenario(*scenario, world, jobs, &std::cout);
-    trace->close(result);
+    const auto result = p2pgrid::run_scenario(*scenario, world, jobs, {&std::cerr, stderr_terminal});
+    trace->close(result, jobs.accepted_runs());
     if (root) p2pgrid::print_summary(std::cout, *scenario, result.all);
     jobs.print(std::cout, world);
     if (root && !output.empty()) std::cout << "trace: " << output << '\n';
   } catch (const std::exception& e) {
-    std::cerr << "p2pgrid: rank " << world.rank() << ": error: " << e.what() << '\n';
+    std::cerr << ("p2pgrid: rank " + std::to_string(world.rank()) + ": error: " + e.what() + "\n") << std::flush;
     env.abort(kRunFailed);
   }
   return 0;

@@ -1,7 +1,5 @@
 #include "p2pgrid/app/runner.hpp"
 
-#include <unistd.h>
-
 #include <boost/mpi/collectives/gather.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -15,23 +13,8 @@
 
 namespace p2pgrid {
 
-namespace {
-
-/// Whether rank 0 may redraw one line. Open MPI hands ranks a pseudo-
-/// terminal even when mpirun's own output goes to a batch log, so isatty
-/// alone would put carriage returns in Slurm logs: under a batch system,
-/// "auto" means plain lines.
-bool progress_on_terminal(const std::string& mode) {
-  if (mode == "plain") return false;
-  if (mode == "terminal") return true;
-  const bool batch = std::getenv("SLURM_JOB_ID") != nullptr || std::getenv("PBS_JOBID") != nullptr;
-  return !batch && isatty(STDOUT_FILENO) == 1;
-}
-
-}  // namespace
-
 RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator& comm, TraceSink& trace,
-                       std::ostream* progress, const BeforeRun& before_run) {
+                       const ProgressTarget& progress, const BeforeRun& before_run) {
   const NetworkModel network(scenario.network, scenario.seed);
   const auto partition = make_partition(scenario.partition, scenario.peers, comm.size(), scenario.seed);
   MpiExchanger exchanger(comm);
@@ -49,15 +32,14 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
   if (before_run) before_run(engine);
 
   std::optional<ProgressReporter> reporter;
-  if (progress != nullptr && comm.rank() == 0) {
-    reporter.emplace(*progress, progress_on_terminal(scenario.config.text("progress.mode")), scenario.progress_interval,
-                     scenario.end);
+  if (progress.out != nullptr && comm.rank() == 0) {
+    const bool live = progress_is_live(scenario.config.text("progress.mode"), progress.terminal, false);
+    reporter.emplace(*progress.out, live, scenario.progress_interval, scenario.end);
   }
   RunResult result;
   result.local = engine.run([&](Time next, std::uint64_t events, const EngineStats& /*local*/) {
     if (reporter) reporter->update(next, events);
   });
-  if (reporter) reporter->finish();
   trace.record(result.local);
 
   // EngineStats is padding-free plain data: gather it as raw bytes.
@@ -68,6 +50,11 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
   if (comm.rank() == 0) {
     result.all.resize(static_cast<std::size_t>(comm.size()));
     std::memcpy(result.all.data(), all.data(), all.size());
+  }
+  if (reporter) {
+    std::uint64_t events = 0;
+    for (const EngineStats& s : result.all) events += s.events;
+    reporter->finish(events);
   }
   return result;
 }

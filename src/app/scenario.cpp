@@ -56,7 +56,7 @@ Schema build_schema() {
            0, 1, {}});
 
   // [availability]: an FTA event_trace table drives crashes and restarts (docs/workloads.md).
-  s.field({"availability.file", ValueKind::kString, std::string(), "", "FTA event_trace table (relative to the "
+  s.field({"availability.file", ValueKind::kString, std::string(), "file", "FTA event_trace table (relative to the "
            "config file's directory; empty: none)", {}, {}, {}});
   s.field({"availability.warmup", ValueKind::kDuration, Duration{0}, "", "the trace starts here; no failure before",
            0, {}, {}});

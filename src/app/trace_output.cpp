@@ -1,16 +1,24 @@
 #include "p2pgrid/app/trace_output.hpp"
 
+#include <mpi.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <boost/mpi/collectives/all_gather.hpp>
+#include <boost/mpi/collectives/all_to_all.hpp>
 #include <boost/mpi/collectives/broadcast.hpp>
+#include <boost/serialization/utility.hpp>
+#include <boost/serialization/vector.hpp>
+#include <boost/version.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <set>
+#include <unordered_map>
 #include <stdexcept>
 
+#include "p2pgrid/app/sha256.hpp"
 #include "p2pgrid/app/version.hpp"
 #include "p2pgrid/sim/partition.hpp"
 #include "p2pgrid/trace/hdf5_trace_sink.hpp"
@@ -22,7 +30,7 @@ namespace {
 class NoTrace final : public TraceOutput {
  public:
   TraceSink& sink() override { return sink_; }
-  void close(const RunResult& /*result*/) override {}
+  void close(const RunResult& /*result*/, std::span<const AcceptedRun> /*accepted_runs*/) override {}
 
  private:
   NullTraceSink sink_;
@@ -71,6 +79,15 @@ std::vector<std::string> split_names(const std::string& text) {
   return out;
 }
 
+/// Every table a run of this scenario writes.
+std::vector<const TableDesc*> run_tables(const Scenario& scenario) {
+  std::vector<const TableDesc*> tables = scenario.deploy().tables;
+  tables.push_back(&NodeRecord::kTable);
+  tables.push_back(&FaultRecord::kTable);
+  tables.push_back(&EngineStats::kTable);
+  return tables;
+}
+
 TraceOptions trace_options(const Scenario& scenario, const std::vector<const TableDesc*>& tables) {
   const Config& c = scenario.config;
   TraceOptions o;
@@ -90,9 +107,11 @@ TraceOptions trace_options(const Scenario& scenario, const std::vector<const Tab
   return o;
 }
 
-/// This rank's rows of the nodes table, from what the scenario fixes ahead.
-void record_nodes(TraceSink& sink, const Scenario& scenario, const Deployment& deployment,
-                  const boost::mpi::communicator& comm) {
+/// This rank's rows of the nodes table as far as the scenario fixes them
+/// ahead: placement, start, scheduled faults, capabilities. Written when the
+/// file opens, so a killed run still has them; the load is filled in at the end.
+std::vector<NodeRecord> node_rows(const Scenario& scenario, const boost::mpi::communicator& comm) {
+  const Deployment& deployment = scenario.deploy();
   const auto partition = make_partition(scenario.partition, scenario.peers, comm.size(), scenario.seed);
   std::vector<NodeRecord> rows;
   std::vector<std::uint32_t> slot(scenario.peers, 0xffffffffU);
@@ -100,7 +119,14 @@ void record_nodes(TraceSink& sink, const Scenario& scenario, const Deployment& d
     if (partition->rank_of(PeerId{p}) != comm.rank()) continue;
     slot[p] = static_cast<std::uint32_t>(rows.size());
     const Time join = deployment.start_time ? deployment.start_time(PeerId{p}) : Time::zero();
-    rows.push_back({p, static_cast<std::uint32_t>(comm.rank()), join.ns, -1, 0, 0});
+    NodeRecord r{p, static_cast<std::uint32_t>(comm.rank()), join.ns, -1, 0, 0, 0, 0, 0, 0, 0};
+    if (deployment.capabilities) {
+      const auto caps = deployment.capabilities(PeerId{p});
+      r.cpu = caps[0];
+      r.memory = caps[1];
+      r.disk = caps[2];
+    }
+    rows.push_back(r);
   }
   for (const FaultEvent& f : scenario.faults.events) {  // sorted by time
     if (f.peer.value >= scenario.peers || slot[f.peer.value] == 0xffffffffU) continue;
@@ -112,63 +138,174 @@ void record_nodes(TraceSink& sink, const Scenario& scenario, const Deployment& d
     ++r.crashes;
     if (r.crash_ns < 0 && f.at.ns >= r.join_ns) r.crash_ns = f.at.ns;
   }
-  for (const NodeRecord& r : rows) sink.record(r);
+  return rows;
+}
+
+/// Collective: adds the accepted runs (known on the clients' ranks) to the
+/// rows of their run nodes (on the nodes' ranks).
+void add_load(std::vector<NodeRecord>& rows, const Scenario& scenario, std::span<const AcceptedRun> accepted_runs,
+              const boost::mpi::communicator& comm) {
+  const Deployment& deployment = scenario.deploy();
+  const auto partition = make_partition(scenario.partition, scenario.peers, comm.size(), scenario.seed);
+  std::vector<std::vector<AcceptedRun>> outgoing(static_cast<std::size_t>(comm.size()));
+  for (const AcceptedRun& run : accepted_runs) {
+    if (run.first >= scenario.peers) continue;
+    outgoing[static_cast<std::size_t>(partition->rank_of(PeerId{run.first}))].push_back(run);
+  }
+  std::vector<std::vector<AcceptedRun>> incoming;
+  boost::mpi::all_to_all(comm, outgoing, incoming);
+  std::unordered_map<std::uint32_t, std::size_t> index;
+  for (std::size_t i = 0; i < rows.size(); ++i) index.emplace(rows[i].peer, i);
+  for (const auto& from_rank : incoming) {
+    for (const auto& [node, nominal] : from_rank) {
+      NodeRecord& r = rows[index.at(node)];
+      ++r.jobs_run;
+      r.busy_ns += deployment.run_time_on ? deployment.run_time_on(PeerId{node}, Duration{nominal}).ns : nominal;
+    }
+  }
 }
 
 class Hdf5TraceOutput final : public TraceOutput {
  public:
-  Hdf5TraceOutput(const std::string& path, const std::vector<const TableDesc*>& tables, TraceOptions options,
-                  const boost::mpi::communicator& comm)
-      : comm_(comm), sink_(path, tables, std::move(options), comm) {}
+  Hdf5TraceOutput(const std::string& path, const Scenario& scenario, const std::vector<const TableDesc*>& tables,
+                  TraceOptions options, const boost::mpi::communicator& comm)
+      : comm_(comm), scenario_(scenario), sink_(path, tables, std::move(options), comm) {}
 
   TraceSink& sink() override { return sink_; }
   Hdf5TraceSink& hdf5() { return sink_; }
 
-  void close(const RunResult& /*result*/) override {
+  /// Collective: this rank's rows of the nodes table, flushed with the first flush.
+  void record_nodes() {
+    nodes_ = node_rows(scenario_, comm_);
+    for (const NodeRecord& r : nodes_) sink_.record(r);
+  }
+
+  void close(const RunResult& /*result*/, std::span<const AcceptedRun> accepted_runs) override {
     // run_scenario has recorded each rank's EngineStats row already.
+    add_load(nodes_, scenario_, accepted_runs, comm_);
+    sink_.rewrite_last_block(NodeRecord::kTable, std::as_bytes(std::span<const NodeRecord>(nodes_)));
     sink_.set_attribute("end_time", wall_time_utc(comm_));
     sink_.close();
   }
 
  private:
   boost::mpi::communicator comm_;
+  const Scenario& scenario_;
   Hdf5TraceSink sink_;
+  std::vector<NodeRecord> nodes_;
 };
 
 }  // namespace
 
+void check_trace_options(const Scenario& scenario) { static_cast<void>(trace_options(scenario, run_tables(scenario))); }
+
+ResolvedInputs resolve_inputs(const Scenario& scenario) {
+  namespace fs = std::filesystem;
+  const Config& c = scenario.config;
+  ResolvedInputs out;
+  Config stored = c;
+  std::error_code ec;
+  const fs::path origin = fs::absolute(c.origin(), ec);
+  out.origin = origin.lexically_normal().string();
+  const auto hash = [&](const std::string& path, const std::string& key) {
+    try {
+      out.input_files += sha256_file(path) + "  " + path + "\n";
+    } catch (const std::exception& e) {
+      throw ConfigError(c.origin() + (key.empty() ? "" : ": key '" + key + "'") + ": " + e.what());
+    }
+  };
+  if (fs::is_regular_file(origin)) hash(out.origin, "");
+  // Input files are declared with the unit "file" and are relative to the
+  // scenario file's directory (as the bindings read them).
+  for (const FieldSpec& f : scenario_schema().fields()) {
+    if (f.unit != "file" || c.text(f.key).empty()) continue;
+    const std::string absolute = (origin.parent_path() / c.text(f.key)).lexically_normal().string();
+    std::string quoted = "\"";
+    for (const char ch : absolute) {
+      if (ch == '"' || ch == '\\') quoted += '\\';
+      quoted += ch;
+    }
+    stored.set(f.key + "=" + quoted + "\"", c.origin());
+    hash(absolute, f.key);
+  }
+  out.config_toml = stored.to_toml();
+  return out;
+}
+
+std::string mpi_library_version() {
+  char text[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+  int length = 0;
+  MPI_Get_library_version(text, &length);
+  std::string version(text, static_cast<std::size_t>(std::max(0, length)));
+  version = version.substr(0, version.find_first_of("\n,"));
+  return version;
+}
+
 std::unique_ptr<TraceOutput> open_trace_output(const std::string& path, const Scenario& scenario,
-                                               const boost::mpi::communicator& comm) {
+                                               const boost::mpi::communicator& comm,
+                                               const RunProvenance& provenance) {
   if (path.empty()) return std::make_unique<NoTrace>();
-  const Deployment& deployment = scenario.deploy();
-  std::vector<const TableDesc*> tables = deployment.tables;
-  tables.push_back(&NodeRecord::kTable);
-  tables.push_back(&FaultRecord::kTable);
-  tables.push_back(&EngineStats::kTable);
+  const std::vector<const TableDesc*> tables = run_tables(scenario);
   TraceOptions options = trace_options(scenario, tables);  // bad input fails before the file exists
+  // Rank 0 reads and hashes the inputs; every rank writes the same attributes.
+  ResolvedInputs inputs;
+  std::string error;
+  if (comm.rank() == 0) {
+    try {
+      inputs = resolve_inputs(scenario);
+    } catch (const ConfigError& e) {
+      error = e.what();
+    }
+  }
+  boost::mpi::broadcast(comm, error, 0);
+  if (!error.empty()) throw ConfigError(error);
+  boost::mpi::broadcast(comm, inputs.config_toml, 0);
+  boost::mpi::broadcast(comm, inputs.origin, 0);
+  boost::mpi::broadcast(comm, inputs.input_files, 0);
 
   const std::string start = wall_time_utc(comm);
-  std::string slurm_job;
+  std::vector<std::string> slurm(3);
+  std::string command_line = provenance.command_line;
   if (comm.rank() == 0) {
-    if (const char* id = std::getenv("SLURM_JOB_ID")) slurm_job = id;
+    const char* names[] = {"SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID"};
+    for (std::size_t i = 0; i < slurm.size(); ++i) {
+      if (const char* v = std::getenv(names[i])) slurm[i] = v;
+    }
   }
-  boost::mpi::broadcast(comm, slurm_job, 0);
+  boost::mpi::broadcast(comm, slurm, 0);
+  boost::mpi::broadcast(comm, command_line, 0);
   const std::string hosts = host_names(comm);
+#if defined(__clang__)
+  const std::string compiler = std::string("clang ") + __clang_version__;
+#elif defined(__GNUC__)
+  const std::string compiler = std::string("gcc ") + __VERSION__;
+#else
+  const std::string compiler = "unknown";
+#endif
 
-  auto out = std::make_unique<Hdf5TraceOutput>(path, tables, std::move(options), comm);
+  auto out = std::make_unique<Hdf5TraceOutput>(path, scenario, tables, std::move(options), comm);
   Hdf5TraceSink& sink = out->hdf5();
   sink.set_attribute("p2pgrid_version", std::string_view(kVersion));
   sink.set_attribute("git_commit", std::string_view(kGitCommit));
-  sink.set_attribute("config", scenario.config.to_toml());
-  sink.set_attribute("config_origin", scenario.config.origin());
+  sink.set_attribute("git_describe", std::string_view(kGitDescribe));
+  sink.set_attribute("command_line", command_line);
+  sink.set_attribute("config", inputs.config_toml);
+  sink.set_attribute("config_origin", inputs.origin);
+  sink.set_attribute("input_files", inputs.input_files);
   sink.set_attribute("protocol", scenario.protocol);
   sink.set_attribute("seed", static_cast<std::int64_t>(scenario.seed));
   sink.set_attribute("peers", static_cast<std::int64_t>(scenario.peers));
   sink.set_attribute("ranks", static_cast<std::int64_t>(comm.size()));
   sink.set_attribute("start_time", start);
   sink.set_attribute("hosts", hosts);
-  if (!slurm_job.empty()) sink.set_attribute("slurm_job_id", slurm_job);
-  record_nodes(sink, scenario, deployment, comm);
+  sink.set_attribute("mpi_version", mpi_library_version());
+  sink.set_attribute("hdf5_version", hdf5_library_version());
+  sink.set_attribute("boost_version", std::string(BOOST_LIB_VERSION));
+  sink.set_attribute("compiler", compiler);
+  if (!slurm[0].empty()) sink.set_attribute("slurm_job_id", slurm[0]);
+  if (!slurm[1].empty()) sink.set_attribute("slurm_array_job_id", slurm[1]);
+  if (!slurm[2].empty()) sink.set_attribute("slurm_array_task_id", slurm[2]);
+  out->record_nodes();
   sink.flush();
   return out;
 }

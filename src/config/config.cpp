@@ -1,6 +1,7 @@
 #include "p2pgrid/config/config.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -166,10 +167,10 @@ std::string render(const Value& v) {
         if constexpr (std::is_same_v<T, std::int64_t>) {
           return std::to_string(x);
         } else if constexpr (std::is_same_v<T, double>) {
-          std::ostringstream os;
-          os.precision(17);
-          os << x;
-          std::string s = os.str();
+          // Shortest text that reads back as the same double: 0.4, not 0.40000000000000002.
+          std::array<char, 32> buffer{};
+          const auto end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), x).ptr;
+          std::string s(buffer.data(), end);
           if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
           return s;
         } else if constexpr (std::is_same_v<T, bool>) {

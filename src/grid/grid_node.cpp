@@ -483,13 +483,7 @@ void GridNode::rematch(Context& ctx, OwnedJob& job, Host& host) {
 // --- Run node ----------------------------------------------------------------
 
 Duration GridNode::run_time_here(const JobProfile& p) const {
-  if (!params_->scale_by_cpu || capabilities_[0] == 0) return p.run_time;
-  // Integer arithmetic, the same on every host: ns * ref / cpu computed as
-  // q * ref + r * ref / cpu with ns = q * cpu + r, which cannot overflow
-  // for any run time below a year.
-  const std::int64_t cpu = capabilities_[0];
-  const std::int64_t ref = params_->reference_cpu_mhz;
-  return Duration{(p.run_time.ns / cpu) * ref + (p.run_time.ns % cpu) * ref / cpu};
+  return run_time_on(*params_, capabilities_[0], p.run_time);
 }
 
 Duration GridNode::queued_work(Time now) const {

@@ -3,18 +3,21 @@
 #include <array>
 #include <cstddef>
 
+#include "p2pgrid/grid/job_profile.hpp"
+
 namespace p2pgrid {
 namespace {
+using grid::kResourceUnits;
 constexpr std::array kJobFields{
     FieldDesc{"job", FieldType::kU64, offsetof(JobRecord, job), "", "client << 32 | client's sequence number"},
     FieldDesc{"guid", FieldType::kU64, offsetof(JobRecord, guid), "", "GUID from the injection peer's hash"},
     FieldDesc{"client", FieldType::kU32, offsetof(JobRecord, client), "", "submitting peer"},
-    FieldDesc{"owner", FieldType::kU32, offsetof(JobRecord, owner), "", "owner when the job ended (4294967295: none)"},
-    FieldDesc{"run_node", FieldType::kU32, offsetof(JobRecord, run_node), "",
-              "node whose result was accepted (4294967295: none)"},
-    FieldDesc{"status", FieldType::kU32, offsetof(JobRecord, status), "", "0 completed, 1 failed, 2 open at end"},
-    FieldDesc{"reason", FieldType::kU32, offsetof(JobRecord, reason), "",
-              "0 none, 1 unmatchable, 2 client gave up, 3 run ended, 4 match deadline"},
+    FieldDesc{"owner", FieldType::kU32, offsetof(JobRecord, owner), "", "owner when the job ended", {}, kNoPeer},
+    FieldDesc{"run_node", FieldType::kU32, offsetof(JobRecord, run_node), "", "node whose result was accepted", {},
+              kNoPeer},
+    FieldDesc{"status", FieldType::kU32, offsetof(JobRecord, status), "", "final state", kJobStatusNames},
+    FieldDesc{"reason", FieldType::kU32, offsetof(JobRecord, reason), "", "why it failed or is open",
+              kJobFailureNames},
     FieldDesc{"recoveries", FieldType::kU32, offsetof(JobRecord, recoveries), "", "owner/run-node failures recovered"},
     FieldDesc{"resubmissions", FieldType::kU32, offsetof(JobRecord, resubmissions), "", "client resubmissions"},
     FieldDesc{"duplicate_runs", FieldType::kU32, offsetof(JobRecord, duplicate_runs), "",
@@ -22,14 +25,16 @@ constexpr std::array kJobFields{
     FieldDesc{"match_hops", FieldType::kU32, offsetof(JobRecord, match_hops), "", "overlay hops routing and matching"},
     FieldDesc{"match_messages", FieldType::kU32, offsetof(JobRecord, match_messages), "", "matchmaking messages"},
     FieldDesc{"submit", FieldType::kI64, offsetof(JobRecord, submit_ns), "ns", "client submitted"},
-    FieldDesc{"matched", FieldType::kI64, offsetof(JobRecord, matched_ns), "ns", "run node chosen; -1 never"},
-    FieldDesc{"started", FieldType::kI64, offsetof(JobRecord, started_ns), "ns", "accepted run started; -1 never"},
-    FieldDesc{"finished", FieldType::kI64, offsetof(JobRecord, finished_ns), "ns", "result accepted; -1 never"},
+    FieldDesc{"matched", FieldType::kI64, offsetof(JobRecord, matched_ns), "ns", "run node chosen", {}, kNever},
+    FieldDesc{"started", FieldType::kI64, offsetof(JobRecord, started_ns), "ns", "accepted run started", {}, kNever},
+    FieldDesc{"finished", FieldType::kI64, offsetof(JobRecord, finished_ns), "ns", "result accepted", {}, kNever},
     FieldDesc{"ended", FieldType::kI64, offsetof(JobRecord, ended_ns), "ns",
               "status became final: result accepted, failure known to the client, or the run's end (open)"},
-    FieldDesc{"min_cpu", FieldType::kF64, offsetof(JobRecord, min_cpu), "GHz", "required CPU speed; 0 none"},
-    FieldDesc{"min_memory", FieldType::kF64, offsetof(JobRecord, min_memory), "GiB", "required memory; 0 none"},
-    FieldDesc{"min_disk", FieldType::kF64, offsetof(JobRecord, min_disk), "GiB", "required disk; 0 none"},
+    FieldDesc{"min_cpu", FieldType::kF64, offsetof(JobRecord, min_cpu), kResourceUnits[0],
+              "required CPU speed; 0 none"},
+    FieldDesc{"min_memory", FieldType::kF64, offsetof(JobRecord, min_memory), kResourceUnits[1],
+              "required memory; 0 none"},
+    FieldDesc{"min_disk", FieldType::kF64, offsetof(JobRecord, min_disk), kResourceUnits[2], "required disk; 0 none"},
     FieldDesc{"run_time", FieldType::kI64, offsetof(JobRecord, run_time_ns), "ns", "nominal run time"},
     FieldDesc{"input_bytes", FieldType::kU64, offsetof(JobRecord, input_bytes), "bytes", "input size"},
 };

@@ -23,11 +23,17 @@ void FaultPlan::normalize() {
 }
 
 namespace {
+// 0 is not a FaultAction: a start is scheduled by the deployment, not the plan.
+constexpr std::array kFaultActionNames{
+    EnumMember{"start", 0},
+    EnumMember{"crash", static_cast<std::uint32_t>(FaultAction::kCrash)},
+    EnumMember{"restart", static_cast<std::uint32_t>(FaultAction::kRestart)},
+    EnumMember{"leave", static_cast<std::uint32_t>(FaultAction::kLeave)},
+};
 constexpr std::array kFaultFields{
     FieldDesc{"time", FieldType::kI64, offsetof(FaultRecord, time_ns), "ns", "when the peer changed state"},
     FieldDesc{"peer", FieldType::kU32, offsetof(FaultRecord, peer), "", "the peer"},
-    FieldDesc{"action", FieldType::kU32, offsetof(FaultRecord, action), "",
-              "0 start, 1 crash, 2 restart, 3 leave"},
+    FieldDesc{"action", FieldType::kU32, offsetof(FaultRecord, action), "", "what happened", kFaultActionNames},
 };
 }  // namespace
 

@@ -57,6 +57,15 @@ hid_t native_type(FieldType t) {
 
 std::string to_text(std::string_view s) { return std::string(s); }
 
+/// Variable-length UTF-8: h5py reads these as str (fixed-length ones come
+/// back as bytes), and every HDF5 reader handles them.
+Handle utf8_string_type() {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), H5T_VARIABLE);
+  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  return type;
+}
+
 }  // namespace
 
 class Hdf5TraceSink::Impl {
@@ -69,6 +78,8 @@ class Hdf5TraceSink::Impl {
     Handle dataset;
     std::vector<std::byte> buffer;
     std::uint64_t in_file = 0;
+    std::uint64_t block_start = 0;  ///< this rank's rows of the last flush that wrote the table
+    std::uint64_t block_rows = 0;
   };
 
   Impl(const std::string& path, std::span<const TableDesc* const> tables, TraceOptions options,
@@ -160,13 +171,7 @@ class Hdf5TraceSink::Impl {
     }
     const std::string key(name);
     if (H5Aexists(file_.get(), key.c_str()) > 0) H5Adelete(file_.get(), key.c_str());
-    Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(type.get(), value.size() + 1);
-    H5Tset_strpad(type.get(), H5T_STR_NULLTERM);
-    Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-    Handle attr(H5Acreate2(file_.get(), key.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    std::string buffer(value);
-    if (!attr.valid() || H5Awrite(attr.get(), type.get(), buffer.c_str()) < 0) fail("write attribute " + key);
+    write_string_attribute_on(file_.get(), name, value);
   }
 
   void write_int_attribute(std::string_view name, std::int64_t value) {
@@ -209,6 +214,12 @@ class Hdf5TraceSink::Impl {
 
   void check_tables(std::span<const TableDesc* const> tables) {
     for (const TableDesc* d : tables) {
+      for (const FieldDesc& f : d->fields) {
+        if (!f.members.empty() && f.type != FieldType::kU32) {
+          throw TraceError("trace column '" + to_text(d->name) + "." + to_text(f.name) +
+                           "': enumerations must be uint32");
+        }
+      }
       if (!is_packed(*d)) {
         throw TraceError("trace table '" + to_text(d->name) +
                          "': fields do not cover the row exactly (padding), so the file and memory layouts would "
@@ -256,7 +267,18 @@ class Hdf5TraceSink::Impl {
     t.type = Handle(H5Tcreate(H5T_COMPOUND, d.row_size), H5Tclose);
     for (const FieldDesc& f : d.fields) {
       const std::string name(f.name);
-      if (H5Tinsert(t.type.get(), name.c_str(), f.offset, native_type(f.type)) < 0) fail("build type of " + t.name);
+      Handle member;
+      if (!f.members.empty()) {
+        // An enum over the same uint32: memory and file types stay identical,
+        // so writes stay collective.
+        member = Handle(H5Tenum_create(H5T_NATIVE_UINT32), H5Tclose);
+        for (const EnumMember& m : f.members) {
+          const std::string label(m.name);
+          if (H5Tenum_insert(member.get(), label.c_str(), &m.value) < 0) fail("build enum " + t.name + "." + name);
+        }
+      }
+      const hid_t type = member.valid() ? member.get() : native_type(f.type);
+      if (H5Tinsert(t.type.get(), name.c_str(), f.offset, type) < 0) fail("build type of " + t.name);
     }
     const hsize_t zero = 0;
     const hsize_t unlimited = H5S_UNLIMITED;
@@ -279,11 +301,14 @@ class Hdf5TraceSink::Impl {
     std::vector<std::string_view> names;
     std::vector<std::string_view> units;
     std::vector<std::string_view> docs;
+    std::vector<std::string_view> missing;
     for (const FieldDesc& f : d.fields) {
       names.push_back(f.name);
       units.push_back(f.unit);
       docs.push_back(f.doc);
+      missing.push_back(f.missing);
     }
+    write_string_array_on(t.dataset.get(), "missing", missing);
     write_string_array_on(t.dataset.get(), "columns", names);
     write_string_array_on(t.dataset.get(), "units", units);
     write_string_array_on(t.dataset.get(), "column_docs", docs);
@@ -316,8 +341,39 @@ class Hdf5TraceSink::Impl {
       ++stats_.independent_writes;
       stats_.last_no_collective_cause = local_cause | global_cause;
     }
+    t.block_start = t.in_file + offset;
+    t.block_rows = count;
     t.in_file = new_size;
   }
+
+ public:
+  void rewrite_last_block(const TableDesc& desc, std::span<const std::byte> rows) {
+    require_open("rewrite rows");
+    Table& t = find(desc);
+    if (!t.recorded) return;  // the same on every rank
+    if (rows.size() != t.block_rows * desc.row_size) {
+      throw TraceError("trace file '" + path_ + "': rewriting " + t.name + " with " +
+                       std::to_string(rows.size() / desc.row_size) + " rows, but this rank wrote " +
+                       std::to_string(t.block_rows));
+    }
+    Handle file_space(H5Dget_space(t.dataset.get()), H5Sclose);
+    const hsize_t n = t.block_rows;
+    Handle mem_space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+    if (n > 0) {
+      const hsize_t start = t.block_start;
+      H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &n, nullptr);
+    } else {
+      H5Sselect_none(file_space.get());
+      H5Sselect_none(mem_space.get());
+    }
+    static const std::byte kNothing{};
+    const void* data = n > 0 ? static_cast<const void*>(rows.data()) : &kNothing;
+    if (H5Dwrite(t.dataset.get(), t.type.get(), mem_space.get(), file_space.get(), transfer_.get(), data) < 0) {
+      fail("rewrite rows of " + t.name);
+    }
+  }
+
+ private:
 
   void flush_file() {
     if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) fail("flush");
@@ -348,29 +404,24 @@ class Hdf5TraceSink::Impl {
 
   void write_string_attribute_on(hid_t object, std::string_view name, std::string_view value) {
     const std::string key(name);
-    Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(type.get(), value.size() + 1);
-    H5Tset_strpad(type.get(), H5T_STR_NULLTERM);
+    const Handle type = utf8_string_type();
     Handle space(H5Screate(H5S_SCALAR), H5Sclose);
     Handle attr(H5Acreate2(object, key.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
     const std::string buffer(value);
-    if (!attr.valid() || H5Awrite(attr.get(), type.get(), buffer.c_str()) < 0) fail("write attribute " + key);
+    const char* text = buffer.c_str();
+    if (!attr.valid() || H5Awrite(attr.get(), type.get(), &text) < 0) fail("write attribute " + key);
   }
 
-  /// Fixed-length strings: every reader handles them, no heap per element.
   void write_string_array_on(hid_t object, std::string_view name, const std::vector<std::string_view>& values) {
     const std::string key(name);
-    std::size_t width = 1;
-    for (auto v : values) width = std::max(width, v.size() + 1);
-    std::vector<char> packed(width * values.size(), '\0');
-    for (std::size_t i = 0; i < values.size(); ++i) std::memcpy(packed.data() + i * width, values[i].data(), values[i].size());
-    Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(type.get(), width);
-    H5Tset_strpad(type.get(), H5T_STR_NULLTERM);
+    const std::vector<std::string> owned(values.begin(), values.end());
+    std::vector<const char*> texts;
+    for (const std::string& v : owned) texts.push_back(v.c_str());
+    const Handle type = utf8_string_type();
     const hsize_t n = values.size();
     Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
     Handle attr(H5Acreate2(object, key.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    if (!attr.valid() || H5Awrite(attr.get(), type.get(), packed.data()) < 0) fail("write attribute " + key);
+    if (!attr.valid() || H5Awrite(attr.get(), type.get(), texts.data()) < 0) fail("write attribute " + key);
   }
 
   std::string path_;
@@ -400,8 +451,19 @@ void Hdf5TraceSink::set_attribute(std::string_view name, std::int64_t value) {
   impl_->write_int_attribute(name, value);
 }
 void Hdf5TraceSink::close() { impl_->close(); }
+void Hdf5TraceSink::rewrite_last_block(const TableDesc& table, std::span<const std::byte> rows) {
+  impl_->rewrite_last_block(table, rows);
+}
 std::uint64_t Hdf5TraceSink::rows_in_file(const TableDesc& table) const { return impl_->rows_in_file(table); }
 const TraceWriterStats& Hdf5TraceSink::stats() const { return impl_->stats(); }
 const std::string& Hdf5TraceSink::path() const { return impl_->path(); }
+
+std::string hdf5_library_version() {
+  unsigned major = 0;
+  unsigned minor = 0;
+  unsigned release = 0;
+  H5get_libversion(&major, &minor, &release);
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
+}
 
 }  // namespace p2pgrid

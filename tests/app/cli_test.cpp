@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -51,7 +52,7 @@ class Cli : public ::testing::Test {
 TEST_F(Cli, VersionAndHelpGoToStdoutWithExitZero) {
   const Result v = p2pgrid("--version");
   EXPECT_EQ(v.code, 0);
-  EXPECT_EQ(v.out.rfind("p2pgrid 0.1.0 (commit ", 0), 0U) << v.out;
+  EXPECT_EQ(v.out.rfind("p2pgrid 0.2.0 (commit ", 0), 0U) << v.out;
   const Result h = p2pgrid("--help");
   EXPECT_EQ(h.code, 0);
   EXPECT_NE(h.out.find("run"), std::string::npos);
@@ -132,6 +133,71 @@ TEST_F(Cli, BenchRefusesACsvItCannotWriteBeforeRunning) {
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("p2pgrid: error: --csv " + csv + ": cannot open for appending"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("small"), std::string::npos) << "ran anyway: " << r.out;
+}
+
+// Each user mistake: exactly one line, from rank 0, naming the word, exit 2.
+TEST_F(Cli, CommandLineMistakesNameTheWordInOneLine) {
+  const std::string cfg = write("ok.toml", "[peers]\ncount = 64\n");
+  struct Case {
+    std::string args;
+    std::string line;
+  };
+  const std::vector<Case> cases{
+      {"rnu " + cfg, "p2pgrid: error: unknown subcommand 'rnu' (expected run, validate, schema or bench)"},
+      {"--verison", "p2pgrid: error: unknown option '--verison' (p2pgrid --help lists them)"},
+      {"--set network.loss=0.1 run " + cfg,
+       "p2pgrid: error: option '--set' belongs after a subcommand, e.g. p2pgrid run ... --set"},
+      {"run " + cfg + " --tables",
+       "p2pgrid: error: run: The following argument was not expected: --tables (p2pgrid run --help)"},
+      {"run " + cfg + " --set trace.disable=jobz -o " + (dir_ / "out.h5").string(),
+       "p2pgrid: error: " + cfg + ": key 'trace.disable': no table 'jobz' in this run (tables: phold, nodes, faults, "
+       "engine)"},
+  };
+  for (const auto& c : cases) {
+    const Result r = p2pgrid(c.args);
+    EXPECT_EQ(r.code, 2) << c.args << "\n" << r.out;
+    EXPECT_EQ(r.out, c.line + "\n") << c.args;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "out.h5"));
+}
+
+// sweep.sbatch --check runs validate: it must refuse what run refuses.
+TEST_F(Cli, ValidateRefusesWhatRunRefuses) {
+  const std::string cfg = write("ok.toml", "[peers]\ncount = 64\n");
+  for (const std::string sub : {"validate", "run"}) {
+    const Result r = p2pgrid(sub + " " + cfg + " --set trace.disable=jobz");
+    EXPECT_EQ(r.code, 2) << sub << "\n" << r.out;
+    EXPECT_NE(r.out.find("no table 'jobz' in this run"), std::string::npos) << sub << "\n" << r.out;
+  }
+}
+
+TEST_F(Cli, ValidatePrintsFloatsWithoutRoundingNoise) {
+  const std::string cfg = write("ok.toml", "[peers]\ncount = 64\n");
+  const Result r = p2pgrid("validate " + cfg + " --set network.loss=0.4");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("loss = 0.4\n"), std::string::npos) << r.out;
+}
+
+// stdout is the summary; progress (plain lines when stderr is not a
+// terminal) goes to stderr and ends at 100%.
+TEST_F(Cli, ProgressGoesToStderrAndEndsAtHundredPercent) {
+  const std::string cfg = write("ok.toml", "[peers]\ncount = 64\n[run]\nduration = \"2s\"\n");
+  const std::string err = (dir_ / "err.txt").string();
+  // Not the p2pgrid() helper: it merges stderr into stdout.
+  FILE* pipe = popen((std::string(P2PGRID_BINARY) + " run " + cfg + " 2>" + err).c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  Result r{-1, {}};
+  std::array<char, 4096> buf{};
+  while (fgets(buf.data(), buf.size(), pipe) != nullptr) r.out += buf.data();
+  const int status = pclose(pipe);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << r.out;
+  EXPECT_EQ(r.out.find("progress"), std::string::npos) << r.out;
+  std::ifstream in(err);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("progress: elapsed "), std::string::npos) << text;
+  EXPECT_NE(text.find("sim 2.0/2.0 s (100%)"), std::string::npos) << text;
+  EXPECT_EQ(text.find('\r'), std::string::npos) << text;
+  EXPECT_EQ(text.find('\033'), std::string::npos) << text;
 }
 
 TEST_F(Cli, MissingSubcommandIsAUsageError) {

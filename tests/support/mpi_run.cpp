@@ -10,7 +10,7 @@ namespace p2pgrid::test {
 MemoryTraceSink run_gathered(const boost::mpi::communicator& comm, const Scenario& scenario,
                              const std::vector<const TableDesc*>& tables, const BeforeRun& before_run) {
   MemoryTraceSink sink;
-  run_scenario(scenario, comm, sink, nullptr, before_run);
+  run_scenario(scenario, comm, sink, {}, before_run);
   MemoryTraceSink merged;
   for (const TableDesc* table : tables) {
     const auto& mine = sink.bytes(*table);

@@ -69,6 +69,7 @@ p2pgrid::JobRecord make_job(std::uint64_t seed, std::uint64_t i, std::uint32_t n
   r.matched_ns = failed ? -1 : r.submit_ns + static_cast<std::int64_t>(r.match_hops) * 10'000'000;
   r.started_ns = failed ? -1 : r.submit_ns + wait;
   r.finished_ns = failed ? -1 : r.started_ns + r.run_time_ns;
+  r.ended_ns = failed ? r.submit_ns + 1'800'000'000'000 : r.finished_ns;
   r.min_cpu = static_cast<double>(h % 4) * 0.5;
   r.min_memory = static_cast<double>((h >> 4U) % 8);
   r.min_disk = 0;

@@ -26,13 +26,29 @@ constexpr std::size_t size_of(FieldType t) {
   return 0;
 }
 
+/// One named value of an enumerated column. The HDF5 sink stores such a
+/// column as an HDF5 enum type, so h5py, HDFView and pandas show the names.
+struct EnumMember {
+  std::string_view name;
+  std::uint32_t value;
+};
+
 struct FieldDesc {
   std::string_view name;
   FieldType type;
   std::size_t offset;
   std::string_view unit;  ///< "ns", "bytes", "" for a plain count or id
   std::string_view doc;
+  /// Non-empty: the column is an enumeration (kU32 only) with these members.
+  std::span<const EnumMember> members{};
+  /// The value that means "none" / "never" (e.g. "-1", "4294967295"); empty:
+  /// every value is a real one. Stored per column in the `missing` attribute.
+  std::string_view missing{};
 };
+
+/// The sentinels, spelled once.
+inline constexpr std::string_view kNever = "-1";               ///< int64 ns columns
+inline constexpr std::string_view kNoPeer = "4294967295";      ///< uint32 peer columns (0xffffffff)
 
 struct TableDesc {
   std::string_view name;

@@ -6,6 +6,7 @@
 #include <boost/mpi/communicator.hpp>
 #include <cstdint>
 #include <iosfwd>
+#include <utility>
 #include <vector>
 
 #include "p2pgrid/api/trace_sink.hpp"
@@ -25,6 +26,12 @@ class JobSummarySink final : public TraceSink {
   /// (nothing when the run had no jobs).
   void print(std::ostream& out, const boost::mpi::communicator& comm) const;
 
+  /// This rank's completed jobs as (run node, nominal run time in ns), for
+  /// the nodes table's load figures.
+  [[nodiscard]] const std::vector<std::pair<std::uint32_t, std::int64_t>>& accepted_runs() const {
+    return accepted_runs_;
+  }
+
  private:
   TraceSink& inner_;
   std::uint64_t jobs_ = 0;
@@ -37,6 +44,7 @@ class JobSummarySink final : public TraceSink {
   std::uint64_t resubmissions_ = 0;
   std::uint64_t duplicates_ = 0;
   std::vector<std::int64_t> waits_ns_;  ///< completed jobs: started - submit
+  std::vector<std::pair<std::uint32_t, std::int64_t>> accepted_runs_;
 };
 
 }  // namespace p2pgrid

@@ -21,8 +21,14 @@ struct RunResult {
 /// Called with the built engine before it runs (oracle bootstraps, tests).
 using BeforeRun = std::function<void(Engine&)>;
 
+/// Where rank 0 reports progress (nowhere: out == nullptr).
+struct ProgressTarget {
+  std::ostream* out = nullptr;
+  bool terminal = false;  ///< out is a terminal with no MPI launcher or batch system in between
+};
+
 RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator& comm, TraceSink& trace,
-                       std::ostream* progress, const BeforeRun& before_run = {});
+                       const ProgressTarget& progress, const BeforeRun& before_run = {});
 
 /// The end-of-run summary: per rank and in total.
 void print_summary(std::ostream& out, const Scenario& scenario, const std::vector<EngineStats>& all);

@@ -3,6 +3,7 @@
 /// rank builds the same Scenario from the same file, so nothing here may
 /// depend on the rank.
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -31,6 +32,11 @@ struct Deployment {
   /// Peers the fault plan and churn never touch (e.g. the workload's
   /// clients, whose loss would take their job records with them).
   std::function<bool(PeerId)> exempt;
+  /// Stacks with a grid: each peer's capabilities (CPU, memory, disk in
+  /// grid::kResourceUnits) and how long a job of a nominal run time runs on
+  /// it, for the nodes table. Empty: capabilities 0, busy = run time.
+  std::function<std::array<std::uint32_t, 3>(PeerId)> capabilities;
+  std::function<Duration(PeerId, Duration)> run_time_on;
 };
 
 /// Glue between the config and one protocol stack: declares its fields and

@@ -2,14 +2,21 @@
 /// Where a run's trace rows go: an HDF5 file, or nowhere.
 
 #include <boost/mpi/communicator.hpp>
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "p2pgrid/api/trace_sink.hpp"
 #include "p2pgrid/app/runner.hpp"
 #include "p2pgrid/app/scenario.hpp"
 
 namespace p2pgrid {
+
+/// A completed job's accepted run: (run node, nominal run time in ns).
+using AcceptedRun = std::pair<std::uint32_t, std::int64_t>;
 
 class TraceOutput {
  public:
@@ -18,12 +25,37 @@ class TraceOutput {
   TraceOutput& operator=(const TraceOutput&) = delete;
   virtual ~TraceOutput() = default;
   virtual TraceSink& sink() = 0;
-  /// Collective: flushes the last rows and completes the file.
-  virtual void close(const RunResult& result) = 0;
+  /// Collective: writes the nodes table (with the load this rank's clients
+  /// saw accepted), flushes the last rows and completes the file.
+  virtual void close(const RunResult& result, std::span<const AcceptedRun> accepted_runs) = 0;
 };
+
+/// What only the command line knows, recorded in the trace.
+struct RunProvenance {
+  std::string command_line;  ///< rank 0's argv, shell-quoted
+};
+
+/// Every check of the trace options that needs no file (e.g. that each
+/// `trace.disable` name is a table of this run); throws ConfigError.
+/// `validate` and `run` both call it, so they accept the same input.
+void check_trace_options(const Scenario& scenario);
 
 /// Collective. An empty path records nothing.
 std::unique_ptr<TraceOutput> open_trace_output(const std::string& path, const Scenario& scenario,
-                                               const boost::mpi::communicator& comm);
+                                               const boost::mpi::communicator& comm,
+                                               const RunProvenance& provenance = {});
+
+/// The resolved config as TOML with every input file as an absolute path,
+/// and "sha256  path" lines (sha256sum -c format) for the scenario file and
+/// each input file. Throws ConfigError if an input cannot be read.
+struct ResolvedInputs {
+  std::string config_toml;
+  std::string origin;  ///< the scenario file, absolute
+  std::string input_files;
+};
+ResolvedInputs resolve_inputs(const Scenario& scenario);
+
+/// "Open MPI v4.1.4, ...": the first line of MPI_Get_library_version.
+std::string mpi_library_version();
 
 }  // namespace p2pgrid

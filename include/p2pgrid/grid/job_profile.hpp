@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 
 #include "p2pgrid/core/codec.hpp"
 #include "p2pgrid/core/ids.hpp"
@@ -18,6 +19,9 @@ inline constexpr std::size_t kResources = 3;
 /// CPU speed (MHz), memory (MiB), disk (GiB). For a requirement, 0 means
 /// unconstrained.
 using Resources = std::array<std::uint32_t, kResources>;
+/// The unit of each resource, in Resources order: the one place the trace
+/// columns (jobs' minimums, nodes' capabilities, RN-Tree maxima) take it from.
+inline constexpr std::array<std::string_view, kResources> kResourceUnits{"MHz", "MiB", "GiB"};
 
 /// A node can run a job if it meets or exceeds every constrained minimum.
 constexpr bool satisfies(const Resources& capabilities, const Resources& requirements) {

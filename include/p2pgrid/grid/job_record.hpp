@@ -5,13 +5,22 @@
 /// (unmatchable, match_deadline, client_gave_up); or open when the run ended
 /// before that (a run that lasts past every deadline has none).
 
+#include <array>
 #include <cstdint>
 
 #include "p2pgrid/api/trace_sink.hpp"
 
 namespace p2pgrid {
 
+// A new value needs its name in the table below it: the trace stores these
+// columns as HDF5 enums built from the tables, so readers see the names.
 enum class JobStatus : std::uint32_t { kCompleted = 0, kFailed = 1, kOpenAtEnd = 2 };
+
+inline constexpr std::array kJobStatusNames{
+    EnumMember{"completed", static_cast<std::uint32_t>(JobStatus::kCompleted)},
+    EnumMember{"failed", static_cast<std::uint32_t>(JobStatus::kFailed)},
+    EnumMember{"open_at_end", static_cast<std::uint32_t>(JobStatus::kOpenAtEnd)},
+};
 
 enum class JobFailure : std::uint32_t {
   kNone = 0,
@@ -19,6 +28,14 @@ enum class JobFailure : std::uint32_t {
   kClientGaveUp = 2,      ///< the client resubmitted grid.max_attempts times and heard no result or verdict
   kRunEnded = 3,          ///< the simulation ended first (status kOpenAtEnd)
   kMatchDeadline = 4,     ///< capable nodes may exist, but none was found within match.deadline
+};
+
+inline constexpr std::array kJobFailureNames{
+    EnumMember{"none", static_cast<std::uint32_t>(JobFailure::kNone)},
+    EnumMember{"unmatchable", static_cast<std::uint32_t>(JobFailure::kUnmatchable)},
+    EnumMember{"client_gave_up", static_cast<std::uint32_t>(JobFailure::kClientGaveUp)},
+    EnumMember{"run_ended", static_cast<std::uint32_t>(JobFailure::kRunEnded)},
+    EnumMember{"match_deadline", static_cast<std::uint32_t>(JobFailure::kMatchDeadline)},
 };
 
 struct JobRecord {
@@ -39,7 +56,7 @@ struct JobRecord {
   std::int64_t started_ns;    ///< accepted run started; -1 never
   std::int64_t finished_ns;   ///< result accepted by the client; -1 never
   std::int64_t ended_ns;      ///< the status became final (result accepted, failure known, or the run ended)
-  double min_cpu;             ///< 0: unconstrained
+  double min_cpu;             ///< 0: unconstrained; units: grid::kResourceUnits
   double min_memory;
   double min_disk;
   std::int64_t run_time_ns;   ///< nominal run time from the profile

@@ -59,4 +59,15 @@ struct Params {
   std::function<Resources(PeerId)> capabilities_of;
 };
 
+/// How long a job of nominal run time `nominal` occupies a node with `cpu_mhz`
+/// (scale_by_cpu). Integer arithmetic, the same on every host: ns * ref / cpu
+/// computed as q * ref + r * ref / cpu with ns = q * cpu + r, which cannot
+/// overflow for any run time below a year.
+inline Duration run_time_on(const Params& params, std::uint32_t cpu_mhz, Duration nominal) {
+  if (!params.scale_by_cpu || cpu_mhz == 0) return nominal;
+  const std::int64_t cpu = cpu_mhz;
+  const std::int64_t ref = params.reference_cpu_mhz;
+  return Duration{(nominal.ns / cpu) * ref + (nominal.ns % cpu) * ref / cpu};
+}
+
 }  // namespace p2pgrid::grid

@@ -26,7 +26,10 @@ namespace p2pgrid {
 
 /// Version of the file layout (tables, columns, attributes). Readers refuse
 /// versions they do not know. Bump it on any incompatible change.
-inline constexpr std::int64_t kTraceSchemaVersion = 1;
+inline constexpr std::int64_t kTraceSchemaVersion = 2;
+
+/// The HDF5 library this binary runs with, "1.10.8" (provenance).
+std::string hdf5_library_version();
 
 class TraceError : public std::runtime_error {
  public:
@@ -64,6 +67,12 @@ class Hdf5TraceSink final : public TraceSink {
   /// Collective: a root attribute; every rank passes the same value.
   void set_attribute(std::string_view name, std::string_view value);
   void set_attribute(std::string_view name, std::int64_t value);
+
+  /// Collective: overwrites the rows this rank wrote in the last flush that
+  /// wrote `table` with `rows` (as many, same order), to fill in figures
+  /// known only at the end (the nodes table's load). No-op for a table
+  /// switched off.
+  void rewrite_last_block(const TableDesc& table, std::span<const std::byte> rows);
 
   /// Collective: flushes, sets complete = 1 and closes the file.
   void close();

@@ -1,9 +1,9 @@
 #pragma once
 /// The nodes table: one row per peer, written when the trace is opened from
-/// what the scenario fixes in advance (placement, start time, scheduled
-/// faults). Protocols may add their own per-node columns in later schema
-/// versions (ring id, capabilities); what actually happened to a peer is in
-/// the faults table.
+/// what the scenario fixes in advance (placement, start, scheduled faults,
+/// capabilities in the units of the jobs' minimums), so a killed run keeps
+/// it; its load (accepted runs and the time they took on it) is filled in
+/// when the run ends. What happened to a peer over time is in the faults table.
 
 #include <cstdint>
 
@@ -18,6 +18,11 @@ struct NodeRecord {
   std::int64_t crash_ns;      ///< first scheduled crash or leave at or after join; -1 none
   std::uint32_t crashes;      ///< scheduled crash and leave events
   std::uint32_t restarts;     ///< scheduled restart events
+  std::uint32_t cpu;          ///< capabilities, units grid::kResourceUnits; 0: the stack has none
+  std::uint32_t memory;
+  std::uint32_t disk;
+  std::uint32_t jobs_run;     ///< completed jobs whose accepted result this node computed
+  std::int64_t busy_ns;       ///< the time those runs took on this node
 
   static const TableDesc kTable;
 };

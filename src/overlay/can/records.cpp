@@ -22,17 +22,19 @@ constexpr std::array kZoneFields{
     FieldDesc{"hi3", FieldType::kF64, offsetof(ZoneRecord, hi) + 3 * sizeof(double), "", "upper bound, dim 3"},
 };
 
+constexpr std::array kProbeOutcomes{EnumMember{"delivered", 0}, EnumMember{"timed_out", 1}};
 constexpr std::array kProbeFields{
     FieldDesc{"time", FieldType::kI64, offsetof(ProbeRecord, time_ns), "ns", "when the probe was sent"},
     FieldDesc{"origin", FieldType::kU32, offsetof(ProbeRecord, origin), "", "the sending peer"},
-    FieldDesc{"result", FieldType::kU32, offsetof(ProbeRecord, result), "", "owner of the point (timeout: 2^32-1)"},
+    FieldDesc{"result", FieldType::kU32, offsetof(ProbeRecord, result), "", "owner of the point (none: timeout)", {},
+              kNoPeer},
     FieldDesc{"latency", FieldType::kI64, offsetof(ProbeRecord, latency_ns), "ns", "reply arrival minus send time"},
     FieldDesc{"p0", FieldType::kF64, offsetof(ProbeRecord, point) + 0 * sizeof(double), "", "target, dim 0"},
     FieldDesc{"p1", FieldType::kF64, offsetof(ProbeRecord, point) + 1 * sizeof(double), "", "target, dim 1"},
     FieldDesc{"p2", FieldType::kF64, offsetof(ProbeRecord, point) + 2 * sizeof(double), "", "target, dim 2"},
     FieldDesc{"p3", FieldType::kF64, offsetof(ProbeRecord, point) + 3 * sizeof(double), "", "target, dim 3"},
     FieldDesc{"hops", FieldType::kU32, offsetof(ProbeRecord, hops), "", "overlay forwards to the owner"},
-    FieldDesc{"outcome", FieldType::kU32, offsetof(ProbeRecord, outcome), "", "0 delivered, 1 timed out"},
+    FieldDesc{"outcome", FieldType::kU32, offsetof(ProbeRecord, outcome), "", "how it ended", kProbeOutcomes},
 };
 
 }  // namespace

@@ -5,24 +5,25 @@
 
 namespace p2pgrid::chord {
 namespace {
+constexpr std::array kLookupOutcomes{EnumMember{"answered", 0}, EnumMember{"failed", 1}};
 constexpr std::array kLookupFields{
     FieldDesc{"time", FieldType::kI64, offsetof(LookupRecord, time_ns), "ns", "when the lookup was issued"},
     FieldDesc{"origin", FieldType::kU32, offsetof(LookupRecord, origin), "", "peer that issued it"},
     FieldDesc{"result", FieldType::kU32, offsetof(LookupRecord, result), "",
-              "successor returned (4294967295 if failed)"},
+              "successor returned (none if failed)", {}, kNoPeer},
     FieldDesc{"key", FieldType::kU64, offsetof(LookupRecord, key), "", "ring key looked up"},
     FieldDesc{"latency", FieldType::kI64, offsetof(LookupRecord, latency_ns), "ns", "issue to answer"},
     FieldDesc{"hops", FieldType::kU32, offsetof(LookupRecord, hops), "", "peers queried"},
-    FieldDesc{"outcome", FieldType::kU32, offsetof(LookupRecord, outcome), "", "0 answered, 1 failed"},
+    FieldDesc{"outcome", FieldType::kU32, offsetof(LookupRecord, outcome), "", "how it ended", kLookupOutcomes},
 };
 constexpr std::array kSnapshotFields{
     FieldDesc{"peer", FieldType::kU32, offsetof(SnapshotRecord, peer), "", "the peer"},
     FieldDesc{"alive", FieldType::kU32, offsetof(SnapshotRecord, alive), "", "1 if up at the end"},
     FieldDesc{"id", FieldType::kU64, offsetof(SnapshotRecord, id), "", "ring id"},
     FieldDesc{"successor", FieldType::kU32, offsetof(SnapshotRecord, successor), "",
-              "successor (4294967295 if none)"},
+              "successor", {}, kNoPeer},
     FieldDesc{"predecessor", FieldType::kU32, offsetof(SnapshotRecord, predecessor), "",
-              "predecessor (4294967295 if none)"},
+              "predecessor", {}, kNoPeer},
 };
 }  // namespace
 
