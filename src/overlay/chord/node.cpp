@@ -94,7 +94,7 @@ void Node::forget(PeerId dead) {
 
 void Node::lookup(Context& ctx, RingId key, std::uint64_t cookie, Upcalls& up) {
   if (!joined_) {
-    up.on_lookup_done(ctx, cookie, key, PeerId::none(), 0, Duration{0}, false);
+    up.on_lookup_result(ctx, cookie, key, PeerId::none(), 0, Duration{0}, LookupStatus::kNotJoined);
     return;
   }
   start_lookup(ctx, LookupKind::kUser, key, cookie, PeerId::none(), up);
@@ -110,7 +110,9 @@ void Node::start_lookup(Context& ctx, LookupKind kind, RingId key, std::uint64_t
     }
   }
   if (slot == kMaxPending) {
-    if (kind == LookupKind::kUser) up.on_lookup_done(ctx, cookie, key, PeerId::none(), 0, Duration{0}, false);
+    if (kind == LookupKind::kUser) {
+      up.on_lookup_result(ctx, cookie, key, PeerId::none(), 0, Duration{0}, LookupStatus::kBusy);
+    }
     if (kind == LookupKind::kJoin) join_done(ctx, PeerId::none(), false);
     return;
   }
@@ -133,13 +135,13 @@ void Node::start_lookup(Context& ctx, LookupKind kind, RingId key, std::uint64_t
 
 void Node::step_local(Context& ctx, std::uint32_t slot, PeerId bound, Upcalls& up) {
   if (!joined_) {  // lost the ring meanwhile (every successor died): nothing to route with
-    complete(ctx, slot, PeerId::none(), false, up);
+    complete(ctx, slot, PeerId::none(), LookupStatus::kNotJoined, up);
     return;
   }
   const Answer a = answer(pending_[slot].key, bound);
   if (a.done) {
     if (a.node == self_) {
-      complete(ctx, slot, a.node, true, up);
+      complete(ctx, slot, a.node, LookupStatus::kOk, up);
       return;
     }
     pending_[slot].previous = self_;
@@ -148,7 +150,7 @@ void Node::step_local(Context& ctx, std::uint32_t slot, PeerId bound, Upcalls& u
     return;
   }
   if (!a.node.valid()) {
-    complete(ctx, slot, PeerId::none(), false, up);
+    complete(ctx, slot, PeerId::none(), LookupStatus::kNoRoute, up);
     return;
   }
   pending_[slot].previous = self_;
@@ -192,7 +194,7 @@ void Node::on_find_next_reply(Context& ctx, PeerId from, const FindNextReply& m,
   ++p.hops;
   if (m.done) {
     if (m.node == self_) {
-      complete(ctx, slot, m.node, true, up);
+      complete(ctx, slot, m.node, LookupStatus::kOk, up);
       return;
     }
     p.previous = from;
@@ -201,14 +203,14 @@ void Node::on_find_next_reply(Context& ctx, PeerId from, const FindNextReply& m,
     return;
   }
   if (!m.node.valid() || p.hops >= kMaxHops) {
-    complete(ctx, slot, PeerId::none(), false, up);
+    complete(ctx, slot, PeerId::none(), m.node.valid() ? LookupStatus::kHopLimit : LookupStatus::kNoRoute, up);
     return;
   }
   if (m.node == self_) {
     // The route came back through us: continue from our own table, unless we
     // are still joining (then the answer is stale knowledge of our last life).
     if (p.kind == LookupKind::kJoin) {
-      complete(ctx, slot, PeerId::none(), false, up);
+      complete(ctx, slot, PeerId::none(), LookupStatus::kNoRoute, up);
       return;
     }
     step_local(ctx, slot, PeerId::none(), up);
@@ -232,13 +234,13 @@ void Node::on_owner_reply(Context& ctx, PeerId from, const OwnerReply& m, Upcall
   Pending& p = pending_[slot];
   if (p.kind == LookupKind::kFree || !p.confirming || p.nonce != m.nonce || p.current != from) return;  // stale
   if (m.mine || !m.predecessor.valid() || m.predecessor == from) {
-    complete(ctx, slot, from, true, up);
+    complete(ctx, slot, from, LookupStatus::kOk, up);
     return;
   }
   // A peer joined before the claimed owner and now owns the key, or lies
   // closer to it: ask that one (one more routing step).
   if (++p.hops >= kMaxHops) {
-    complete(ctx, slot, PeerId::none(), false, up);
+    complete(ctx, slot, PeerId::none(), LookupStatus::kHopLimit, up);
     return;
   }
   if (m.predecessor == self_) {
@@ -257,17 +259,17 @@ void Node::on_lookup_timeout(Context& ctx, std::uint32_t slot, Upcalls& up) {
   ++p.timeouts;
   if (joined_) forget(dead);
   if (p.timeouts > params_->lookup_timeouts) {
-    complete(ctx, slot, PeerId::none(), false, up);
+    complete(ctx, slot, PeerId::none(), LookupStatus::kTimedOut, up);
     return;
   }
   if (p.kind == LookupKind::kFinger && !p.previous.valid()) {  // the successor check's far start died
-    complete(ctx, slot, PeerId::none(), false, up);
+    complete(ctx, slot, PeerId::none(), LookupStatus::kTimedOut, up);
     return;
   }
   if (p.kind == LookupKind::kJoin) {
     const PeerId contact = choose_contact(ctx);
     if (!contact.valid()) {
-      complete(ctx, slot, PeerId::none(), false, up);
+      complete(ctx, slot, PeerId::none(), LookupStatus::kNoRoute, up);
       return;
     }
     p.current = contact;
@@ -283,12 +285,13 @@ void Node::on_lookup_timeout(Context& ctx, std::uint32_t slot, Upcalls& up) {
   step_local(ctx, slot, dead, up);
 }
 
-void Node::complete(Context& ctx, std::uint32_t slot, PeerId owner, bool ok, Upcalls& up) {
+void Node::complete(Context& ctx, std::uint32_t slot, PeerId owner, LookupStatus status, Upcalls& up) {
   const Pending p = pending_[slot];
+  const bool ok = status == LookupStatus::kOk;
   pending_[slot].kind = LookupKind::kFree;  // freed first: the upcall may start another lookup
   switch (p.kind) {
     case LookupKind::kUser:
-      up.on_lookup_done(ctx, p.cookie, p.key, ok ? owner : PeerId::none(), p.hops, ctx.now() - p.start, ok);
+      up.on_lookup_result(ctx, p.cookie, p.key, ok ? owner : PeerId::none(), p.hops, ctx.now() - p.start, status);
       return;
     case LookupKind::kFinger: finger_done(ctx, static_cast<unsigned>(p.cookie), owner, ok); return;
     case LookupKind::kJoin: join_done(ctx, owner, ok); return;

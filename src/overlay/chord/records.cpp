@@ -13,7 +13,8 @@ constexpr std::array kLookupFields{
     FieldDesc{"key", FieldType::kU64, offsetof(LookupRecord, key), "", "ring key looked up"},
     FieldDesc{"latency", FieldType::kI64, offsetof(LookupRecord, latency_ns), "ns", "issue to answer"},
     FieldDesc{"hops", FieldType::kU32, offsetof(LookupRecord, hops), "", "peers queried"},
-    FieldDesc{"outcome", FieldType::kU32, offsetof(LookupRecord, outcome), "", "0 answered, 1 failed"},
+    FieldDesc{"outcome", FieldType::kU32, offsetof(LookupRecord, outcome), "", "0 answered; failed: 1 timeouts, 2 hop limit, 3 no route around a dead peer, 4 origin not joined, 5 "
+              "origin busy (8 lookups in flight)"},
 };
 constexpr std::array kSnapshotFields{
     FieldDesc{"peer", FieldType::kU32, offsetof(SnapshotRecord, peer), "", "the peer"},

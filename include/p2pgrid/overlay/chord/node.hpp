@@ -139,7 +139,7 @@ class Node {
   void await_reply(Context& ctx, std::uint32_t slot);
   void on_lookup_timer(Context& ctx, std::uint32_t slot, std::uint32_t nonce, Upcalls& up);
   void on_owner_reply(Context& ctx, PeerId from, const OwnerReply& m, Upcalls& up);
-  void complete(Context& ctx, std::uint32_t slot, PeerId owner, bool ok, Upcalls& up);
+  void complete(Context& ctx, std::uint32_t slot, PeerId owner, LookupStatus status, Upcalls& up);
   void on_lookup_timeout(Context& ctx, std::uint32_t slot, Upcalls& up);
   void on_find_next_reply(Context& ctx, PeerId from, const FindNextReply& m, Upcalls& up);
 

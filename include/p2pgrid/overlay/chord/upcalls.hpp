@@ -12,6 +12,17 @@
 
 namespace p2pgrid::chord {
 
+/// How a lookup ended. The values are the `outcome` column of the lookups
+/// table (docs/chord.md), so a failure always carries its reason.
+enum class LookupStatus : std::uint8_t {
+  kOk = 0,         ///< an owner confirmed the key
+  kTimedOut = 1,   ///< more than chord.lookup_timeouts requests went unanswered
+  kHopLimit = 2,   ///< Node::kMaxHops peers asked (a routing loop while the ring is inconsistent)
+  kNoRoute = 3,    ///< a peer had no route that avoids a dead one
+  kNotJoined = 4,  ///< the origin was not (or no longer) on the ring
+  kBusy = 5,       ///< the origin already had Node::kMaxPending lookups in flight
+};
+
 class Upcalls {
  public:
   Upcalls() = default;
@@ -25,6 +36,13 @@ class Upcalls {
   /// routes, or this peer could not start it.
   virtual void on_lookup_done(Context& ctx, std::uint64_t cookie, RingId key, PeerId owner, std::uint32_t hops,
                               Duration latency, bool ok) = 0;
+  /// The same, with the reason a lookup failed. Chord calls this one; the
+  /// default forwards to on_lookup_done, so a stack that needs no reason
+  /// implements only that.
+  virtual void on_lookup_result(Context& ctx, std::uint64_t cookie, RingId key, PeerId owner, std::uint32_t hops,
+                                Duration latency, LookupStatus status) {
+    on_lookup_done(ctx, cookie, key, owner, hops, latency, status == LookupStatus::kOk);
+  }
   /// A route(ctx, key, payload) arrived here, at the key's successor, after
   /// `hops` overlay hops. `payload` is valid during the call only.
   virtual void on_routed(Context& ctx, RingId key, std::span<const std::byte> payload, std::uint32_t hops) = 0;
