@@ -349,6 +349,18 @@ void Node::join_done(Context& ctx, PeerId owner, bool ok) {
   successors_.assign(self_, owner, {}, params_->successors);
   start_maintenance(ctx);
   stabilize(ctx);  // learn the successor list and notify at once
+  // init_finger_table (SIGCOMM 2001, section 4.4): look up every distinct
+  // finger now, one after another, instead of one per fix_fingers period.
+  // A peer that joins with only its successor routes every lookup through
+  // the successor list, and at the issue-19 settings (10,000 peers, one
+  // finger per 120 s, r = 1) lookups walked the ring for 100+ hops. Each
+  // answer also fills every later finger it covers, so this costs about
+  // log2 N lookups; the first ones go through the successor, whose table is
+  // the best the new peer can reach.
+  init_fingers_ = true;
+  next_finger_ = 0;
+  NullUpcalls none;
+  next_finger_lookup(ctx, none);
 }
 
 void Node::start_maintenance(Context& ctx) {
@@ -444,14 +456,22 @@ void Node::fix_fingers(Context& ctx, Upcalls& up) {
   for (const Pending& p : pending_) {
     if (p.kind == LookupKind::kFinger) return;  // one at a time
   }
-  // Fingers whose start lies before the successor are the successor: set
-  // them without a lookup, so a round costs about log2 N lookups, not 64.
   if (next_finger_ == 0 && !checked_round_) {
     checked_round_ = true;  // a new round of fingers begins with a successor check
     check_successor(ctx, up);
     return;
   }
   checked_round_ = false;
+  next_finger_lookup(ctx, up);
+}
+
+void Node::next_finger_lookup(Context& ctx, Upcalls& up) {
+  if (successors_.empty()) {
+    init_fingers_ = false;
+    return;
+  }
+  // Fingers whose start lies before the successor are the successor: set
+  // them without a lookup, so a round costs about log2 N lookups, not 64.
   const PeerId succ = successors_.front();
   const RingId succ_id = id_of(succ);
   for (unsigned n = 0; n < FingerTable::kSize; ++n) {
@@ -463,6 +483,10 @@ void Node::fix_fingers(Context& ctx, Upcalls& up) {
     }
     fingers_.set(i, succ);
     next_finger_ = static_cast<std::uint8_t>((i + 1) % FingerTable::kSize);
+    if (next_finger_ == 0 && init_fingers_) {  // the join's round is complete
+      init_fingers_ = false;
+      return;
+    }
   }
 }
 
@@ -502,6 +526,13 @@ void Node::finger_done(Context& ctx, unsigned index, PeerId owner, bool ok) {
     while (next < FingerTable::kSize && (std::uint64_t{1} << next) <= reach) fingers_.set(next++, owner);
   }
   next_finger_ = static_cast<std::uint8_t>(next % FingerTable::kSize);
+  if (!init_fingers_) return;
+  if (next_finger_ == 0 || !joined_) {
+    init_fingers_ = false;
+    return;
+  }
+  NullUpcalls none;
+  next_finger_lookup(ctx, none);
 }
 
 // --- Route (recursive) ------------------------------------------------------
@@ -578,6 +609,12 @@ void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> byte
                    if (!joined_) return;  // not (yet) on the ring: the asker times out and routes around
                    const bool mine = !predecessor_.valid() || in_half_open(m.key, id_of(predecessor_), id_);
                    send(ctx, from, OwnerReply{m.nonce, mine, mine ? PeerId::none() : predecessor_});
+                   // A peer that confirms its own id is joining with us as its
+                   // successor (ToN Fig. 6: n.successor = n'.find_successor(n)).
+                   // Taking it as predecessor now, as its notify would a round
+                   // trip later, closes the window in which we still answered
+                   // for keys it owns once it is joined.
+                   if (mine && m.key == id_of(from) && from != self_) notified_by(from);
                  },
                  [&](const OwnerReply& m) { on_owner_reply(ctx, from, m, up); },
                  [&](const Route& m) {

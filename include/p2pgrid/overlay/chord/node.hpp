@@ -154,6 +154,8 @@ class Node {
   void notified_by(PeerId from);
   void check_predecessor(Context& ctx);
   void fix_fingers(Context& ctx, Upcalls& up);
+  /// Starts the lookup of the next finger that lies beyond the successor.
+  void next_finger_lookup(Context& ctx, Upcalls& up);
   void check_successor(Context& ctx, Upcalls& up);
   void finger_done(Context& ctx, unsigned index, PeerId owner, bool ok);
   void forward_route(Context& ctx, RingId key, std::span<const std::byte> payload, std::uint32_t hops, Upcalls& up);
@@ -180,6 +182,7 @@ class Node {
   bool joined_ = false;
   bool maintaining_ = false;  ///< periodic timers armed
   bool checked_round_ = false;  ///< this round of fingers has checked the successor
+  bool init_fingers_ = false;   ///< the join's round of finger lookups is running
 };
 
 }  // namespace p2pgrid::chord
