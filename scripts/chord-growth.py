@@ -35,7 +35,21 @@ def main():
             m = (t >= lo) & (t < lo + a.bin)
             summarise(lo, lo + a.bin, lk[m])
         if a.start is not None:
-            summarise(a.start, math.inf, lk[t >= a.start])
+            late = lk[t >= a.start]
+            summarise(a.start, math.inf, late)
+            if "chord_snapshot" in f:
+                # Every peer has joined by --from (the caller's claim): the
+                # true owner is the successor of the key among the live peers.
+                snap = f["chord_snapshot"][()]
+                alive = snap[snap["alive"] == 1]
+                order = np.argsort(alive["id"])
+                ids, peers = alive["id"][order], alive["peer"][order]
+                at = np.searchsorted(ids, late["key"], side="left") % len(ids)
+                ok = late["outcome"] == 0
+                right = ok & (late["result"] == peers[at])
+                print(f"  from {a.start:.0f} s: {int(ok.sum())} answered, {int(right.sum())} the true owner "
+                      f"({100.0 * right.sum() / max(1, len(late)):.3f}% of all); 0.5 log2 N = "
+                      f"{0.5 * math.log2(len(ids)):.2f}")
         summarise(0, math.inf, lk)
     if "chord_snapshot" in f:
         snap = f["chord_snapshot"][()]

@@ -97,7 +97,8 @@ void Node::lookup(Context& ctx, RingId key, std::uint64_t cookie, Upcalls& up) {
     up.on_lookup_result(ctx, cookie, key, PeerId::none(), 0, Duration{0}, LookupStatus::kNotJoined);
     return;
   }
-  start_lookup(ctx, LookupKind::kUser, key, cookie, PeerId::none(), up);
+  start_lookup(ctx, params_->recursive_lookups ? LookupKind::kRecursive : LookupKind::kUser, key, cookie,
+               PeerId::none(), up);
 }
 
 void Node::start_lookup(Context& ctx, LookupKind kind, RingId key, std::uint64_t cookie, PeerId contact,
@@ -110,10 +111,10 @@ void Node::start_lookup(Context& ctx, LookupKind kind, RingId key, std::uint64_t
     }
   }
   if (slot == kMaxPending) {
-    if (kind == LookupKind::kUser) {
+    if (kind == LookupKind::kUser || kind == LookupKind::kRecursive) {
       up.on_lookup_result(ctx, cookie, key, PeerId::none(), 0, Duration{0}, LookupStatus::kBusy);
     }
-    if (kind == LookupKind::kJoin) join_done(ctx, PeerId::none(), false);
+    if (kind == LookupKind::kJoin) join_done(ctx, PeerId::none(), PeerId::none(), false);
     return;
   }
   Pending& p = pending_[slot];
@@ -122,6 +123,10 @@ void Node::start_lookup(Context& ctx, LookupKind kind, RingId key, std::uint64_t
   p.cookie = cookie;
   p.start = ctx.now();
   p.kind = kind;
+  if (kind == LookupKind::kRecursive) {
+    send_recursive(ctx, slot, up);
+    return;
+  }
   if (contact.valid()) {
     // Start remotely: a joining peer knows nobody but its contact (ToN
     // Fig. 6, join); a successor check starts far away on purpose.
@@ -234,6 +239,9 @@ void Node::on_owner_reply(Context& ctx, PeerId from, const OwnerReply& m, Upcall
   Pending& p = pending_[slot];
   if (p.kind == LookupKind::kFree || !p.confirming || p.nonce != m.nonce || p.current != from) return;  // stale
   if (m.mine || !m.predecessor.valid() || m.predecessor == from) {
+    // The owner's predecessor is the best guess of the key's predecessor
+    // (a joining peer's own; join_done reads it from `previous`).
+    if (m.mine && m.predecessor.valid()) p.previous = m.predecessor;
     complete(ctx, slot, from, LookupStatus::kOk, up);
     return;
   }
@@ -257,9 +265,13 @@ void Node::on_lookup_timeout(Context& ctx, std::uint32_t slot, Upcalls& up) {
   const PeerId dead = p.current;
   p.confirming = false;
   ++p.timeouts;
-  if (joined_) forget(dead);
+  if (joined_ && p.kind != LookupKind::kRecursive) forget(dead);  // a recursive origin cannot tell who died
   if (p.timeouts > params_->lookup_timeouts) {
     complete(ctx, slot, PeerId::none(), LookupStatus::kTimedOut, up);
+    return;
+  }
+  if (p.kind == LookupKind::kRecursive) {
+    send_recursive(ctx, slot, up);  // from the start again, under a new nonce
     return;
   }
   if (p.kind == LookupKind::kFinger && !p.previous.valid()) {  // the successor check's far start died
@@ -285,16 +297,73 @@ void Node::on_lookup_timeout(Context& ctx, std::uint32_t slot, Upcalls& up) {
   step_local(ctx, slot, dead, up);
 }
 
+// --- Recursive lookups (chord.lookups = "recursive") -----------------------
+// As SimGrid's Chord example (and ToN Fig. 5 read literally): the request
+// travels hop by hop and the key's predecessor answers the origin, one
+// message per hop plus the answer. The origin alone waits, with one timer
+// for the whole lookup; no owner confirmation (the example has none).
+
+void Node::send_recursive(Context& ctx, std::uint32_t slot, Upcalls& up) {
+  if (!joined_) {
+    complete(ctx, slot, PeerId::none(), LookupStatus::kNotJoined, up);
+    return;
+  }
+  Pending& p = pending_[slot];
+  const PeerId succ = successor();
+  if (in_half_open(p.key, id_, id_of(succ))) {
+    complete(ctx, slot, succ, LookupStatus::kOk, up);
+    return;
+  }
+  const PeerId next = closest_preceding(p.key);
+  p.current = next.valid() ? next : succ;
+  p.nonce = next_nonce(slot);
+  send(ctx, p.current, FindSuccessor{p.nonce, p.key, self_, 1});
+  await_reply(ctx, slot);
+}
+
+void Node::on_find_successor(Context& ctx, PeerId /*from*/, const FindSuccessor& m, Upcalls& up) {
+  if (!joined_) return;  // the origin times out
+  const PeerId succ = successor();
+  if (in_half_open(m.key, id_, id_of(succ))) {
+    if (m.origin == self_) {
+      on_successor_found(ctx, self_, SuccessorFound{m.nonce, succ, m.hops, 0}, up);
+    } else {
+      send(ctx, m.origin, SuccessorFound{m.nonce, succ, m.hops, 0});
+    }
+    return;
+  }
+  if (m.hops >= kMaxHops) {
+    const SuccessorFound failed{m.nonce, PeerId::none(), m.hops, static_cast<std::uint8_t>(LookupStatus::kHopLimit)};
+    if (m.origin == self_) {
+      on_successor_found(ctx, self_, failed, up);
+    } else {
+      send(ctx, m.origin, failed);
+    }
+    return;
+  }
+  const PeerId next = closest_preceding(m.key);
+  send(ctx, next.valid() ? next : succ, FindSuccessor{m.nonce, m.key, m.origin, m.hops + 1});
+}
+
+void Node::on_successor_found(Context& ctx, PeerId /*from*/, const SuccessorFound& m, Upcalls& up) {
+  const std::uint32_t slot = m.nonce % kMaxPending;
+  Pending& p = pending_[slot];
+  if (p.kind != LookupKind::kRecursive || p.nonce != m.nonce) return;  // answered after a timeout: stale
+  p.hops = static_cast<std::uint8_t>(std::min<std::uint32_t>(m.hops, kMaxHops));
+  complete(ctx, slot, m.owner, static_cast<LookupStatus>(m.status), up);
+}
+
 void Node::complete(Context& ctx, std::uint32_t slot, PeerId owner, LookupStatus status, Upcalls& up) {
   const Pending p = pending_[slot];
   const bool ok = status == LookupStatus::kOk;
   pending_[slot].kind = LookupKind::kFree;  // freed first: the upcall may start another lookup
   switch (p.kind) {
     case LookupKind::kUser:
+    case LookupKind::kRecursive:
       up.on_lookup_result(ctx, p.cookie, p.key, ok ? owner : PeerId::none(), p.hops, ctx.now() - p.start, status);
       return;
     case LookupKind::kFinger: finger_done(ctx, static_cast<unsigned>(p.cookie), owner, ok); return;
-    case LookupKind::kJoin: join_done(ctx, owner, ok); return;
+    case LookupKind::kJoin: join_done(ctx, owner, p.previous, ok); return;
     case LookupKind::kFree: return;
   }
 }
@@ -313,7 +382,19 @@ void Node::on_start(Context& ctx) {
   begin_join(ctx);
 }
 
+RingId Node::probe_key() {
+  if (params_->probe_finger_bits == 0) return workload_rng_();
+  const std::uint64_t bits = std::min<std::uint64_t>(params_->probe_finger_bits, FingerTable::kSize);
+  const auto index = static_cast<unsigned>(FingerTable::kSize - bits + workload_rng_.below(bits));
+  const PeerId f = fingers_.at(index);
+  return id_of(f.valid() ? f : successor());  // SimGrid's empty entries name the peer itself's successor
+}
+
 PeerId Node::choose_contact(Context& ctx) const {
+  if (params_->wave_contacts) {
+    const PeerId c = (*params_->wave_contacts)[self_.value];
+    return c == self_ ? PeerId::none() : c;
+  }
   // Well-known peers 0..k-1 that started before now: deployment data only.
   std::uint32_t limit = std::min(params_->bootstrap_peers, params_->peers);
   while (limit > 0 && params_->start_of(PeerId{limit - 1}) >= ctx.now()) --limit;
@@ -340,13 +421,24 @@ void Node::begin_join(Context& ctx) {
   start_lookup(ctx, LookupKind::kJoin, id_, 0, contact, none);
 }
 
-void Node::join_done(Context& ctx, PeerId owner, bool ok) {
+void Node::join_done(Context& ctx, PeerId owner, PeerId predecessor, bool ok) {
   if (!ok || !owner.valid() || owner == self_) {
     ctx.set_timer(jittered(ctx, params_->join_retry), tag_of(TimerKind::kJoin, 0, 0));
     return;
   }
   joined_ = true;
   successors_.assign(self_, owner, {}, params_->successors);
+  if (predecessor.valid() && predecessor != self_) {
+    // The predecessor that the owner (or the peer that named it) knew: so
+    // we do not answer ConfirmOwner for every key, as a peer without a
+    // predecessor does, and it learns of us now instead of at its next
+    // stabilize. Ghodsi's atomic join (DKS, KTH 2006, ch. 3) has the joiner
+    // tell its predecessor the same way; plain Chord waits for stabilize,
+    // which at 20 s periods and a join every 29 ms left hundreds of peers
+    // between strands whose predecessors never pointed at them.
+    predecessor_ = predecessor;
+    send(ctx, predecessor, SuccessorHint{self_});
+  }
   start_maintenance(ctx);
   stabilize(ctx);  // learn the successor list and notify at once
   // init_finger_table (SIGCOMM 2001, section 4.4): look up every distinct
@@ -391,14 +483,24 @@ void Node::stabilize(Context& ctx) {
     return;
   }
   stabilize_nonce_ = next_nonce(0);
-  send(ctx, successors_.front(), GetPredecessor{stabilize_nonce_});
+  stabilize_target_ = successors_.front();
+  send(ctx, stabilize_target_, GetPredecessor{stabilize_nonce_});
   stabilize_timer_ = ctx.set_timer(params_->rpc_timeout, tag_of(TimerKind::kStabilizeTimeout, 0, stabilize_nonce_));
 }
 
 void Node::on_predecessor_reply(Context& ctx, PeerId from, const PredecessorReply& m) {
-  if (m.nonce != stabilize_nonce_ || from != successors_.front()) return;
+  if (m.nonce != stabilize_nonce_ || from != stabilize_target_) return;
   ctx.cancel(stabilize_timer_);
   stabilize_nonce_ = 0;
+  if (from != successors_.front()) {
+    // A closer successor was adopted while this request was out (a
+    // successor check, a notify while alone): ask that one. Dropping the
+    // reply instead left the request to time out and remove the *new*
+    // successor, a live peer; at the SimGrid settings (r = 1, 50 s timeout)
+    // that cut peers off the ring for minutes.
+    stabilize(ctx);
+    return;
+  }
   successors_.assign(self_, from, m.list(), params_->successors);
   const PeerId x = m.predecessor;
   if (x.valid() && x != self_ && in_open(id_of(x), id_, id_of(from))) {
@@ -415,7 +517,7 @@ void Node::on_predecessor_reply(Context& ctx, PeerId from, const PredecessorRepl
 
 void Node::on_stabilize_timeout(Context& ctx) {
   stabilize_nonce_ = 0;
-  const PeerId dead = successors_.front();
+  const PeerId dead = stabilize_target_;
   successors_.remove(dead);
   forget(dead);
   if (successors_.empty()) adopt_successor_fallback(ctx);
@@ -438,10 +540,30 @@ void Node::adopt_successor_fallback(Context& ctx) {
   begin_join(ctx);
 }
 
-void Node::notified_by(PeerId from) {
+void Node::notified_by(Context& ctx, PeerId from, bool tell_old) {
   if (!joined_) return;
-  if (!predecessor_.valid() || in_open(id_of(from), id_of(predecessor_), id_)) predecessor_ = from;
+  if (!predecessor_.valid() || in_open(id_of(from), id_of(predecessor_), id_)) {
+    // The old predecessor still takes us as its successor, but `from` lies
+    // between: say so now (it checks and stabilizes with it), rather than
+    // leave it to its next stabilize. Each hint moves a successor strictly
+    // closer, so hints cannot cycle.
+    if (tell_old && predecessor_.valid() && predecessor_ != from) send(ctx, predecessor_, SuccessorHint{from});
+    if (ping_nonce_ != 0) {
+      // The ping went to the old predecessor; its timeout must not clear
+      // the new one.
+      ctx.cancel(ping_timer_);
+      ping_nonce_ = 0;
+    }
+    predecessor_ = from;
+  }
   if (successors_.empty()) successors_.assign(self_, from, {}, params_->successors);
+}
+
+void Node::on_successor_hint(Context& ctx, PeerId peer) {
+  if (!joined_ || !peer.valid() || peer == self_) return;
+  if (!successors_.empty() && !in_open(id_of(peer), id_, id_of(successors_.front()))) return;
+  successors_.push_front(peer, params_->successors);
+  stabilize(ctx);  // learn its list and notify it now
 }
 
 void Node::check_predecessor(Context& ctx) {
@@ -577,7 +699,7 @@ void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> byte
                    send(ctx, from, r);
                  },
                  [&](const PredecessorReply& m) { on_predecessor_reply(ctx, from, m); },
-                 [&](const Notify& /*m*/) { notified_by(from); },
+                 [&](const Notify& /*m*/) { notified_by(ctx, from, true); },
                  [&](const Ping& m) {
                    if (joined_) send(ctx, from, Pong{m.nonce});
                  },
@@ -588,6 +710,10 @@ void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> byte
                  },
                  [&](const LeavingPredecessor& m) {
                    if (from != predecessor_) return;
+                   if (ping_nonce_ != 0) {  // as in notified_by: the ping was for the leaver
+                     ctx.cancel(ping_timer_);
+                     ping_nonce_ = 0;
+                   }
                    predecessor_ = m.predecessor == self_ ? PeerId::none() : m.predecessor;
                    fingers_.remove(from);
                  },
@@ -608,15 +734,19 @@ void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> byte
                  [&](const ConfirmOwner& m) {
                    if (!joined_) return;  // not (yet) on the ring: the asker times out and routes around
                    const bool mine = !predecessor_.valid() || in_half_open(m.key, id_of(predecessor_), id_);
-                   send(ctx, from, OwnerReply{m.nonce, mine, mine ? PeerId::none() : predecessor_});
+                   send(ctx, from, OwnerReply{m.nonce, mine, predecessor_});
                    // A peer that confirms its own id is joining with us as its
                    // successor (ToN Fig. 6: n.successor = n'.find_successor(n)).
                    // Taking it as predecessor now, as its notify would a round
                    // trip later, closes the window in which we still answered
                    // for keys it owns once it is joined.
-                   if (mine && m.key == id_of(from) && from != self_) notified_by(from);
+                   // Its hint to our old predecessor follows once it has joined.
+                   if (mine && m.key == id_of(from) && from != self_) notified_by(ctx, from, false);
                  },
                  [&](const OwnerReply& m) { on_owner_reply(ctx, from, m, up); },
+                 [&](const SuccessorHint& m) { on_successor_hint(ctx, m.peer); },
+                 [&](const FindSuccessor& m) { on_find_successor(ctx, from, m, up); },
+                 [&](const SuccessorFound& m) { on_successor_found(ctx, from, m, up); },
                  [&](const Route& m) {
                    if (m.deliver) {
                      up.on_routed(ctx, m.key, m.payload, m.hops);
@@ -647,7 +777,7 @@ void Node::on_timer(Context& ctx, std::uint64_t tag, Upcalls& up) {
       ctx.set_timer(jittered(ctx, params_->check_predecessor), tag);
       return;
     case TimerKind::kProbe:
-      if (joined_) lookup(ctx, workload_rng_(), kProbeCookie, up);
+      if (joined_) lookup(ctx, probe_key(), kProbeCookie, up);
       ctx.set_timer(
           Duration{static_cast<std::int64_t>(workload_rng_.exponential(static_cast<double>(params_->probe_interval.ns)))},
           tag);

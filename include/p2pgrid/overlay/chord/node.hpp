@@ -96,7 +96,7 @@ class Node {
     kStabilizeTimeout,
     kPingTimeout,
   };
-  enum class LookupKind : std::uint8_t { kFree = 0, kUser, kFinger, kJoin };
+  enum class LookupKind : std::uint8_t { kFree = 0, kUser, kFinger, kJoin, kRecursive };
   /// The cookie of a kFinger lookup that checks the successor instead.
   static constexpr unsigned kSuccessorCheck = FingerTable::kSize;
 
@@ -142,16 +142,25 @@ class Node {
   void complete(Context& ctx, std::uint32_t slot, PeerId owner, LookupStatus status, Upcalls& up);
   void on_lookup_timeout(Context& ctx, std::uint32_t slot, Upcalls& up);
   void on_find_next_reply(Context& ctx, PeerId from, const FindNextReply& m, Upcalls& up);
+  void send_recursive(Context& ctx, std::uint32_t slot, Upcalls& up);
+  void on_find_successor(Context& ctx, PeerId from, const FindSuccessor& m, Upcalls& up);
+  void on_successor_found(Context& ctx, PeerId from, const SuccessorFound& m, Upcalls& up);
 
   void begin_join(Context& ctx);
   [[nodiscard]] PeerId choose_contact(Context& ctx) const;
-  void join_done(Context& ctx, PeerId owner, bool ok);
+  [[nodiscard]] RingId probe_key();
+  /// `predecessor`: the key's predecessor as the owner (or the peer that
+  /// named it) knew it.
+  void join_done(Context& ctx, PeerId owner, PeerId predecessor, bool ok);
   void start_maintenance(Context& ctx);
   void stabilize(Context& ctx);
   void on_stabilize_timeout(Context& ctx);
   void on_predecessor_reply(Context& ctx, PeerId from, const PredecessorReply& m);
   void adopt_successor_fallback(Context& ctx);
-  void notified_by(PeerId from);
+  /// `tell_old`: hint the replaced predecessor (false while `from` is still
+  /// joining and cannot answer it yet).
+  void notified_by(Context& ctx, PeerId from, bool tell_old);
+  void on_successor_hint(Context& ctx, PeerId peer);
   void check_predecessor(Context& ctx);
   void fix_fingers(Context& ctx, Upcalls& up);
   /// Starts the lookup of the next finger that lies beyond the successor.
@@ -176,6 +185,7 @@ class Node {
   TimerId stabilize_timer_;
   TimerId ping_timer_;
   std::uint32_t stabilize_nonce_ = 0;  ///< outstanding GetPredecessor, 0 if none
+  PeerId stabilize_target_;            ///< the successor it was sent to
   std::uint32_t ping_nonce_ = 0;       ///< outstanding Ping, 0 if none
   std::uint32_t nonce_counter_ = 0;
   std::uint8_t next_finger_ = 0;

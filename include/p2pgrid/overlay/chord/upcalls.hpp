@@ -9,19 +9,9 @@
 #include "p2pgrid/api/context.hpp"
 #include "p2pgrid/core/ids.hpp"
 #include "p2pgrid/core/time.hpp"
+#include "p2pgrid/overlay/chord/lookup_status.hpp"
 
 namespace p2pgrid::chord {
-
-/// How a lookup ended. The values are the `outcome` column of the lookups
-/// table (docs/chord.md), so a failure always carries its reason.
-enum class LookupStatus : std::uint8_t {
-  kOk = 0,         ///< an owner confirmed the key
-  kTimedOut = 1,   ///< more than chord.lookup_timeouts requests went unanswered
-  kHopLimit = 2,   ///< Node::kMaxHops peers asked (a routing loop while the ring is inconsistent)
-  kNoRoute = 3,    ///< a peer had no route that avoids a dead one
-  kNotJoined = 4,  ///< the origin was not (or no longer) on the ring
-  kBusy = 5,       ///< the origin already had Node::kMaxPending lookups in flight
-};
 
 class Upcalls {
  public:
