@@ -132,7 +132,8 @@ chord::Params chord_params_from(const Config& c, std::uint32_t peers, std::uint6
 namespace {
 
 Deployment deploy_chord(const Config& c, std::uint32_t peers, std::uint64_t seed) {
-  const chord::Params p = chord_params_from(c, peers, seed);
+  chord::Params p = chord_params_from(c, peers, seed);
+  p.trace_joins = true;
   Deployment d;
   const bool oracle = c.text("chord.bootstrap") == "oracle";
   if (!oracle) d.start_time = [p](PeerId q) { return p.start_of(q); };
@@ -146,7 +147,7 @@ Deployment deploy_chord(const Config& c, std::uint32_t peers, std::uint64_t seed
       for (chord::Node& node : protocol.nodes()) node.oracle_bootstrap(ring);
     };
   }
-  d.tables = {&chord::LookupRecord::kTable, &chord::SnapshotRecord::kTable};
+  d.tables = {&chord::LookupRecord::kTable, &chord::SnapshotRecord::kTable, &chord::JoinRecord::kTable};
   return d;
 }
 

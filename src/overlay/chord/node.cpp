@@ -166,6 +166,7 @@ void Node::step_local(Context& ctx, std::uint32_t slot, PeerId bound, Upcalls& u
 void Node::send_query(Context& ctx, std::uint32_t slot, PeerId bound) {
   Pending& p = pending_[slot];
   p.nonce = next_nonce(slot);
+  p.bounded = bound.valid();
   send(ctx, p.current, FindNext{p.nonce, p.key, bound});
   await_reply(ctx, slot);
 }
@@ -196,6 +197,15 @@ void Node::on_find_next_reply(Context& ctx, PeerId from, const FindNextReply& m,
   const std::uint32_t slot = m.nonce % kMaxPending;
   Pending& p = pending_[slot];
   if (p.kind == LookupKind::kFree || p.nonce != m.nonce || p.current != from) return;  // stale
+  if (!m.done && !m.node.valid() && !p.bounded) {
+    // Only a peer that is not on the ring (still joining, or rejoining)
+    // has no next hop for an unbounded question: route around it as around
+    // a dead one, now rather than after rpc_timeout (50 s at the SimGrid
+    // settings, where joiners that picked a contact still joining waited
+    // that long).
+    on_lookup_timeout(ctx, slot, up);
+    return;
+  }
   ++p.hops;
   if (m.done) {
     if (m.node == self_) {
@@ -238,6 +248,10 @@ void Node::on_owner_reply(Context& ctx, PeerId from, const OwnerReply& m, Upcall
   const std::uint32_t slot = m.nonce % kMaxPending;
   Pending& p = pending_[slot];
   if (p.kind == LookupKind::kFree || !p.confirming || p.nonce != m.nonce || p.current != from) return;  // stale
+  if (!m.mine && !m.predecessor.valid()) {  // not on the ring (yet): as in on_find_next_reply
+    on_lookup_timeout(ctx, slot, up);
+    return;
+  }
   if (m.mine || !m.predecessor.valid() || m.predecessor == from) {
     // The owner's predecessor is the best guess of the key's predecessor
     // (a joining peer's own; join_done reads it from `previous`).
@@ -363,7 +377,12 @@ void Node::complete(Context& ctx, std::uint32_t slot, PeerId owner, LookupStatus
       up.on_lookup_result(ctx, p.cookie, p.key, ok ? owner : PeerId::none(), p.hops, ctx.now() - p.start, status);
       return;
     case LookupKind::kFinger: finger_done(ctx, static_cast<unsigned>(p.cookie), owner, ok); return;
-    case LookupKind::kJoin: join_done(ctx, owner, p.previous, ok); return;
+    case LookupKind::kJoin:
+      join_done(ctx, owner, p.previous, ok);
+      if (joined_ && params_->trace_joins) {
+        ctx.trace().record(JoinRecord{ctx.now().ns, self_.value, owner.value, predecessor_.value, p.hops});
+      }
+      return;
     case LookupKind::kFree: return;
   }
 }
@@ -685,7 +704,10 @@ void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> byte
   const Message message = decode(bytes, params_->peers);
   std::visit(Overloaded{
                  [&](const FindNext& m) {
-                   if (!joined_) return;  // not part of the ring yet: the asker times out
+                   if (!joined_) {  // not on the ring: say so, the asker routes around us
+                     send(ctx, from, FindNextReply{m.nonce, false, PeerId::none()});
+                     return;
+                   }
                    const Answer a = answer(m.key, m.bound);
                    send(ctx, from, FindNextReply{m.nonce, a.done, a.node});
                  },
@@ -732,7 +754,10 @@ void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> byte
                    if (successors_.empty()) adopt_successor_fallback(ctx);
                  },
                  [&](const ConfirmOwner& m) {
-                   if (!joined_) return;  // not (yet) on the ring: the asker times out and routes around
+                   if (!joined_) {  // not (yet) on the ring: "not mine, no predecessor" says so
+                     send(ctx, from, OwnerReply{m.nonce, false, PeerId::none()});
+                     return;
+                   }
                    const bool mine = !predecessor_.valid() || in_half_open(m.key, id_of(predecessor_), id_);
                    send(ctx, from, OwnerReply{m.nonce, mine, predecessor_});
                    // A peer that confirms its own id is joining with us as its

@@ -16,6 +16,14 @@ constexpr std::array kLookupFields{
     FieldDesc{"outcome", FieldType::kU32, offsetof(LookupRecord, outcome), "", "0 answered; failed: 1 timeouts, 2 hop limit, 3 no route around a dead peer, 4 origin not joined, 5 "
               "origin busy (8 lookups in flight)"},
 };
+constexpr std::array kJoinFields{
+    FieldDesc{"time", FieldType::kI64, offsetof(JoinRecord, time_ns), "ns", "when the peer joined (its join lookup answered)"},
+    FieldDesc{"peer", FieldType::kU32, offsetof(JoinRecord, peer), "", "the peer"},
+    FieldDesc{"successor", FieldType::kU32, offsetof(JoinRecord, successor), "", "successor found by the join lookup"},
+    FieldDesc{"predecessor", FieldType::kU32, offsetof(JoinRecord, predecessor), "",
+              "predecessor named by the owner (4294967295 if none)"},
+    FieldDesc{"hops", FieldType::kU32, offsetof(JoinRecord, hops), "", "peers queried by the join lookup"},
+};
 constexpr std::array kSnapshotFields{
     FieldDesc{"peer", FieldType::kU32, offsetof(SnapshotRecord, peer), "", "the peer"},
     FieldDesc{"alive", FieldType::kU32, offsetof(SnapshotRecord, alive), "", "1 if up at the end"},
@@ -29,9 +37,12 @@ constexpr std::array kSnapshotFields{
 
 const TableDesc LookupRecord::kTable{"lookups", sizeof(LookupRecord), kLookupFields,
                                      "Chord lookups: one row per finished lookup.", 2};
+const TableDesc JoinRecord::kTable{"chord_joins", sizeof(JoinRecord), kJoinFields,
+                                   "Chord joins: one row per completed join (not the ring's creator).", 2};
 const TableDesc SnapshotRecord::kTable{"chord_snapshot", sizeof(SnapshotRecord), kSnapshotFields,
                                        "Chord overlay at the end of the run: one row per peer.", 1};
 static_assert(sizeof(LookupRecord) == 40);
 static_assert(sizeof(SnapshotRecord) == 24);
+static_assert(sizeof(JoinRecord) == 24);
 
 }  // namespace p2pgrid::chord

@@ -65,7 +65,8 @@ struct FindNext {
   PeerId bound;
 };
 /// done: `node` is the key's successor; otherwise `node` is the next hop
-/// (none: the asked peer has no route that avoids the bound).
+/// (none: the asked peer has no route that avoids the bound, or, asked
+/// without a bound, is not on the ring).
 struct FindNextReply {
   std::uint32_t nonce = 0;
   bool done = false;
@@ -120,9 +121,9 @@ struct ConfirmOwner {
   std::uint32_t nonce = 0;
   RingId key = 0;
 };
-/// mine, or not: then `predecessor` (none if unknown) is closer to the key.
-/// When mine, `predecessor` is the owner's predecessor (a joining peer takes
-/// it as its own).
+/// mine, or not: then `predecessor` is closer to the key. When mine,
+/// `predecessor` is the owner's predecessor (a joining peer takes it as its
+/// own). Not mine and no predecessor: the asked peer is not on the ring.
 struct OwnerReply {
   std::uint32_t nonce = 0;
   bool mine = false;

@@ -117,6 +117,7 @@ class Node {
     std::uint8_t hops = 0;  ///< at most kMaxHops
     std::uint8_t timeouts = 0;
     bool confirming = false;  ///< asking `current` whether it owns the key
+    bool bounded = false;     ///< the FindNext in flight names a dead peer to avoid
     LookupKind kind = LookupKind::kFree;
   };
   static_assert(sizeof(Pending) == 56, "docs/chord.md counts eight 56-byte slots");

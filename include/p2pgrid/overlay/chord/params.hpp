@@ -53,6 +53,10 @@ struct Params {
   /// 64 - b + k covers).
   std::uint32_t probe_finger_bits = 0;
 
+  /// Record a chord_joins row per completed join (the standalone binding
+  /// declares the table; a composed stack that does not leaves it off).
+  bool trace_joins = false;
+
   /// When peer p first starts (the deployment's start_time for `join`).
   [[nodiscard]] Time start_of(PeerId p) const {
     if (!join_waves) return Time{join_interval.ns * static_cast<std::int64_t>(p.value)};
