@@ -406,7 +406,9 @@ RingId Node::probe_key() {
   const std::uint64_t bits = std::min<std::uint64_t>(params_->probe_finger_bits, FingerTable::kSize);
   const auto index = static_cast<unsigned>(FingerTable::kSize - bits + workload_rng_.below(bits));
   const PeerId f = fingers_.at(index);
-  return id_of(f.valid() ? f : successor());  // SimGrid's empty entries name the peer itself's successor
+  // An empty entry (a peer still filling its table) stands for the successor,
+  // the nearest peer it knows; SimGrid's table starts out naming the node itself.
+  return id_of(f.valid() ? f : successor());
 }
 
 PeerId Node::choose_contact(Context& ctx) const {
