@@ -29,7 +29,7 @@ std::vector<Message> samples() {
   ls.successors[0] = PeerId{5};
   ls.successors[1] = PeerId{6};
   static const std::array<std::byte, 5> kPayload{std::byte{1}, std::byte{2}, std::byte{3}, std::byte{0xFF},
-                                                  std::byte{0}};
+                                                 std::byte{0}};
   return {
       FindNext{0xDEADBEEF, 0x0123456789ABCDEFULL, PeerId::none()},
       FindNext{1, 2, PeerId{3}},
@@ -63,7 +63,8 @@ bool same(const Message& a, const Message& b) {
         using T = std::decay_t<decltype(x)>;
         const T& y = std::get<T>(b);
         if constexpr (std::is_same_v<T, FindNext>) return x.nonce == y.nonce && x.key == y.key && x.bound == y.bound;
-        if constexpr (std::is_same_v<T, FindNextReply>) return x.nonce == y.nonce && x.done == y.done && x.node == y.node;
+        if constexpr (std::is_same_v<T, FindNextReply>)
+          return x.nonce == y.nonce && x.done == y.done && x.node == y.node;
         if constexpr (std::is_same_v<T, GetPredecessor> || std::is_same_v<T, Ping> || std::is_same_v<T, Pong>) {
           return x.nonce == y.nonce;
         }
@@ -166,10 +167,10 @@ TEST(ChordMessages, RecursiveAnswersAreConsistent) {
       EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
     }
   };
-  expect_error(SuccessorFound{1, PeerId::none(), 3, 0}, "'owner'");     // success without an owner
-  expect_error(SuccessorFound{1, PeerId{2}, 3, 1}, "'owner'");          // failure naming one
-  expect_error(SuccessorFound{1, PeerId::none(), 3, 6}, "'status'");    // no such status
-  expect_error(SuccessorFound{1, PeerId{kPeers}, 3, 0}, "'owner'");     // out of range
+  expect_error(SuccessorFound{1, PeerId::none(), 3, 0}, "'owner'");   // success without an owner
+  expect_error(SuccessorFound{1, PeerId{2}, 3, 1}, "'owner'");        // failure naming one
+  expect_error(SuccessorFound{1, PeerId::none(), 3, 6}, "'status'");  // no such status
+  expect_error(SuccessorFound{1, PeerId{kPeers}, 3, 0}, "'owner'");   // out of range
   expect_error(SuccessorHint{PeerId::none()}, "'peer'");
   expect_error(FindSuccessor{1, 2, PeerId{kPeers}, 0}, "'origin'");
 }

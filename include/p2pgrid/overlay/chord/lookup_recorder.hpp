@@ -11,7 +11,7 @@ class LookupRecorder final : public Upcalls {
  public:
   void on_lookup_result(Context& ctx, std::uint64_t /*cookie*/, RingId key, PeerId owner, std::uint32_t hops,
                         Duration latency, LookupStatus status) override {
-    const LookupRecord row{(ctx.now() - latency).ns, ctx.self().value, owner.value, key, latency.ns, hops,
+    const LookupRecord row{(ctx.now() - latency).ns,          ctx.self().value, owner.value, key, latency.ns, hops,
                            static_cast<std::uint32_t>(status)};
     ctx.trace().record(row);
   }

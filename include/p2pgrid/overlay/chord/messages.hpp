@@ -154,9 +154,9 @@ struct SuccessorFound {
   std::uint8_t status = 0;
 };
 
-using Message = std::variant<FindNext, FindNextReply, GetPredecessor, PredecessorReply, Notify, Ping, Pong,
-                             LeavingPredecessor, LeavingSuccessor, Route, ConfirmOwner, OwnerReply, SuccessorHint,
-                             FindSuccessor, SuccessorFound>;
+using Message =
+    std::variant<FindNext, FindNextReply, GetPredecessor, PredecessorReply, Notify, Ping, Pong, LeavingPredecessor,
+                 LeavingSuccessor, Route, ConfirmOwner, OwnerReply, SuccessorHint, FindSuccessor, SuccessorFound>;
 
 /// Encodes into `buffer` (at least kMaxMessageSize bytes for any message);
 /// returns the encoded prefix. Throws EncodeError if it does not fit.

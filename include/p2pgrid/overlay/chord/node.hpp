@@ -114,7 +114,7 @@ class Node {
     PeerId previous;  ///< the peer that named it (self, or none while joining)
     std::uint32_t nonce = 0;
     std::uint32_t timer_nonce = 0;  ///< the nonce in the armed timer's tag, 0 if none
-    std::uint8_t hops = 0;  ///< at most kMaxHops
+    std::uint8_t hops = 0;          ///< at most kMaxHops
     std::uint8_t timeouts = 0;
     bool confirming = false;  ///< asking `current` whether it owns the key
     bool bounded = false;     ///< the FindNext in flight names a dead peer to avoid
@@ -191,7 +191,7 @@ class Node {
   std::uint32_t nonce_counter_ = 0;
   std::uint8_t next_finger_ = 0;
   bool joined_ = false;
-  bool maintaining_ = false;  ///< periodic timers armed
+  bool maintaining_ = false;    ///< periodic timers armed
   bool checked_round_ = false;  ///< this round of fingers has checked the successor
   bool init_fingers_ = false;   ///< the join's round of finger lookups is running
 };

@@ -27,11 +27,11 @@ struct LookupRecord {
 /// One completed join (the standalone protocol only: Params::trace_joins).
 /// The peer that creates the ring has no row.
 struct JoinRecord {
-  std::int64_t time_ns;    ///< when the join lookup's answer arrived: from then on the peer answers requests
-  std::uint32_t peer;      ///< the peer that joined
-  std::uint32_t successor;  ///< the successor its join lookup found
+  std::int64_t time_ns;       ///< when the join lookup's answer arrived: from then on the peer answers requests
+  std::uint32_t peer;         ///< the peer that joined
+  std::uint32_t successor;    ///< the successor its join lookup found
   std::uint32_t predecessor;  ///< the predecessor the owner named (0xFFFFFFFF if none)
-  std::uint32_t hops;      ///< peers queried by the join lookup
+  std::uint32_t hops;         ///< peers queried by the join lookup
 
   static const TableDesc kTable;
 };
