@@ -2,8 +2,12 @@
 // probe workload and the choice of bootstrap (`join` through the protocol,
 // or the `oracle` that computes every peer's state at time 0).
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "p2pgrid/app/bindings.hpp"
 #include "p2pgrid/overlay/chord/node.hpp"
@@ -41,6 +45,44 @@ void declare_chord(Schema& s) {
   s.field({"chord.probe_rate", ValueKind::kFloat, 0.0, "lookups/s",
            "probe workload: random-key lookups per simulated second over all peers (0: none)", 0, {}, {}});
   s.field({"chord.probe_start", ValueKind::kDuration, Duration{0}, "", "probes begin at this time", 0, {}, {}});
+  s.field({"chord.probe_keys", ValueKind::kString, std::string("uniform"), "",
+           "uniform: probe keys uniform on the ring; finger: the id of a random one of the top "
+           "chord.probe_finger_bits finger entries (SimGrid's example)",
+           {}, {}, {"uniform", "finger"}});
+  s.field({"chord.probe_finger_bits", ValueKind::kInt, std::int64_t{24}, "",
+           "probe_keys = finger: the ring size in bits of the SimGrid run compared with (its nb_bits)", 1,
+           chord::FingerTable::kSize, {}});
+  s.field({"chord.lookups", ValueKind::kString, std::string("iterative"), "",
+           "iterative: the origin asks each hop and confirms the owner; recursive: each hop forwards and the "
+           "key's predecessor answers the origin (SimGrid's example)",
+           {}, {}, {"iterative", "recursive"}});
+  s.field({"chord.join_schedule", ValueKind::kString, std::string("interval"), "",
+           "join bootstrap: interval: peer p starts at p * join_interval through a random well-known peer; "
+           "simgrid-waves: peer i starts at 20 s * (floor(log2 i) + 1) + U(0, 10 s) through its ring "
+           "predecessor among the earlier waves",
+           {}, {}, {"interval", "simgrid-waves"}});
+}
+
+/// SimGrid's Chord deployment: peer i (wave floor(log2 i) + 1) knows its
+/// ring predecessor among the peers of the earlier waves, 0 .. 2^floor(log2 i) - 1.
+/// Deployment data computed from the ids, as SimGrid's deployment file names
+/// each node's contact; the protocol only ever sees its own entry.
+std::shared_ptr<const std::vector<PeerId>> wave_contacts(std::uint32_t peers, std::uint64_t salt) {
+  std::vector<PeerId> contact(peers, PeerId::none());
+  std::vector<std::pair<RingId, PeerId>> earlier;  // sorted by id
+  for (std::uint32_t first = 1; first < peers; first *= 2) {
+    for (std::uint32_t p = first / 2; p < first; ++p) earlier.emplace_back(ring_id_of(PeerId{p}, salt), PeerId{p});
+    std::sort(earlier.begin(), earlier.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const std::uint32_t last = first > peers / 2 ? peers : 2 * first;
+    for (std::uint32_t i = first; i < last; ++i) {
+      const RingId id = ring_id_of(PeerId{i}, salt);
+      const auto it = std::lower_bound(earlier.begin(), earlier.end(), id,
+                                       [](const std::pair<RingId, PeerId>& e, RingId k) { return e.first < k; });
+      contact[i] = (it == earlier.begin() ? earlier.back() : *std::prev(it)).second;  // the ring wraps
+    }
+  }
+  if (peers > 0) contact[0] = PeerId{0};  // creates the ring
+  return std::make_shared<const std::vector<PeerId>>(std::move(contact));
 }
 
 }  // namespace
@@ -69,11 +111,16 @@ chord::Params chord_params_from(const Config& c, std::uint32_t peers, std::uint6
     }
   }
   p.probe_start = Time{c.duration("chord.probe_start").ns};
+  if (c.text("chord.probe_keys") == "finger") p.probe_finger_bits = static_cast<std::uint32_t>(c.integer("chord.probe_finger_bits"));
+  p.recursive_lookups = c.text("chord.lookups") == "recursive";
   if (c.text("chord.bootstrap") == "oracle") {
     p.join_interval = Duration{0};  // everyone is up at time 0; restarts join through peers 0..k-1
   } else {
     p.join_interval = c.duration("chord.join_interval");
-    if (p.join_interval.ns <= 0 && peers > 1) {
+    if (c.text("chord.join_schedule") == "simgrid-waves") {
+      p.join_waves = true;
+      p.wave_contacts = wave_contacts(peers, seed);
+    } else if (p.join_interval.ns <= 0 && peers > 1) {
       throw ConfigError(c.origin() +
                         ": key 'chord.join_interval': must be positive with chord.bootstrap = \"join\" (peers "
                         "join one after another through earlier ones)");
@@ -85,7 +132,8 @@ chord::Params chord_params_from(const Config& c, std::uint32_t peers, std::uint6
 namespace {
 
 Deployment deploy_chord(const Config& c, std::uint32_t peers, std::uint64_t seed) {
-  const chord::Params p = chord_params_from(c, peers, seed);
+  chord::Params p = chord_params_from(c, peers, seed);
+  p.trace_joins = true;
   Deployment d;
   const bool oracle = c.text("chord.bootstrap") == "oracle";
   if (!oracle) d.start_time = [p](PeerId q) { return p.start_of(q); };
@@ -99,7 +147,7 @@ Deployment deploy_chord(const Config& c, std::uint32_t peers, std::uint64_t seed
       for (chord::Node& node : protocol.nodes()) node.oracle_bootstrap(ring);
     };
   }
-  d.tables = {&chord::LookupRecord::kTable, &chord::SnapshotRecord::kTable};
+  d.tables = {&chord::LookupRecord::kTable, &chord::SnapshotRecord::kTable, &chord::JoinRecord::kTable};
   return d;
 }
 

@@ -97,6 +97,24 @@ std::span<const std::byte> encode(const Message& message, std::span<std::byte> b
                    w.boolean(m.mine);
                    w.peer(m.predecessor);
                  },
+                 [&](const SuccessorHint& m) {
+                   w.header(ProtocolId::kChord, static_cast<std::uint8_t>(MessageType::kSuccessorHint));
+                   w.peer(m.peer);
+                 },
+                 [&](const FindSuccessor& m) {
+                   w.header(ProtocolId::kChord, static_cast<std::uint8_t>(MessageType::kFindSuccessor));
+                   w.u32(m.nonce);
+                   w.u64(m.key);
+                   w.peer(m.origin);
+                   w.u32(m.hops);
+                 },
+                 [&](const SuccessorFound& m) {
+                   w.header(ProtocolId::kChord, static_cast<std::uint8_t>(MessageType::kSuccessorFound));
+                   w.u32(m.nonce);
+                   w.peer(m.owner);
+                   w.u32(m.hops);
+                   w.u8(m.status);
+                 },
                  [&](const Route& m) {
                    if (m.payload.size() > kMaxRoutePayload) {
                      throw EncodeError("route payload of " + std::to_string(m.payload.size()) + " bytes (at most " +
@@ -178,6 +196,33 @@ Message decode(std::span<const std::byte> bytes, std::uint32_t peers) {
       m.nonce = r.u32("nonce");
       m.mine = r.boolean("mine");
       m.predecessor = get_peer(r, "predecessor", peers, true);
+      out = m;
+      break;
+    }
+    case MessageType::kSuccessorHint: out = SuccessorHint{get_peer(r, "peer", peers, false)}; break;
+    case MessageType::kFindSuccessor: {
+      FindSuccessor m;
+      m.nonce = r.u32("nonce");
+      m.key = r.u64("key");
+      m.origin = get_peer(r, "origin", peers, false);
+      m.hops = r.u32("hops");
+      out = m;
+      break;
+    }
+    case MessageType::kSuccessorFound: {
+      SuccessorFound m;
+      m.nonce = r.u32("nonce");
+      m.status = 0;
+      const PeerId owner = r.peer("owner");
+      m.hops = r.u32("hops");
+      m.status = r.u8("status");
+      // An answer names a peer exactly when it succeeded.
+      if (m.status > kMaxLookupStatus) r.fail("status", "unknown lookup status " + std::to_string(m.status));
+      if ((m.status == 0) != owner.valid()) r.fail("owner", m.status == 0 ? "peer id is 'none'" : "a failed lookup names a peer");
+      if (owner.valid() && owner.value >= peers) {
+        r.fail("owner", "peer " + std::to_string(owner.value) + " out of range (" + std::to_string(peers) + " peers)");
+      }
+      m.owner = owner;
       out = m;
       break;
     }

@@ -94,10 +94,11 @@ void Node::forget(PeerId dead) {
 
 void Node::lookup(Context& ctx, RingId key, std::uint64_t cookie, Upcalls& up) {
   if (!joined_) {
-    up.on_lookup_done(ctx, cookie, key, PeerId::none(), 0, Duration{0}, false);
+    up.on_lookup_result(ctx, cookie, key, PeerId::none(), 0, Duration{0}, LookupStatus::kNotJoined);
     return;
   }
-  start_lookup(ctx, LookupKind::kUser, key, cookie, PeerId::none(), up);
+  start_lookup(ctx, params_->recursive_lookups ? LookupKind::kRecursive : LookupKind::kUser, key, cookie,
+               PeerId::none(), up);
 }
 
 void Node::start_lookup(Context& ctx, LookupKind kind, RingId key, std::uint64_t cookie, PeerId contact,
@@ -110,8 +111,10 @@ void Node::start_lookup(Context& ctx, LookupKind kind, RingId key, std::uint64_t
     }
   }
   if (slot == kMaxPending) {
-    if (kind == LookupKind::kUser) up.on_lookup_done(ctx, cookie, key, PeerId::none(), 0, Duration{0}, false);
-    if (kind == LookupKind::kJoin) join_done(ctx, PeerId::none(), false);
+    if (kind == LookupKind::kUser || kind == LookupKind::kRecursive) {
+      up.on_lookup_result(ctx, cookie, key, PeerId::none(), 0, Duration{0}, LookupStatus::kBusy);
+    }
+    if (kind == LookupKind::kJoin) join_done(ctx, PeerId::none(), PeerId::none(), false);
     return;
   }
   Pending& p = pending_[slot];
@@ -120,6 +123,10 @@ void Node::start_lookup(Context& ctx, LookupKind kind, RingId key, std::uint64_t
   p.cookie = cookie;
   p.start = ctx.now();
   p.kind = kind;
+  if (kind == LookupKind::kRecursive) {
+    send_recursive(ctx, slot, up);
+    return;
+  }
   if (contact.valid()) {
     // Start remotely: a joining peer knows nobody but its contact (ToN
     // Fig. 6, join); a successor check starts far away on purpose.
@@ -133,13 +140,13 @@ void Node::start_lookup(Context& ctx, LookupKind kind, RingId key, std::uint64_t
 
 void Node::step_local(Context& ctx, std::uint32_t slot, PeerId bound, Upcalls& up) {
   if (!joined_) {  // lost the ring meanwhile (every successor died): nothing to route with
-    complete(ctx, slot, PeerId::none(), false, up);
+    complete(ctx, slot, PeerId::none(), LookupStatus::kNotJoined, up);
     return;
   }
   const Answer a = answer(pending_[slot].key, bound);
   if (a.done) {
     if (a.node == self_) {
-      complete(ctx, slot, a.node, true, up);
+      complete(ctx, slot, a.node, LookupStatus::kOk, up);
       return;
     }
     pending_[slot].previous = self_;
@@ -148,7 +155,7 @@ void Node::step_local(Context& ctx, std::uint32_t slot, PeerId bound, Upcalls& u
     return;
   }
   if (!a.node.valid()) {
-    complete(ctx, slot, PeerId::none(), false, up);
+    complete(ctx, slot, PeerId::none(), LookupStatus::kNoRoute, up);
     return;
   }
   pending_[slot].previous = self_;
@@ -159,6 +166,7 @@ void Node::step_local(Context& ctx, std::uint32_t slot, PeerId bound, Upcalls& u
 void Node::send_query(Context& ctx, std::uint32_t slot, PeerId bound) {
   Pending& p = pending_[slot];
   p.nonce = next_nonce(slot);
+  p.bounded = bound.valid();
   send(ctx, p.current, FindNext{p.nonce, p.key, bound});
   await_reply(ctx, slot);
 }
@@ -189,10 +197,19 @@ void Node::on_find_next_reply(Context& ctx, PeerId from, const FindNextReply& m,
   const std::uint32_t slot = m.nonce % kMaxPending;
   Pending& p = pending_[slot];
   if (p.kind == LookupKind::kFree || p.nonce != m.nonce || p.current != from) return;  // stale
+  if (!m.done && !m.node.valid() && !p.bounded) {
+    // Only a peer that is not on the ring (still joining, or rejoining)
+    // has no next hop for an unbounded question: route around it as around
+    // a dead one, now rather than after rpc_timeout (50 s at the SimGrid
+    // settings, where joiners that picked a contact still joining waited
+    // that long).
+    on_lookup_timeout(ctx, slot, up);
+    return;
+  }
   ++p.hops;
   if (m.done) {
     if (m.node == self_) {
-      complete(ctx, slot, m.node, true, up);
+      complete(ctx, slot, m.node, LookupStatus::kOk, up);
       return;
     }
     p.previous = from;
@@ -201,14 +218,14 @@ void Node::on_find_next_reply(Context& ctx, PeerId from, const FindNextReply& m,
     return;
   }
   if (!m.node.valid() || p.hops >= kMaxHops) {
-    complete(ctx, slot, PeerId::none(), false, up);
+    complete(ctx, slot, PeerId::none(), m.node.valid() ? LookupStatus::kHopLimit : LookupStatus::kNoRoute, up);
     return;
   }
   if (m.node == self_) {
     // The route came back through us: continue from our own table, unless we
     // are still joining (then the answer is stale knowledge of our last life).
     if (p.kind == LookupKind::kJoin) {
-      complete(ctx, slot, PeerId::none(), false, up);
+      complete(ctx, slot, PeerId::none(), LookupStatus::kNoRoute, up);
       return;
     }
     step_local(ctx, slot, PeerId::none(), up);
@@ -231,14 +248,21 @@ void Node::on_owner_reply(Context& ctx, PeerId from, const OwnerReply& m, Upcall
   const std::uint32_t slot = m.nonce % kMaxPending;
   Pending& p = pending_[slot];
   if (p.kind == LookupKind::kFree || !p.confirming || p.nonce != m.nonce || p.current != from) return;  // stale
+  if (!m.mine && !m.predecessor.valid()) {  // not on the ring (yet): as in on_find_next_reply
+    on_lookup_timeout(ctx, slot, up);
+    return;
+  }
   if (m.mine || !m.predecessor.valid() || m.predecessor == from) {
-    complete(ctx, slot, from, true, up);
+    // The owner's predecessor is the best guess of the key's predecessor
+    // (a joining peer's own; join_done reads it from `previous`).
+    if (m.mine && m.predecessor.valid()) p.previous = m.predecessor;
+    complete(ctx, slot, from, LookupStatus::kOk, up);
     return;
   }
   // A peer joined before the claimed owner and now owns the key, or lies
   // closer to it: ask that one (one more routing step).
   if (++p.hops >= kMaxHops) {
-    complete(ctx, slot, PeerId::none(), false, up);
+    complete(ctx, slot, PeerId::none(), LookupStatus::kHopLimit, up);
     return;
   }
   if (m.predecessor == self_) {
@@ -255,19 +279,23 @@ void Node::on_lookup_timeout(Context& ctx, std::uint32_t slot, Upcalls& up) {
   const PeerId dead = p.current;
   p.confirming = false;
   ++p.timeouts;
-  if (joined_) forget(dead);
+  if (joined_ && p.kind != LookupKind::kRecursive) forget(dead);  // a recursive origin cannot tell who died
   if (p.timeouts > params_->lookup_timeouts) {
-    complete(ctx, slot, PeerId::none(), false, up);
+    complete(ctx, slot, PeerId::none(), LookupStatus::kTimedOut, up);
+    return;
+  }
+  if (p.kind == LookupKind::kRecursive) {
+    send_recursive(ctx, slot, up);  // from the start again, under a new nonce
     return;
   }
   if (p.kind == LookupKind::kFinger && !p.previous.valid()) {  // the successor check's far start died
-    complete(ctx, slot, PeerId::none(), false, up);
+    complete(ctx, slot, PeerId::none(), LookupStatus::kTimedOut, up);
     return;
   }
   if (p.kind == LookupKind::kJoin) {
     const PeerId contact = choose_contact(ctx);
     if (!contact.valid()) {
-      complete(ctx, slot, PeerId::none(), false, up);
+      complete(ctx, slot, PeerId::none(), LookupStatus::kNoRoute, up);
       return;
     }
     p.current = contact;
@@ -283,15 +311,78 @@ void Node::on_lookup_timeout(Context& ctx, std::uint32_t slot, Upcalls& up) {
   step_local(ctx, slot, dead, up);
 }
 
-void Node::complete(Context& ctx, std::uint32_t slot, PeerId owner, bool ok, Upcalls& up) {
+// --- Recursive lookups (chord.lookups = "recursive") -----------------------
+// As SimGrid's Chord example (and ToN Fig. 5 read literally): the request
+// travels hop by hop and the key's predecessor answers the origin, one
+// message per hop plus the answer. The origin alone waits, with one timer
+// for the whole lookup; no owner confirmation (the example has none).
+
+void Node::send_recursive(Context& ctx, std::uint32_t slot, Upcalls& up) {
+  if (!joined_) {
+    complete(ctx, slot, PeerId::none(), LookupStatus::kNotJoined, up);
+    return;
+  }
+  Pending& p = pending_[slot];
+  const PeerId succ = successor();
+  if (in_half_open(p.key, id_, id_of(succ))) {
+    complete(ctx, slot, succ, LookupStatus::kOk, up);
+    return;
+  }
+  const PeerId next = closest_preceding(p.key);
+  p.current = next.valid() ? next : succ;
+  p.nonce = next_nonce(slot);
+  send(ctx, p.current, FindSuccessor{p.nonce, p.key, self_, 1});
+  await_reply(ctx, slot);
+}
+
+void Node::on_find_successor(Context& ctx, PeerId /*from*/, const FindSuccessor& m, Upcalls& up) {
+  if (!joined_) return;  // the origin times out
+  const PeerId succ = successor();
+  if (in_half_open(m.key, id_, id_of(succ))) {
+    if (m.origin == self_) {
+      on_successor_found(ctx, self_, SuccessorFound{m.nonce, succ, m.hops, 0}, up);
+    } else {
+      send(ctx, m.origin, SuccessorFound{m.nonce, succ, m.hops, 0});
+    }
+    return;
+  }
+  if (m.hops >= kMaxHops) {
+    const SuccessorFound failed{m.nonce, PeerId::none(), m.hops, static_cast<std::uint8_t>(LookupStatus::kHopLimit)};
+    if (m.origin == self_) {
+      on_successor_found(ctx, self_, failed, up);
+    } else {
+      send(ctx, m.origin, failed);
+    }
+    return;
+  }
+  const PeerId next = closest_preceding(m.key);
+  send(ctx, next.valid() ? next : succ, FindSuccessor{m.nonce, m.key, m.origin, m.hops + 1});
+}
+
+void Node::on_successor_found(Context& ctx, PeerId /*from*/, const SuccessorFound& m, Upcalls& up) {
+  const std::uint32_t slot = m.nonce % kMaxPending;
+  Pending& p = pending_[slot];
+  if (p.kind != LookupKind::kRecursive || p.nonce != m.nonce) return;  // answered after a timeout: stale
+  p.hops = static_cast<std::uint8_t>(std::min<std::uint32_t>(m.hops, kMaxHops));
+  complete(ctx, slot, m.owner, static_cast<LookupStatus>(m.status), up);
+}
+
+void Node::complete(Context& ctx, std::uint32_t slot, PeerId owner, LookupStatus status, Upcalls& up) {
   const Pending p = pending_[slot];
+  const bool ok = status == LookupStatus::kOk;
   pending_[slot].kind = LookupKind::kFree;  // freed first: the upcall may start another lookup
   switch (p.kind) {
     case LookupKind::kUser:
-      up.on_lookup_done(ctx, p.cookie, p.key, ok ? owner : PeerId::none(), p.hops, ctx.now() - p.start, ok);
+    case LookupKind::kRecursive:
+      up.on_lookup_result(ctx, p.cookie, p.key, ok ? owner : PeerId::none(), p.hops, ctx.now() - p.start, status);
       return;
     case LookupKind::kFinger: finger_done(ctx, static_cast<unsigned>(p.cookie), owner, ok); return;
-    case LookupKind::kJoin: join_done(ctx, owner, ok); return;
+    case LookupKind::kJoin:
+      join_done(ctx, owner, p.previous, ok);
+      if (joined_ && params_->trace_joins) {
+        ctx.trace().record(JoinRecord{ctx.now().ns, self_.value, owner.value, predecessor_.value, p.hops});
+      }
+      return;
     case LookupKind::kFree: return;
   }
 }
@@ -310,7 +401,21 @@ void Node::on_start(Context& ctx) {
   begin_join(ctx);
 }
 
+RingId Node::probe_key() {
+  if (params_->probe_finger_bits == 0) return workload_rng_();
+  const std::uint64_t bits = std::min<std::uint64_t>(params_->probe_finger_bits, FingerTable::kSize);
+  const auto index = static_cast<unsigned>(FingerTable::kSize - bits + workload_rng_.below(bits));
+  const PeerId f = fingers_.at(index);
+  // An empty entry (a peer still filling its table) stands for the successor,
+  // the nearest peer it knows; SimGrid's table starts out naming the node itself.
+  return id_of(f.valid() ? f : successor());
+}
+
 PeerId Node::choose_contact(Context& ctx) const {
+  if (params_->wave_contacts) {
+    const PeerId c = (*params_->wave_contacts)[self_.value];
+    return c == self_ ? PeerId::none() : c;
+  }
   // Well-known peers 0..k-1 that started before now: deployment data only.
   std::uint32_t limit = std::min(params_->bootstrap_peers, params_->peers);
   while (limit > 0 && params_->start_of(PeerId{limit - 1}) >= ctx.now()) --limit;
@@ -337,15 +442,38 @@ void Node::begin_join(Context& ctx) {
   start_lookup(ctx, LookupKind::kJoin, id_, 0, contact, none);
 }
 
-void Node::join_done(Context& ctx, PeerId owner, bool ok) {
+void Node::join_done(Context& ctx, PeerId owner, PeerId predecessor, bool ok) {
   if (!ok || !owner.valid() || owner == self_) {
     ctx.set_timer(jittered(ctx, params_->join_retry), tag_of(TimerKind::kJoin, 0, 0));
     return;
   }
   joined_ = true;
   successors_.assign(self_, owner, {}, params_->successors);
+  if (predecessor.valid() && predecessor != self_) {
+    // The predecessor that the owner (or the peer that named it) knew: so
+    // we do not answer ConfirmOwner for every key, as a peer without a
+    // predecessor does, and it learns of us now instead of at its next
+    // stabilize. Ghodsi's atomic join (DKS, KTH 2006, ch. 3) has the joiner
+    // tell its predecessor the same way; plain Chord waits for stabilize,
+    // which at 20 s periods and a join every 29 ms left hundreds of peers
+    // between strands whose predecessors never pointed at them.
+    predecessor_ = predecessor;
+    send(ctx, predecessor, SuccessorHint{self_});
+  }
   start_maintenance(ctx);
   stabilize(ctx);  // learn the successor list and notify at once
+  // init_finger_table (SIGCOMM 2001, section 4.4): look up every distinct
+  // finger now, one after another, instead of one per fix_fingers period.
+  // A peer that joins with only its successor routes every lookup through
+  // the successor list, and at the issue-19 settings (10,000 peers, one
+  // finger per 120 s, r = 1) lookups walked the ring for 100+ hops. Each
+  // answer also fills every later finger it covers, so this costs about
+  // log2 N lookups; the first ones go through the successor, whose table is
+  // the best the new peer can reach.
+  init_fingers_ = true;
+  next_finger_ = 0;
+  NullUpcalls none;
+  next_finger_lookup(ctx, none);
 }
 
 void Node::start_maintenance(Context& ctx) {
@@ -376,14 +504,24 @@ void Node::stabilize(Context& ctx) {
     return;
   }
   stabilize_nonce_ = next_nonce(0);
-  send(ctx, successors_.front(), GetPredecessor{stabilize_nonce_});
+  stabilize_target_ = successors_.front();
+  send(ctx, stabilize_target_, GetPredecessor{stabilize_nonce_});
   stabilize_timer_ = ctx.set_timer(params_->rpc_timeout, tag_of(TimerKind::kStabilizeTimeout, 0, stabilize_nonce_));
 }
 
 void Node::on_predecessor_reply(Context& ctx, PeerId from, const PredecessorReply& m) {
-  if (m.nonce != stabilize_nonce_ || from != successors_.front()) return;
+  if (m.nonce != stabilize_nonce_ || from != stabilize_target_) return;
   ctx.cancel(stabilize_timer_);
   stabilize_nonce_ = 0;
+  if (from != successors_.front()) {
+    // A closer successor was adopted while this request was out (a
+    // successor check, a notify while alone): ask that one. Dropping the
+    // reply instead left the request to time out and remove the *new*
+    // successor, a live peer; at the SimGrid settings (r = 1, 50 s timeout)
+    // that cut peers off the ring for minutes.
+    stabilize(ctx);
+    return;
+  }
   successors_.assign(self_, from, m.list(), params_->successors);
   const PeerId x = m.predecessor;
   if (x.valid() && x != self_ && in_open(id_of(x), id_, id_of(from))) {
@@ -400,7 +538,7 @@ void Node::on_predecessor_reply(Context& ctx, PeerId from, const PredecessorRepl
 
 void Node::on_stabilize_timeout(Context& ctx) {
   stabilize_nonce_ = 0;
-  const PeerId dead = successors_.front();
+  const PeerId dead = stabilize_target_;
   successors_.remove(dead);
   forget(dead);
   if (successors_.empty()) adopt_successor_fallback(ctx);
@@ -423,10 +561,30 @@ void Node::adopt_successor_fallback(Context& ctx) {
   begin_join(ctx);
 }
 
-void Node::notified_by(PeerId from) {
+void Node::notified_by(Context& ctx, PeerId from, bool tell_old) {
   if (!joined_) return;
-  if (!predecessor_.valid() || in_open(id_of(from), id_of(predecessor_), id_)) predecessor_ = from;
+  if (!predecessor_.valid() || in_open(id_of(from), id_of(predecessor_), id_)) {
+    // The old predecessor still takes us as its successor, but `from` lies
+    // between: say so now (it checks and stabilizes with it), rather than
+    // leave it to its next stabilize. Each hint moves a successor strictly
+    // closer, so hints cannot cycle.
+    if (tell_old && predecessor_.valid() && predecessor_ != from) send(ctx, predecessor_, SuccessorHint{from});
+    if (ping_nonce_ != 0) {
+      // The ping went to the old predecessor; its timeout must not clear
+      // the new one.
+      ctx.cancel(ping_timer_);
+      ping_nonce_ = 0;
+    }
+    predecessor_ = from;
+  }
   if (successors_.empty()) successors_.assign(self_, from, {}, params_->successors);
+}
+
+void Node::on_successor_hint(Context& ctx, PeerId peer) {
+  if (!joined_ || !peer.valid() || peer == self_) return;
+  if (!successors_.empty() && !in_open(id_of(peer), id_, id_of(successors_.front()))) return;
+  successors_.push_front(peer, params_->successors);
+  stabilize(ctx);  // learn its list and notify it now
 }
 
 void Node::check_predecessor(Context& ctx) {
@@ -441,14 +599,22 @@ void Node::fix_fingers(Context& ctx, Upcalls& up) {
   for (const Pending& p : pending_) {
     if (p.kind == LookupKind::kFinger) return;  // one at a time
   }
-  // Fingers whose start lies before the successor are the successor: set
-  // them without a lookup, so a round costs about log2 N lookups, not 64.
   if (next_finger_ == 0 && !checked_round_) {
     checked_round_ = true;  // a new round of fingers begins with a successor check
     check_successor(ctx, up);
     return;
   }
   checked_round_ = false;
+  next_finger_lookup(ctx, up);
+}
+
+void Node::next_finger_lookup(Context& ctx, Upcalls& up) {
+  if (successors_.empty()) {
+    init_fingers_ = false;
+    return;
+  }
+  // Fingers whose start lies before the successor are the successor: set
+  // them without a lookup, so a round costs about log2 N lookups, not 64.
   const PeerId succ = successors_.front();
   const RingId succ_id = id_of(succ);
   for (unsigned n = 0; n < FingerTable::kSize; ++n) {
@@ -460,6 +626,10 @@ void Node::fix_fingers(Context& ctx, Upcalls& up) {
     }
     fingers_.set(i, succ);
     next_finger_ = static_cast<std::uint8_t>((i + 1) % FingerTable::kSize);
+    if (next_finger_ == 0 && init_fingers_) {  // the join's round is complete
+      init_fingers_ = false;
+      return;
+    }
   }
 }
 
@@ -499,6 +669,13 @@ void Node::finger_done(Context& ctx, unsigned index, PeerId owner, bool ok) {
     while (next < FingerTable::kSize && (std::uint64_t{1} << next) <= reach) fingers_.set(next++, owner);
   }
   next_finger_ = static_cast<std::uint8_t>(next % FingerTable::kSize);
+  if (!init_fingers_) return;
+  if (next_finger_ == 0 || !joined_) {
+    init_fingers_ = false;
+    return;
+  }
+  NullUpcalls none;
+  next_finger_lookup(ctx, none);
 }
 
 // --- Route (recursive) ------------------------------------------------------
@@ -529,7 +706,10 @@ void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> byte
   const Message message = decode(bytes, params_->peers);
   std::visit(Overloaded{
                  [&](const FindNext& m) {
-                   if (!joined_) return;  // not part of the ring yet: the asker times out
+                   if (!joined_) {  // not on the ring: say so, the asker routes around us
+                     send(ctx, from, FindNextReply{m.nonce, false, PeerId::none()});
+                     return;
+                   }
                    const Answer a = answer(m.key, m.bound);
                    send(ctx, from, FindNextReply{m.nonce, a.done, a.node});
                  },
@@ -543,7 +723,7 @@ void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> byte
                    send(ctx, from, r);
                  },
                  [&](const PredecessorReply& m) { on_predecessor_reply(ctx, from, m); },
-                 [&](const Notify& /*m*/) { notified_by(from); },
+                 [&](const Notify& /*m*/) { notified_by(ctx, from, true); },
                  [&](const Ping& m) {
                    if (joined_) send(ctx, from, Pong{m.nonce});
                  },
@@ -554,6 +734,10 @@ void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> byte
                  },
                  [&](const LeavingPredecessor& m) {
                    if (from != predecessor_) return;
+                   if (ping_nonce_ != 0) {  // as in notified_by: the ping was for the leaver
+                     ctx.cancel(ping_timer_);
+                     ping_nonce_ = 0;
+                   }
                    predecessor_ = m.predecessor == self_ ? PeerId::none() : m.predecessor;
                    fingers_.remove(from);
                  },
@@ -572,11 +756,24 @@ void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> byte
                    if (successors_.empty()) adopt_successor_fallback(ctx);
                  },
                  [&](const ConfirmOwner& m) {
-                   if (!joined_) return;  // not (yet) on the ring: the asker times out and routes around
+                   if (!joined_) {  // not (yet) on the ring: "not mine, no predecessor" says so
+                     send(ctx, from, OwnerReply{m.nonce, false, PeerId::none()});
+                     return;
+                   }
                    const bool mine = !predecessor_.valid() || in_half_open(m.key, id_of(predecessor_), id_);
-                   send(ctx, from, OwnerReply{m.nonce, mine, mine ? PeerId::none() : predecessor_});
+                   send(ctx, from, OwnerReply{m.nonce, mine, predecessor_});
+                   // A peer that confirms its own id is joining with us as its
+                   // successor (ToN Fig. 6: n.successor = n'.find_successor(n)).
+                   // Taking it as predecessor now, as its notify would a round
+                   // trip later, closes the window in which we still answered
+                   // for keys it owns once it is joined.
+                   // Its hint to our old predecessor follows once it has joined.
+                   if (mine && m.key == id_of(from) && from != self_) notified_by(ctx, from, false);
                  },
                  [&](const OwnerReply& m) { on_owner_reply(ctx, from, m, up); },
+                 [&](const SuccessorHint& m) { on_successor_hint(ctx, m.peer); },
+                 [&](const FindSuccessor& m) { on_find_successor(ctx, from, m, up); },
+                 [&](const SuccessorFound& m) { on_successor_found(ctx, from, m, up); },
                  [&](const Route& m) {
                    if (m.deliver) {
                      up.on_routed(ctx, m.key, m.payload, m.hops);
@@ -607,7 +804,7 @@ void Node::on_timer(Context& ctx, std::uint64_t tag, Upcalls& up) {
       ctx.set_timer(jittered(ctx, params_->check_predecessor), tag);
       return;
     case TimerKind::kProbe:
-      if (joined_) lookup(ctx, workload_rng_(), kProbeCookie, up);
+      if (joined_) lookup(ctx, probe_key(), kProbeCookie, up);
       ctx.set_timer(
           Duration{static_cast<std::int64_t>(workload_rng_.exponential(static_cast<double>(params_->probe_interval.ns)))},
           tag);

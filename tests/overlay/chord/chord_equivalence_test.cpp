@@ -1,6 +1,7 @@
-// The lookups table and the final chord_snapshot are identical on 1, 2 and
-// 4 ranks (and on a repeated run), for a scenario that exercises joins,
-// crashes, graceful leaves, rejoins, churn and cross-rank traffic.
+// The lookups, chord_joins and final chord_snapshot tables are identical on
+// 1, 2 and 4 ranks (and on a repeated run), for a scenario that exercises
+// joins, crashes, graceful leaves, rejoins, churn and cross-rank traffic,
+// also with SimGrid's join waves and recursive lookups.
 
 #include <gtest/gtest.h>
 
@@ -50,7 +51,7 @@ restart_after = "10s"
 void expect_same_on_every_rank_count(const std::vector<std::string>& overrides) {
   const boost::mpi::communicator world;
   const Scenario scenario = p2pgrid::test::scenario_from_text(kScenario, overrides);
-  const std::vector<const TableDesc*> tables{&LookupRecord::kTable, &SnapshotRecord::kTable};
+  const std::vector<const TableDesc*> tables{&LookupRecord::kTable, &SnapshotRecord::kTable, &JoinRecord::kTable};
   std::vector<std::string> texts;
   for (const int n : {1, 1, 2, 4}) {
     if (n > world.size()) continue;
@@ -73,6 +74,13 @@ void expect_same_on_every_rank_count(const std::vector<std::string>& overrides) 
 TEST(ChordEquivalence, BlockPartition) { expect_same_on_every_rank_count({}); }
 
 TEST(ChordEquivalence, RoundRobinPartition) { expect_same_on_every_rank_count({"run.partition=\"round_robin\""}); }
+
+TEST(ChordEquivalence, SimGridWavesRecursiveLookupsFingerKeys) {
+  // The last of 400 peers starts in wave 9, at 180-190 s.
+  expect_same_on_every_rank_count({"run.partition=\"round_robin\"", "run.duration=\"220s\"",
+                                   "chord.join_schedule=\"simgrid-waves\"", "chord.lookups=\"recursive\"",
+                                   "chord.probe_keys=\"finger\""});
+}
 
 }  // namespace
 }  // namespace p2pgrid::chord

@@ -18,9 +18,12 @@ inline Scenario scenario_of(const std::string& toml, const std::vector<std::stri
   return Scenario::from_config(Config::parse(scenario_schema(), toml, "test.toml", overrides));
 }
 
-/// Runs with the scenario's own deployment, or with `factory` if given.
+/// Runs with the scenario's own deployment, or with `factory` if given;
+/// `inspect` sees the engine after the run (the test's oracle reads the
+/// final per-peer state there, never the protocol).
 inline EngineStats run_local(const Scenario& s, MemoryTraceSink& sink, const ProtocolFactory& factory = {},
-                             const std::function<void(Engine&)>& prepare = {}) {
+                             const std::function<void(Engine&)>& prepare = {},
+                             const std::function<void(Engine&)>& inspect = {}) {
   const NetworkModel network(s.network, s.seed);
   const auto partition = make_partition(s.partition, s.peers, 1);
   LocalExchanger exchanger;
@@ -37,7 +40,9 @@ inline EngineStats run_local(const Scenario& s, MemoryTraceSink& sink, const Pro
   } else if (d.prepare) {
     d.prepare(engine);
   }
-  return engine.run();
+  const EngineStats stats = engine.run();
+  if (inspect) inspect(engine);
+  return stats;
 }
 
 }  // namespace p2pgrid::chord::test

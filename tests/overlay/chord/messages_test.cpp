@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <string>
 #include <vector>
 
 #include "p2pgrid/overlay/chord/messages.hpp"
@@ -28,7 +29,7 @@ std::vector<Message> samples() {
   ls.successors[0] = PeerId{5};
   ls.successors[1] = PeerId{6};
   static const std::array<std::byte, 5> kPayload{std::byte{1}, std::byte{2}, std::byte{3}, std::byte{0xFF},
-                                                  std::byte{0}};
+                                                 std::byte{0}};
   return {
       FindNext{0xDEADBEEF, 0x0123456789ABCDEFULL, PeerId::none()},
       FindNext{1, 2, PeerId{3}},
@@ -48,6 +49,10 @@ std::vector<Message> samples() {
       ConfirmOwner{11, 0xFEDCBA9876543210ULL},
       OwnerReply{12, true, PeerId::none()},
       OwnerReply{13, false, PeerId{998}},
+      SuccessorHint{PeerId{17}},
+      FindSuccessor{14, 0x1122334455667788ULL, PeerId{999}, 127},
+      SuccessorFound{15, PeerId{3}, 9, 0},
+      SuccessorFound{16, PeerId::none(), 128, static_cast<std::uint8_t>(LookupStatus::kHopLimit)},
   };
 }
 
@@ -58,7 +63,8 @@ bool same(const Message& a, const Message& b) {
         using T = std::decay_t<decltype(x)>;
         const T& y = std::get<T>(b);
         if constexpr (std::is_same_v<T, FindNext>) return x.nonce == y.nonce && x.key == y.key && x.bound == y.bound;
-        if constexpr (std::is_same_v<T, FindNextReply>) return x.nonce == y.nonce && x.done == y.done && x.node == y.node;
+        if constexpr (std::is_same_v<T, FindNextReply>)
+          return x.nonce == y.nonce && x.done == y.done && x.node == y.node;
         if constexpr (std::is_same_v<T, GetPredecessor> || std::is_same_v<T, Ping> || std::is_same_v<T, Pong>) {
           return x.nonce == y.nonce;
         }
@@ -74,6 +80,13 @@ bool same(const Message& a, const Message& b) {
         if constexpr (std::is_same_v<T, ConfirmOwner>) return x.nonce == y.nonce && x.key == y.key;
         if constexpr (std::is_same_v<T, OwnerReply>) {
           return x.nonce == y.nonce && x.mine == y.mine && x.predecessor == y.predecessor;
+        }
+        if constexpr (std::is_same_v<T, SuccessorHint>) return x.peer == y.peer;
+        if constexpr (std::is_same_v<T, FindSuccessor>) {
+          return x.nonce == y.nonce && x.key == y.key && x.origin == y.origin && x.hops == y.hops;
+        }
+        if constexpr (std::is_same_v<T, SuccessorFound>) {
+          return x.nonce == y.nonce && x.owner == y.owner && x.hops == y.hops && x.status == y.status;
         }
         if constexpr (std::is_same_v<T, Route>) {
           return x.key == y.key && x.hops == y.hops && x.deliver == y.deliver &&
@@ -141,6 +154,25 @@ TEST(ChordMessages, MalformedFieldsAreRejectedWithTheirName) {
   b.assign(bytes.begin(), bytes.end());
   b[11] = std::byte{SuccessorList::kMax + 1};
   EXPECT_THROW(decode(b, kPeers), DecodeError);
+}
+
+TEST(ChordMessages, RecursiveAnswersAreConsistent) {
+  std::array<std::byte, kMaxMessageSize> buf{};
+  const auto expect_error = [&](const Message& m, const std::string& what) {
+    const auto bytes = encode(m, buf);
+    try {
+      decode(bytes, kPeers);
+      FAIL() << "accepted " << what;
+    } catch (const DecodeError& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  };
+  expect_error(SuccessorFound{1, PeerId::none(), 3, 0}, "'owner'");   // success without an owner
+  expect_error(SuccessorFound{1, PeerId{2}, 3, 1}, "'owner'");        // failure naming one
+  expect_error(SuccessorFound{1, PeerId::none(), 3, 6}, "'status'");  // no such status
+  expect_error(SuccessorFound{1, PeerId{kPeers}, 3, 0}, "'owner'");   // out of range
+  expect_error(SuccessorHint{PeerId::none()}, "'peer'");
+  expect_error(FindSuccessor{1, 2, PeerId{kPeers}, 0}, "'origin'");
 }
 
 TEST(ChordMessages, OversizedRoutePayloadIsRefused) {

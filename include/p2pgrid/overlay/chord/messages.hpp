@@ -16,6 +16,9 @@
 ///  10 Route           key u64, hops u32, deliver u8, n u32, n payload bytes
 ///  11 ConfirmOwner    nonce u32, key u64
 ///  12 OwnerReply      nonce u32, mine u8, predecessor u32
+///  13 SuccessorHint   peer u32
+///  14 FindSuccessor   nonce u32, key u64, origin u32, hops u32   (recursive lookups)
+///  15 SuccessorFound  nonce u32, owner u32, hops u32, status u8
 
 #include <array>
 #include <cstddef>
@@ -24,6 +27,7 @@
 #include <variant>
 
 #include "p2pgrid/core/codec.hpp"
+#include "p2pgrid/overlay/chord/lookup_status.hpp"
 #include "p2pgrid/overlay/chord/successor_list.hpp"
 
 namespace p2pgrid::chord {
@@ -46,6 +50,9 @@ enum class MessageType : std::uint8_t {
   kRoute = 10,
   kConfirmOwner = 11,
   kOwnerReply = 12,
+  kSuccessorHint = 13,
+  kFindSuccessor = 14,
+  kSuccessorFound = 15,
 };
 
 /// Iterative lookup step (ToN Fig. 5, find_successor asked remotely): "is
@@ -58,7 +65,8 @@ struct FindNext {
   PeerId bound;
 };
 /// done: `node` is the key's successor; otherwise `node` is the next hop
-/// (none: the asked peer has no route that avoids the bound).
+/// (none: the asked peer has no route that avoids the bound, or, asked
+/// without a bound, is not on the ring).
 struct FindNextReply {
   std::uint32_t nonce = 0;
   bool done = false;
@@ -113,15 +121,42 @@ struct ConfirmOwner {
   std::uint32_t nonce = 0;
   RingId key = 0;
 };
-/// mine, or not: then `predecessor` (none if unknown) is closer to the key.
+/// mine, or not: then `predecessor` is closer to the key. When mine,
+/// `predecessor` is the owner's predecessor (a joining peer takes it as its
+/// own). Not mine and no predecessor: the asked peer is not on the ring.
 struct OwnerReply {
   std::uint32_t nonce = 0;
   bool mine = false;
   PeerId predecessor;
 };
+/// "`peer` may be your successor": sent by a peer that has just joined to
+/// the predecessor its successor named, and by a peer whose predecessor
+/// changed to the old predecessor. The receiver adopts `peer` only if it
+/// lies between itself and its successor, then stabilizes with it at once.
+struct SuccessorHint {
+  PeerId peer;
+};
+/// A recursive lookup (chord.lookups = "recursive", as SimGrid's example):
+/// each peer forwards it to its closest preceding node; the key's
+/// predecessor answers `origin` directly with SuccessorFound.
+struct FindSuccessor {
+  std::uint32_t nonce = 0;
+  RingId key = 0;
+  PeerId origin;
+  std::uint32_t hops = 0;
+};
+/// The answer to FindSuccessor; `status` is a LookupStatus (0: `owner` is
+/// the key's successor; else `owner` is none and the lookup failed).
+struct SuccessorFound {
+  std::uint32_t nonce = 0;
+  PeerId owner;
+  std::uint32_t hops = 0;
+  std::uint8_t status = 0;
+};
 
-using Message = std::variant<FindNext, FindNextReply, GetPredecessor, PredecessorReply, Notify, Ping, Pong,
-                             LeavingPredecessor, LeavingSuccessor, Route, ConfirmOwner, OwnerReply>;
+using Message =
+    std::variant<FindNext, FindNextReply, GetPredecessor, PredecessorReply, Notify, Ping, Pong, LeavingPredecessor,
+                 LeavingSuccessor, Route, ConfirmOwner, OwnerReply, SuccessorHint, FindSuccessor, SuccessorFound>;
 
 /// Encodes into `buffer` (at least kMaxMessageSize bytes for any message);
 /// returns the encoded prefix. Throws EncodeError if it does not fit.

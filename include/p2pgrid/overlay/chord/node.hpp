@@ -100,7 +100,7 @@ class Node {
     kStabilizeTimeout,
     kPingTimeout,
   };
-  enum class LookupKind : std::uint8_t { kFree = 0, kUser, kFinger, kJoin };
+  enum class LookupKind : std::uint8_t { kFree = 0, kUser, kFinger, kJoin, kRecursive };
   /// The cookie of a kFinger lookup that checks the successor instead.
   static constexpr unsigned kSuccessorCheck = FingerTable::kSize;
 
@@ -118,9 +118,10 @@ class Node {
     PeerId previous;  ///< the peer that named it (self, or none while joining)
     std::uint32_t nonce = 0;
     std::uint32_t timer_nonce = 0;  ///< the nonce in the armed timer's tag, 0 if none
-    std::uint8_t hops = 0;  ///< at most kMaxHops
+    std::uint8_t hops = 0;          ///< at most kMaxHops
     std::uint8_t timeouts = 0;
     bool confirming = false;  ///< asking `current` whether it owns the key
+    bool bounded = false;     ///< the FindNext in flight names a dead peer to avoid
     LookupKind kind = LookupKind::kFree;
   };
   static_assert(sizeof(Pending) == 56, "docs/chord.md counts eight 56-byte slots");
@@ -143,21 +144,32 @@ class Node {
   void await_reply(Context& ctx, std::uint32_t slot);
   void on_lookup_timer(Context& ctx, std::uint32_t slot, std::uint32_t nonce, Upcalls& up);
   void on_owner_reply(Context& ctx, PeerId from, const OwnerReply& m, Upcalls& up);
-  void complete(Context& ctx, std::uint32_t slot, PeerId owner, bool ok, Upcalls& up);
+  void complete(Context& ctx, std::uint32_t slot, PeerId owner, LookupStatus status, Upcalls& up);
   void on_lookup_timeout(Context& ctx, std::uint32_t slot, Upcalls& up);
   void on_find_next_reply(Context& ctx, PeerId from, const FindNextReply& m, Upcalls& up);
+  void send_recursive(Context& ctx, std::uint32_t slot, Upcalls& up);
+  void on_find_successor(Context& ctx, PeerId from, const FindSuccessor& m, Upcalls& up);
+  void on_successor_found(Context& ctx, PeerId from, const SuccessorFound& m, Upcalls& up);
 
   void begin_join(Context& ctx);
   [[nodiscard]] PeerId choose_contact(Context& ctx) const;
-  void join_done(Context& ctx, PeerId owner, bool ok);
+  [[nodiscard]] RingId probe_key();
+  /// `predecessor`: the key's predecessor as the owner (or the peer that
+  /// named it) knew it.
+  void join_done(Context& ctx, PeerId owner, PeerId predecessor, bool ok);
   void start_maintenance(Context& ctx);
   void stabilize(Context& ctx);
   void on_stabilize_timeout(Context& ctx);
   void on_predecessor_reply(Context& ctx, PeerId from, const PredecessorReply& m);
   void adopt_successor_fallback(Context& ctx);
-  void notified_by(PeerId from);
+  /// `tell_old`: hint the replaced predecessor (false while `from` is still
+  /// joining and cannot answer it yet).
+  void notified_by(Context& ctx, PeerId from, bool tell_old);
+  void on_successor_hint(Context& ctx, PeerId peer);
   void check_predecessor(Context& ctx);
   void fix_fingers(Context& ctx, Upcalls& up);
+  /// Starts the lookup of the next finger that lies beyond the successor.
+  void next_finger_lookup(Context& ctx, Upcalls& up);
   void check_successor(Context& ctx, Upcalls& up);
   void finger_done(Context& ctx, unsigned index, PeerId owner, bool ok);
   void forward_route(Context& ctx, RingId key, std::span<const std::byte> payload, std::uint32_t hops, Upcalls& up);
@@ -178,12 +190,14 @@ class Node {
   TimerId stabilize_timer_;
   TimerId ping_timer_;
   std::uint32_t stabilize_nonce_ = 0;  ///< outstanding GetPredecessor, 0 if none
+  PeerId stabilize_target_;            ///< the successor it was sent to
   std::uint32_t ping_nonce_ = 0;       ///< outstanding Ping, 0 if none
   std::uint32_t nonce_counter_ = 0;
   std::uint8_t next_finger_ = 0;
   bool joined_ = false;
-  bool maintaining_ = false;  ///< periodic timers armed
+  bool maintaining_ = false;    ///< periodic timers armed
   bool checked_round_ = false;  ///< this round of fingers has checked the successor
+  bool init_fingers_ = false;   ///< the join's round of finger lookups is running
 };
 
 }  // namespace p2pgrid::chord

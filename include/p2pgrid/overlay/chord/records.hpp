@@ -9,8 +9,9 @@ namespace p2pgrid::chord {
 
 /// One finished lookup (probe workload or any lookup the recorder sees).
 struct LookupRecord {
-  static constexpr std::uint32_t kOk = 0;      ///< an answer came back (correct or not: the test compares)
-  static constexpr std::uint32_t kFailed = 1;  ///< timeouts or routes exhausted, or could not start
+  /// `outcome` is a LookupStatus: 0 an answer came back (correct or not:
+  /// the tests compare), else the reason it failed.
+  static constexpr std::uint32_t kOk = 0;
 
   std::int64_t time_ns;     ///< when the lookup was issued
   std::uint32_t origin;     ///< the peer that issued it
@@ -18,7 +19,19 @@ struct LookupRecord {
   std::uint64_t key;        ///< the key looked up
   std::int64_t latency_ns;  ///< issue to answer
   std::uint32_t hops;       ///< peers queried
-  std::uint32_t outcome;    ///< kOk or kFailed
+  std::uint32_t outcome;    ///< a LookupStatus (upcalls.hpp)
+
+  static const TableDesc kTable;
+};
+
+/// One completed join (the standalone protocol only: Params::trace_joins).
+/// The peer that creates the ring has no row.
+struct JoinRecord {
+  std::int64_t time_ns;       ///< when the join lookup's answer arrived: from then on the peer answers requests
+  std::uint32_t peer;         ///< the peer that joined
+  std::uint32_t successor;    ///< the successor its join lookup found
+  std::uint32_t predecessor;  ///< the predecessor the owner named (0xFFFFFFFF if none)
+  std::uint32_t hops;         ///< peers queried by the join lookup
 
   static const TableDesc kTable;
 };

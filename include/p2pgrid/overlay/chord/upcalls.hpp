@@ -9,6 +9,7 @@
 #include "p2pgrid/api/context.hpp"
 #include "p2pgrid/core/ids.hpp"
 #include "p2pgrid/core/time.hpp"
+#include "p2pgrid/overlay/chord/lookup_status.hpp"
 
 namespace p2pgrid::chord {
 
@@ -25,6 +26,13 @@ class Upcalls {
   /// routes, or this peer could not start it.
   virtual void on_lookup_done(Context& ctx, std::uint64_t cookie, RingId key, PeerId owner, std::uint32_t hops,
                               Duration latency, bool ok) = 0;
+  /// The same, with the reason a lookup failed. Chord calls this one; the
+  /// default forwards to on_lookup_done, so a stack that needs no reason
+  /// implements only that.
+  virtual void on_lookup_result(Context& ctx, std::uint64_t cookie, RingId key, PeerId owner, std::uint32_t hops,
+                                Duration latency, LookupStatus status) {
+    on_lookup_done(ctx, cookie, key, owner, hops, latency, status == LookupStatus::kOk);
+  }
   /// A route(ctx, key, payload) arrived here, at the key's successor, after
   /// `hops` overlay hops. `payload` is valid during the call only.
   virtual void on_routed(Context& ctx, RingId key, std::span<const std::byte> payload, std::uint32_t hops) = 0;
