@@ -10,14 +10,14 @@
 #include <vector>
 
 #include "p2pgrid/app/bindings.hpp"
-#include "p2pgrid/overlay/chord/node.hpp"
+#include "p2pgrid/overlay/chord/probe_node.hpp"
 #include "p2pgrid/overlay/chord/oracle_ring.hpp"
 #include "p2pgrid/overlay/chord/records.hpp"
 
 namespace p2pgrid {
 namespace {
 
-using ChordProtocol = NodeProtocol<chord::Node, chord::Params>;
+using ChordProtocol = NodeProtocol<chord::ProbeNode, chord::Params>;
 
 void declare_chord(Schema& s) {
   s.field({"chord.bootstrap", ValueKind::kString, std::string("join"), "",
@@ -144,7 +144,7 @@ Deployment deploy_chord(const Config& c, std::uint32_t peers, std::uint64_t seed
       // state of this rank's peers only.
       auto& protocol = dynamic_cast<ChordProtocol&>(engine.protocol());
       const chord::OracleRing ring(p.peers, p.salt);
-      for (chord::Node& node : protocol.nodes()) node.oracle_bootstrap(ring);
+      for (chord::ProbeNode& peer : protocol.nodes()) peer.node_for_oracle().oracle_bootstrap(ring);
     };
   }
   d.tables = {&chord::LookupRecord::kTable, &chord::SnapshotRecord::kTable, &chord::JoinRecord::kTable};

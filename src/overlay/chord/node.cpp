@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "p2pgrid/api/protocol.hpp"
-#include "p2pgrid/overlay/chord/lookup_recorder.hpp"
 #include "p2pgrid/overlay/chord/oracle_ring.hpp"
 #include "p2pgrid/overlay/chord/records.hpp"
 
@@ -390,25 +389,11 @@ void Node::complete(Context& ctx, std::uint32_t slot, PeerId owner, LookupStatus
 // --- Join and maintenance (ToN Fig. 6 and 7) -------------------------------
 
 void Node::on_start(Context& ctx) {
-  // Workload draws get their own stream, renewed per incarnation so a
-  // restarted peer does not replay its old keys.
-  workload_rng_ = Rng(hash_combine(Rng(params_->salt, self_, Purpose::kWorkload).state(),
-                                   static_cast<std::uint64_t>(ctx.now().ns)));
   if (joined_) {
     start_maintenance(ctx);
     return;
   }
   begin_join(ctx);
-}
-
-RingId Node::probe_key() {
-  if (params_->probe_finger_bits == 0) return workload_rng_();
-  const std::uint64_t bits = std::min<std::uint64_t>(params_->probe_finger_bits, FingerTable::kSize);
-  const auto index = static_cast<unsigned>(FingerTable::kSize - bits + workload_rng_.below(bits));
-  const PeerId f = fingers_.at(index);
-  // An empty entry (a peer still filling its table) stands for the successor,
-  // the nearest peer it knows; SimGrid's table starts out naming the node itself.
-  return id_of(f.valid() ? f : successor());
 }
 
 PeerId Node::choose_contact(Context& ctx) const {
@@ -486,11 +471,6 @@ void Node::start_maintenance(Context& ctx) {
   ctx.set_timer(phase(params_->stabilize), tag_of(TimerKind::kStabilize, 0, 0));
   ctx.set_timer(phase(params_->fix_fingers), tag_of(TimerKind::kFixFingers, 0, 0));
   ctx.set_timer(phase(params_->check_predecessor), tag_of(TimerKind::kCheckPredecessor, 0, 0));
-  if (params_->probe_interval.ns > 0) {
-    const Time first = std::max(ctx.now(), params_->probe_start);
-    const auto gap = static_cast<std::int64_t>(workload_rng_.exponential(static_cast<double>(params_->probe_interval.ns)));
-    ctx.set_timer((first - ctx.now()) + Duration{gap}, tag_of(TimerKind::kProbe, 0, 0));
-  }
 }
 
 void Node::stabilize(Context& ctx) {
@@ -803,12 +783,6 @@ void Node::on_timer(Context& ctx, std::uint64_t tag, Upcalls& up) {
       check_predecessor(ctx);
       ctx.set_timer(jittered(ctx, params_->check_predecessor), tag);
       return;
-    case TimerKind::kProbe:
-      if (joined_) lookup(ctx, probe_key(), kProbeCookie, up);
-      ctx.set_timer(
-          Duration{static_cast<std::int64_t>(workload_rng_.exponential(static_cast<double>(params_->probe_interval.ns)))},
-          tag);
-      return;
     case TimerKind::kJoin:
       if (!joined_) begin_join(ctx);
       return;
@@ -823,16 +797,6 @@ void Node::on_timer(Context& ctx, std::uint64_t tag, Upcalls& up) {
       }
       return;
   }
-}
-
-void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes) {
-  LookupRecorder recorder;
-  on_message(ctx, from, bytes, recorder);
-}
-
-void Node::on_timer(Context& ctx, std::uint64_t tag) {
-  LookupRecorder recorder;
-  on_timer(ctx, tag, recorder);
 }
 
 void Node::on_leave(Context& ctx) {

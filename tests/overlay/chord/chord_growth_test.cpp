@@ -16,6 +16,7 @@
 #include "local_run.hpp"
 #include "p2pgrid/api/protocol.hpp"
 #include "p2pgrid/overlay/chord/node.hpp"
+#include "p2pgrid/overlay/chord/probe_node.hpp"
 #include "p2pgrid/overlay/chord/records.hpp"
 #include "true_ring.hpp"
 
@@ -133,8 +134,9 @@ TEST_P(ChordGrowth, FingerTablesAreTrueWithinTwoFingerRoundsOfTheLastJoin) {
   std::size_t wrong = 0;
   std::size_t checked = 0;
   run_local(s, sink, {}, {}, [&](Engine& engine) {
-    const auto& protocol = dynamic_cast<const NodeProtocol<Node, Params>&>(engine.protocol());
-    for (const Node& node : protocol.nodes()) {
+    const auto& protocol = dynamic_cast<const NodeProtocol<ProbeNode, Params>&>(engine.protocol());
+    for (const ProbeNode& peer : protocol.nodes()) {
+      const Node& node = peer.node();
       for (unsigned i = 0; i < FingerTable::kSize; ++i) {
         ++checked;
         if (node.fingers().at(i).value != ring.successor(finger_start(node.id(), i))) ++wrong;

@@ -6,10 +6,10 @@
 /// payload travels with the message, no per-hop state). docs/chord.md says
 /// why in full.
 ///
-/// Usable standalone, as NodeProtocol<chord::Node, chord::Params> (lookups
-/// then go to a LookupRecorder), and embedded as a member of a larger
-/// per-peer stack, which passes itself as the Upcalls and dispatches by
-/// peek_protocol(bytes) / protocol_of_tag(tag) == ProtocolId::kChord.
+/// Always a member of a per-peer stack, which passes itself as the Upcalls
+/// and dispatches by peek_protocol(bytes) / protocol_of_tag(tag) ==
+/// ProtocolId::kChord: the standalone stack with its lookup-probe workload
+/// (chord::ProbeNode) or the desktop grid (peer::GridPeer).
 
 #include <array>
 #include <cstdint>
@@ -32,8 +32,10 @@ class Node {
   using Upcalls = chord::Upcalls;
   /// Lookups one peer can have in flight (probes, fix_fingers, the stack's).
   static constexpr std::uint32_t kMaxPending = 8;
-  /// Cookie of the probe workload's lookups.
+  /// Cookie of the probe workload's lookups (chord::ProbeNode).
   static constexpr std::uint64_t kProbeCookie = ~std::uint64_t{0};
+  /// A kChord timer tag the node never sets: the stack's own workload may.
+  static constexpr std::uint64_t kWorkloadTimerKind = 0xFF;
   /// A lookup or route that takes more hops than this is abandoned (a
   /// routing loop while the ring is inconsistent).
   static constexpr std::uint32_t kMaxHops = 128;
@@ -52,10 +54,6 @@ class Node {
   void on_leave(Context& ctx, Upcalls& /*up*/) { on_leave(ctx); }
   /// Emits this peer's chord_snapshot row.
   void on_finish(Context& ctx, bool alive) const;
-
-  // --- The same for NodeProtocol: results go to a LookupRecorder. -------
-  void on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes);
-  void on_timer(Context& ctx, std::uint64_t tag);
 
   // --- Services. ---------------------------------------------------------
   /// Finds the successor of `key`; the answer comes later through
@@ -94,7 +92,6 @@ class Node {
     kStabilize = 1,
     kFixFingers,
     kCheckPredecessor,
-    kProbe,
     kJoin,
     kLookupTimeout,
     kStabilizeTimeout,
@@ -153,7 +150,6 @@ class Node {
 
   void begin_join(Context& ctx);
   [[nodiscard]] PeerId choose_contact(Context& ctx) const;
-  [[nodiscard]] RingId probe_key();
   /// `predecessor`: the key's predecessor as the owner (or the peer that
   /// named it) knew it.
   void join_done(Context& ctx, PeerId owner, PeerId predecessor, bool ok);
@@ -181,7 +177,6 @@ class Node {
 
   const Params* params_;
   RingId id_;
-  Rng workload_rng_;
   PeerId self_;
   PeerId predecessor_;
   FingerTable fingers_;
