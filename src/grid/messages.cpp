@@ -19,6 +19,22 @@ enum Type : std::uint8_t {
   kResultAck,
 };
 
+/// The messages that name one attempt of a job and nothing more: their
+/// type byte (0 for every other message).
+template <class M>
+constexpr std::uint8_t kAttemptOnly = std::is_same_v<M, Done>        ? kDone
+                                      : std::is_same_v<M, Withdraw>  ? kWithdraw
+                                      : std::is_same_v<M, ResultAck> ? kResultAck
+                                                                     : 0;
+
+template <class M>
+M read_attempt(Reader& r) {
+  M m{};
+  m.job = r.u64("job");
+  m.attempt = r.u32("attempt");
+  return m;
+}
+
 JobState read_state(Reader& r) {
   const auto v = r.u8("state");
   if (v > static_cast<std::uint8_t>(JobState::kRunning)) r.fail("state", "unknown job state " + std::to_string(v));
@@ -108,8 +124,8 @@ std::span<const std::byte> encode(const Message& m, std::span<std::byte, kMaxMes
           w.u64(msg.result_guid);
           w.time(msg.finished);
           msg.history.encode(w);
-        } else if constexpr (std::is_same_v<T, Done>) {
-          w.header(ProtocolId::kGrid, kDone);
+        } else if constexpr (kAttemptOnly<T> != 0) {
+          w.header(ProtocolId::kGrid, kAttemptOnly<T>);
           w.u64(msg.job);
           w.u32(msg.attempt);
         } else if constexpr (std::is_same_v<T, Failed>) {
@@ -117,14 +133,6 @@ std::span<const std::byte> encode(const Message& m, std::span<std::byte, kMaxMes
           w.u64(msg.job);
           w.u32(msg.attempt);
           w.u8(static_cast<std::uint8_t>(msg.reason));
-        } else if constexpr (std::is_same_v<T, Withdraw>) {
-          w.header(ProtocolId::kGrid, kWithdraw);
-          w.u64(msg.job);
-          w.u32(msg.attempt);
-        } else if constexpr (std::is_same_v<T, ResultAck>) {
-          w.header(ProtocolId::kGrid, kResultAck);
-          w.u64(msg.job);
-          w.u32(msg.attempt);
         } else {
           static_assert(std::is_same_v<T, Handoff>);
           w.header(ProtocolId::kGrid, kHandoff);
@@ -189,13 +197,7 @@ Message decode(std::span<const std::byte> bytes) {
       m = s;
       break;
     }
-    case kDone: {
-      Done d{};
-      d.job = r.u64("job");
-      d.attempt = r.u32("attempt");
-      m = d;
-      break;
-    }
+    case kDone: m = read_attempt<Done>(r); break;
     case kHandoff: {
       Handoff o;
       o.profile = JobProfile::decode(r);
@@ -218,20 +220,8 @@ Message decode(std::span<const std::byte> bytes) {
       m = f;
       break;
     }
-    case kWithdraw: {
-      Withdraw d{};
-      d.job = r.u64("job");
-      d.attempt = r.u32("attempt");
-      m = d;
-      break;
-    }
-    case kResultAck: {
-      ResultAck a{};
-      a.job = r.u64("job");
-      a.attempt = r.u32("attempt");
-      m = a;
-      break;
-    }
+    case kWithdraw: m = read_attempt<Withdraw>(r); break;
+    case kResultAck: m = read_attempt<ResultAck>(r); break;
     default: r.fail("type", "unknown grid message type " + std::to_string(h.type));
   }
   r.expect_end();

@@ -31,7 +31,10 @@ std::vector<Message> every_message() {
           Status{11, 0, JobState::kQueued, PeerId{5}, 2},
           Result{11, 2, PeerId{3}, 0xABCDULL, Time{1000}, history()},
           Done{11, 2},
-          Handoff{profile(), history(), JobState::kQueued, PeerId{42}}};
+          Handoff{profile(), history(), JobState::kQueued, PeerId{42}},
+          Failed{11, 3, OwnerVerdict::kUnmatchable},
+          Withdraw{11, 1},
+          ResultAck{11, 2}};
 }
 
 bool same(const JobProfile& a, const JobProfile& b) {
@@ -83,8 +86,31 @@ TEST(GridMessages, MalformedFieldsAreNamed) {
     EXPECT_NE(std::string(e.what()).find("field 'state' at byte 16: unknown job state 9"), std::string::npos)
         << e.what();
   }
-  bad = {std::byte{4}, std::byte{1}, std::byte{99}};
+  bad = {std::byte{4}, std::byte{kWireVersion}, std::byte{99}};
   EXPECT_THROW(decode(bad), DecodeError);
+
+  const auto failed = encode(Failed{1, 0, OwnerVerdict::kMatchDeadline}, buffer);
+  bad.assign(failed.begin(), failed.end());
+  bad.back() = std::byte{7};  // the reason byte
+  try {
+    decode(bad);
+    ADD_FAILURE() << "accepted";
+  } catch (const DecodeError& e) {
+    EXPECT_NE(std::string(e.what()).find("field 'reason' at byte 15: unknown failure reason 7"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(GridMessages, AttemptOnlyMessagesKeepTheirFields) {
+  std::array<std::byte, kMaxMessageSize> buffer{};
+  const auto w = std::get<Withdraw>(decode(encode(Withdraw{0x123456789ULL, 7}, buffer)));
+  EXPECT_EQ(w.job, 0x123456789ULL);
+  EXPECT_EQ(w.attempt, 7U);
+  const auto a = std::get<ResultAck>(decode(encode(ResultAck{5, 3}, buffer)));
+  EXPECT_EQ(a.job, 5U);
+  EXPECT_EQ(a.attempt, 3U);
+  const auto f = std::get<Failed>(decode(encode(Failed{9, 1, OwnerVerdict::kUnmatchable}, buffer)));
+  EXPECT_EQ(f.reason, OwnerVerdict::kUnmatchable);
 }
 
 TEST(GridMessages, SatisfiesNeedsEveryConstrainedResource) {
