@@ -96,7 +96,7 @@ TEST(GridMessages, MalformedFieldsAreNamed) {
     decode(bad);
     ADD_FAILURE() << "accepted";
   } catch (const DecodeError& e) {
-    EXPECT_NE(std::string(e.what()).find("field 'reason' at byte 15: unknown failure reason 7"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("field 'reason' at byte 16: unknown failure reason 7"), std::string::npos)
         << e.what();
   }
 }
