@@ -32,7 +32,7 @@ constexpr std::uint32_t kNone = 0xFFFFFFFFU;
 constexpr const char* kJobsScenario = R"(
 [run]
 protocol = "grid"
-duration = "90min"
+duration = "60min"
 seed = 23
 [peers]
 count = 160
@@ -51,7 +51,7 @@ start = "30s"
 record_delay = "5min"
 forget_after = "10min"
 [match]
-deadline = "10min"
+deadline = "5min"
 [[faults]]
 at = "3min"
 fraction = 0.1

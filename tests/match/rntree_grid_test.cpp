@@ -40,7 +40,7 @@ constexpr std::uint32_t kNone = 0xFFFFFFFFU;
 constexpr const char* kJobsScenario = R"(
 [run]
 protocol = "grid"
-duration = "90min"
+duration = "60min"
 seed = 21
 [peers]
 count = 200
@@ -60,7 +60,7 @@ forget_after = "10min"
 [match]
 kind = "rntree"
 k = 3
-deadline = "10min"
+deadline = "5min"
 [[faults]]
 at = "3min"
 fraction = 0.1
