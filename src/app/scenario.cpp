@@ -19,6 +19,10 @@ Schema build_schema() {
   std::vector<std::string> names;
   for (const auto& b : protocol_bindings()) names.emplace_back(b.name);
   s.field({"run.protocol", ValueKind::kString, std::string("phold"), "", "protocol stack to run", {}, {}, names});
+  s.field({"run.inapplicable_keys", ValueKind::kString, std::string("error"), "",
+           "a key set for a protocol, matchmaker or workload this scenario does not use is an error; allow: accepted "
+           "without effect (a file that serves several matchmakers through --set match.kind=...)", {}, {},
+           {"error", "allow"}});
   s.field({"run.partition", ValueKind::kString, std::string("block"), "", "placement of peers on ranks", {}, {},
            {"block", "round_robin", "ring"}});
   s.field({"peers.count", ValueKind::kInt, std::int64_t{1000}, "", "number of peers", 1, 4e9, {}});
@@ -190,9 +194,32 @@ Scenario Scenario::load(const std::string& path, const std::vector<std::string>&
   return from_config(Config::load(scenario_schema(), path, overrides));
 }
 
+namespace {
+
+/// A key set in the file or by --set whose owner this scenario does not use
+/// would silently do nothing: the user believes it took effect. One that
+/// holds its default is let through, so that a resolved config (validate's
+/// output, the trace's copy) runs as it is.
+void reject_keys_that_do_not_apply(const Config& c, const std::string& protocol) {
+  const auto binding = std::find_if(protocol_bindings().begin(), protocol_bindings().end(),
+                                    [&](const ProtocolBinding& b) { return b.name == protocol; });
+  if (binding == protocol_bindings().end() || c.text("run.inapplicable_keys") == "allow") return;
+  const KeyUse use = binding->uses(c);
+  for (const auto& [key, where] : c.explicit_keys()) {
+    const std::string& owner = c.schema().owner(key);
+    if (owner.empty() || std::find(use.owners.begin(), use.owners.end(), owner) != use.owners.end()) continue;
+    if (c.value(key) == c.schema().find(key)->default_value) continue;
+    throw ConfigError(where + ": key '" + key + "' does not apply: it configures " + owner +
+                      ", which this scenario (" + use.chosen_by + ") does not use");
+  }
+}
+
+}  // namespace
+
 Scenario Scenario::from_config(Config config) {
   Scenario s(std::move(config));
   const Config& c = s.config;
+  reject_keys_that_do_not_apply(c, c.text("run.protocol"));
   s.peers = static_cast<std::uint32_t>(c.integer("peers.count"));
   s.seed = static_cast<std::uint64_t>(c.integer("run.seed"));
   s.end = Time{c.duration("run.duration").ns};

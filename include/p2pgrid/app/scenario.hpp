@@ -33,6 +33,13 @@ struct Deployment {
   std::function<bool(PeerId)> exempt;
 };
 
+/// Which key owners (Schema::owner) a scenario uses, and the choices that
+/// decided it, for the error that names a key set to no effect.
+struct KeyUse {
+  std::vector<std::string> owners;
+  std::string chosen_by;  ///< e.g. `run.protocol = "grid", match.kind = "central"`
+};
+
 /// Glue between the config and one protocol stack: declares its fields and
 /// builds its factory. Protocol code itself never sees the config.
 struct ProtocolBinding {
@@ -40,6 +47,7 @@ struct ProtocolBinding {
   std::string_view help;
   void (*declare)(Schema& schema);
   Deployment (*deploy)(const Config& config, std::uint32_t peers, std::uint64_t seed);
+  KeyUse (*uses)(const Config& config);
 };
 
 /// Every protocol stack the harness can run, by `run.protocol` name.
