@@ -12,6 +12,7 @@
 #include "p2pgrid/app/bench_report.hpp"
 #include "p2pgrid/app/job_summary.hpp"
 #include "p2pgrid/app/launch_check.hpp"
+#include "p2pgrid/app/preflight.hpp"
 #include "p2pgrid/app/runner.hpp"
 #include "p2pgrid/app/scenario.hpp"
 #include "p2pgrid/app/schema_docs.hpp"
@@ -99,6 +100,11 @@ int main(int argc, char** argv) {
   if (scenario->peers < static_cast<std::uint32_t>(world.size())) {
     if (root) std::cerr << "p2pgrid: error: " << scenario->peers << " peers cannot be spread over " << world.size()
                         << " ranks\n";
+    return kBadInput;
+  }
+
+  if (const auto problem = p2pgrid::preflight_problem(output, config_path, *scenario, world)) {
+    if (root) std::cerr << "p2pgrid: error: " << *problem << '\n';
     return kBadInput;
   }
 

@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <cstdio>
 #include <numeric>
+#include <unistd.h>
+
+#include "p2pgrid/grid/params.hpp"
 
 #include "p2pgrid/core/rng.hpp"
 #include "p2pgrid/sim/churn.hpp"
@@ -216,6 +220,58 @@ void reject_keys_that_do_not_apply(const Config& c, const std::string& protocol)
 
 }  // namespace
 
+std::uint64_t machine_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
+}
+
+std::optional<std::string> memory_problem(const Scenario& s, int ranks, int ranks_on_host, std::uint64_t machine_bytes) {
+  // Lower bounds, so that only a run that certainly cannot fit is refused:
+  // a peer costs the engine 24 bytes plus at least one pending 32-byte event
+  // key (1.3-2 KB measured, docs/performance.md); an event in flight a key
+  // and a 128-byte body; a planned job its JobSpec.
+  constexpr double kPeerBytes = 56;
+  constexpr double kEventBytes = 160;
+  struct Demand {
+    std::string key;
+    std::string what;
+    double count;
+    double bytes;  ///< on this host
+  };
+  const Config& c = s.config;
+  const double host_share = ranks > 0 ? static_cast<double>(ranks_on_host) / ranks : 0.0;
+  std::vector<Demand> demands;
+  // A fault entry with a fraction shuffles every peer's id on every rank.
+  const auto& faults = c.entries("faults");
+  const bool shuffles = std::any_of(faults.begin(), faults.end(),
+                                    [](const ListEntry& e) { return std::get<double>(e.at("fraction")) > 0; });
+  const double replicated = shuffles ? 4.0 * std::max(1, ranks_on_host) : 0.0;
+  demands.push_back({"peers.count", "peers", static_cast<double>(s.peers), s.peers * (kPeerBytes * host_share + replicated)});
+  if (s.protocol == "phold" && c.schema().find("phold.initial") != nullptr) {
+    // The first initial event of each peer is in kPeerBytes.
+    const double events = static_cast<double>(s.peers) * static_cast<double>(c.integer("phold.initial") - 1);
+    demands.push_back({"phold.initial", "initial events", events, events * kEventBytes * host_share});
+  }
+  if (s.protocol == "grid" && c.schema().find("workload.jobs") != nullptr && c.text("workload.source") == "synthetic") {
+    const auto jobs = static_cast<double>(c.integer("workload.jobs"));
+    demands.push_back({"workload.jobs", "jobs", jobs,
+                       jobs * static_cast<double>(sizeof(grid::JobSpec)) * std::max(1, ranks_on_host)});
+  }
+  double total = 0;
+  for (const Demand& d : demands) total += d.bytes;
+  if (machine_bytes == 0 || total <= static_cast<double>(machine_bytes)) return std::nullopt;
+  const Demand& top = *std::max_element(demands.begin(), demands.end(),
+                                        [](const Demand& a, const Demand& b) { return a.bytes < b.bytes; });
+  char text[512];
+  std::snprintf(text, sizeof text,
+                "%s: key '%s': %.0f %s cannot fit in memory: this run needs at least %.1f GiB on this host "
+                "(%d of %d rank(s)), which has %.1f GiB",
+                c.origin().c_str(), top.key.c_str(), top.count, top.what.c_str(), total / (1024.0 * 1024 * 1024),
+                std::max(1, ranks_on_host), std::max(1, ranks), static_cast<double>(machine_bytes) / (1024.0 * 1024 * 1024));
+  return std::string(text);
+}
+
 Scenario Scenario::from_config(Config config) {
   Scenario s(std::move(config));
   const Config& c = s.config;
@@ -241,6 +297,9 @@ Scenario Scenario::from_config(Config config) {
     }
     s.network.partitions.push_back(part);
   }
+  // What every rank must hold, checked before the fault plan and the job
+  // plan are built; the per-rank share waits for the rank count (preflight).
+  if (auto problem = memory_problem(s, 0, 1, machine_memory_bytes())) throw ConfigError(*problem);
   s.faults = build_faults(c, s.peers, s.seed);
   add_availability(c, s);
   add_churn(c, s);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,5 +83,16 @@ struct Scenario {
  private:
   mutable std::shared_ptr<const Deployment> deployment_;
 };
+
+/// Physical memory of this machine, in bytes.
+std::uint64_t machine_memory_bytes();
+
+/// A lower bound of the memory a run needs on one host, against
+/// `machine_bytes`: every rank holds the whole job plan; the peers and
+/// their first events are shared among `ranks`, of which `ranks_on_host`
+/// run here. `ranks` = 0 counts only what every rank holds in full (known
+/// before the rank count is). Names the key that asks for the most.
+std::optional<std::string> memory_problem(const Scenario& scenario, int ranks, int ranks_on_host,
+                                          std::uint64_t machine_bytes);
 
 }  // namespace p2pgrid
