@@ -5,6 +5,7 @@
 
 #include "fuzz_target.hpp"
 #include "p2pgrid/workload/swf_reader.hpp"
+#include "p2pgrid/workload/trace_line.hpp"
 
 using namespace p2pgrid;
 
