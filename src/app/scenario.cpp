@@ -89,7 +89,12 @@ Schema build_schema() {
            "wall-clock time between trace flushes (a killed run keeps the rows of its last flush)", 1e-3, {}, {}});
   s.field({"trace.buffer", ValueKind::kInt, std::int64_t{16} << 20, "bytes", "trace rows a rank buffers before a flush",
            4096, 1e12, {}});
-  s.field({"trace.compression", ValueKind::kInt, std::int64_t{1}, "", "gzip level of trace datasets (after shuffle)", 1,
+  s.field({"trace.flush_log", ValueKind::kBool, false, "",
+           "after every completed trace flush, print each table's rows in the file to stderr (a killed run keeps at "
+           "least those)", {}, {}, {}});
+  s.field({"trace.compression", ValueKind::kInt, std::int64_t{0}, "",
+           "gzip level of trace datasets (after shuffle); 0: none, the only level at which a killed run keeps every "
+           "flushed row (a growing compressed chunk is rewritten, and a kill during that loses it)", 0,
            9, {}});
   s.field({"trace.disable", ValueKind::kString, std::string(), "",
            "comma-separated trace tables not to record (e.g. \"phold, faults\")", {}, {}, {}});
