@@ -8,7 +8,8 @@ packages=(
   libopenmpi-dev openmpi-bin libboost-mpi-dev libboost-serialization-dev
   libhdf5-openmpi-dev hdf5-tools
   libbenchmark-dev libgtest-dev libtomlplusplus-dev libcli11-dev
-  python3 python3-h5py python3-numpy python3-matplotlib python3-pytest
+  python3 python3-h5py python3-numpy python3-matplotlib python3-pytest python3-hypothesis
+  clang libclang-rt-14-dev
   slurmctld slurmd slurm-client munge
 )
 
