@@ -263,6 +263,15 @@ std::optional<std::string> memory_problem(const Scenario& s, int ranks, int rank
     demands.push_back({"workload.jobs", "jobs", jobs,
                        jobs * static_cast<double>(sizeof(grid::JobSpec)) * std::max(1, ranks_on_host)});
   }
+  if (c.text("churn.model") != "none") {
+    // Every rank builds the whole fault plan: a crash and a restart per
+    // mean session plus down time of each churning peer.
+    const double span = std::max(0.0, (s.end - Time{c.duration("churn.start").ns}).to_seconds());
+    const double cycle = c.duration("churn.session_mean").to_seconds() + c.duration("churn.down_mean").to_seconds();
+    const double events = 2.0 * static_cast<double>(s.peers) * c.number("churn.fraction") * span / cycle;
+    demands.push_back({"churn.session_mean", "churn events", events,
+                       events * static_cast<double>(sizeof(FaultEvent)) * std::max(1, ranks_on_host)});
+  }
   double total = 0;
   for (const Demand& d : demands) total += d.bytes;
   if (machine_bytes == 0 || total <= static_cast<double>(machine_bytes)) return std::nullopt;

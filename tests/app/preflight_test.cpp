@@ -147,6 +147,10 @@ TEST_F(Preflight, CountsThatCannotFitAreRefusedBeforeAllocatingNamingTheKey) {
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_EQ(r.out.rfind("p2pgrid: error: " + config_ + ": key 'workload.jobs': 1000000000 jobs cannot fit in memory: ",
                         0), 0U) << r.out;
+  r = run("--set churn.model=exponential --set churn.session_mean=1ns --set churn.down_mean=1ns --set run.duration=1h");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_EQ(r.out.rfind("p2pgrid: error: " + config_ + ": key 'churn.session_mean': 57600000000000 churn events cannot "
+                        "fit in memory: ", 0), 0U) << r.out;
   r = run("--set phold.initial=1000000 --set peers.count=100000");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_EQ(r.out.rfind("p2pgrid: error: " + config_ + ": key 'phold.initial': 99999900000 initial events cannot fit",
