@@ -18,6 +18,7 @@
 #include "p2pgrid/app/schema_docs.hpp"
 #include "p2pgrid/app/version.hpp"
 #include "p2pgrid/app/trace_output.hpp"
+#include "p2pgrid/trace/hdf5_trace_sink.hpp"
 
 namespace {
 
@@ -112,6 +113,9 @@ int main(int argc, char** argv) {
   try {
     trace = p2pgrid::open_trace_output(output, *scenario, world);
   } catch (const p2pgrid::ConfigError& e) {  // e.g. trace.disable names an unknown table
+    if (root) std::cerr << "p2pgrid: error: " << e.what() << '\n';
+    return kBadInput;
+  } catch (const p2pgrid::TraceError& e) {  // creating the file failed on every rank (it is collective)
     if (root) std::cerr << "p2pgrid: error: " << e.what() << '\n';
     return kBadInput;
   }
