@@ -101,8 +101,8 @@ def test_bad_trace_config_fails_before_the_file_exists(harness, phold_config, tm
     assert not out.exists()
     out2 = tmp_path / "nodir" / "x.h5"
     r = harness.run(1, "run", phold_config, "-o", out2, check=False)
-    assert r.returncode != 0
-    assert f"cannot create trace file '{out2}'" in r.stderr
+    assert r.returncode == 2  # it aborted with 134 before issue 18
+    assert r.stderr.startswith(f"p2pgrid: error: -o '{out2}': directory '{out2.parent}' does not exist\n")
 
 
 def test_summary_and_compare(phold_traces):
