@@ -42,8 +42,9 @@ for t in "${targets[@]}"; do
   ASAN_OPTIONS=detect_leaks=0 "build/asan/fuzz/fuzz_$t" -max_total_time="$seconds" -runs="$runs" -timeout=20 \
     -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix="$out/$t-" "${extra[@]}" \
     "$out/$t" "fuzz/corpus/$t" >"$log" 2>&1 || status=$?
-  execs=$(grep -h "stat::number_of_executed_units" "$log" fuzz-*.log 2>/dev/null | awk '{s += $2} END {print s + 0}')
-  secs=$(grep -h "stat::average_exec_per_sec" "$log" | tail -1 | awk '{print $2}')
+  # With -jobs, libFuzzer writes each worker's log to fuzz-N.log in the current directory.
+  execs=$(cat "$log" fuzz-*.log 2>/dev/null | awk '/stat::number_of_executed_units/ {s += $2} END {print s + 0}')
+  secs=$(awk '/stat::average_exec_per_sec/ {v = $2} END {print v}' "$log")
   echo "fuzz: $t: exit $status, $execs executions, ${secs:-?} exec/s"
   if ((status != 0)); then
     grep -m5 -E "ERROR|SUMMARY|fuzz property" "$log" || true
