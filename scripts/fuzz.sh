@@ -43,7 +43,7 @@ for t in "${targets[@]}"; do
     -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix="$out/$t-" "${extra[@]}" \
     "$out/$t" "fuzz/corpus/$t" >"$log" 2>&1 || status=$?
   # With -jobs, libFuzzer writes each worker's log to fuzz-N.log in the current directory.
-  execs=$(cat "$log" fuzz-*.log 2>/dev/null | awk '/stat::number_of_executed_units/ {s += $2} END {print s + 0}')
+  execs=$({ cat "$log"; cat fuzz-*.log 2>/dev/null || true; } | awk '/stat::number_of_executed_units/ {s += $2} END {print s + 0}')
   secs=$(awk '/stat::average_exec_per_sec/ {v = $2} END {print v}' "$log")
   echo "fuzz: $t: exit $status, $execs executions, ${secs:-?} exec/s"
   if ((status != 0)); then
