@@ -21,6 +21,27 @@ class TraceError(Exception):
     """A trace that cannot be read, with the file and the reason."""
 
 
+#: What h5py raises for a damaged file besides OSError: a corrupt datatype
+#: or object header surfaces as any of these (found by the property tests).
+_H5_ERRORS = (OSError, KeyError, TypeError, ValueError, RuntimeError, AttributeError, IndexError, UnicodeError,
+              OverflowError, MemoryError)
+
+
+class _Damaged:
+    """Turns any h5py failure inside the block into TraceError naming the file."""
+
+    def __init__(self, path, what):
+        self.path, self.what = path, what
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if kind is not None and issubclass(kind, _H5_ERRORS) and not issubclass(kind, TraceError):
+            raise TraceError(f"{self.path}: damaged file: cannot read {self.what} ({kind.__name__}: {exc})") from None
+        return False
+
+
 def _text(value):
     if isinstance(value, (bytes, np.bytes_)):
         return value.decode("utf-8", "replace")
@@ -65,10 +86,11 @@ class Trace:
             raise TraceError(f"{self.path}: no such file")
         try:
             self._file = h5py.File(self.path, "r")
-        except OSError as e:
+        except _H5_ERRORS as e:
             raise TraceError(f"{self.path}: not a readable HDF5 file ({e})") from None
         try:
-            self._check(allow_incomplete)
+            with _Damaged(self.path, "the root attributes"):
+                self._check(allow_incomplete)
         except TraceError:
             self._file.close()
             raise
@@ -77,7 +99,10 @@ class Trace:
         self.attrs = {k: _text(v) for k, v in self._file.attrs.items()}
         if "schema_version" not in self.attrs:
             raise TraceError(f"{self.path}: not a p2pgrid trace (no 'schema_version' root attribute)")
-        self.schema_version = int(self.attrs["schema_version"])
+        try:
+            self.schema_version = int(self.attrs["schema_version"])
+        except (TypeError, ValueError):
+            raise TraceError(f"{self.path}: schema_version {self.attrs['schema_version']!r} is not a number") from None
         if self.schema_version not in SUPPORTED_SCHEMA_VERSIONS:
             raise TraceError(
                 f"{self.path}: schema version {self.schema_version}; this reader understands "
@@ -87,7 +112,8 @@ class Trace:
             raise TraceError(
                 f"{self.path}: the run did not finish cleanly (complete = 0): it holds the rows up to its "
                 f"last flush only; pass allow_incomplete=True (--allow-incomplete) to read them anyway")
-        self.config = parse_config(self.attrs.get("config", ""))
+        config = self.attrs.get("config", "")
+        self.config = parse_config(config if isinstance(config, str) else "")
 
     def close(self):
         self._file.close()
@@ -101,7 +127,8 @@ class Trace:
     @property
     def tables(self):
         """Names of the tables (datasets) in the file, sorted."""
-        return sorted(k for k, v in self._file.items() if isinstance(v, h5py.Dataset))
+        with _Damaged(self.path, "the list of tables"):
+            return sorted(k for k, v in self._file.items() if isinstance(v, h5py.Dataset))
 
     def has(self, name):
         return name in self.tables
@@ -110,19 +137,21 @@ class Trace:
         """All rows of a table as a numpy structured array."""
         if name not in self._file:
             raise TraceError(f"{self.path}: no table '{name}' (tables: {', '.join(self.tables)})")
-        ds = self._file[name]
-        if ds.dtype.names is None:
-            raise TraceError(f"{self.path}: '{name}' is not a table of rows (dtype {ds.dtype})")
-        if columns:
-            missing = [c for c in columns if c not in ds.dtype.names]
-            if missing:
-                raise TraceError(f"{self.path}: table '{name}' lacks column(s) {', '.join(missing)}")
-        return ds[()] if ds.shape != (0,) else np.zeros(0, dtype=ds.dtype)
+        with _Damaged(self.path, f"table '{name}'"):
+            ds = self._file[name]
+            if ds.dtype.names is None:
+                raise TraceError(f"{self.path}: '{name}' is not a table of rows (dtype {ds.dtype})")
+            if columns:
+                missing = [c for c in columns if c not in ds.dtype.names]
+                if missing:
+                    raise TraceError(f"{self.path}: table '{name}' lacks column(s) {', '.join(missing)}")
+            return ds[()] if ds.shape != (0,) else np.zeros(0, dtype=ds.dtype)
 
     def table_info(self, name):
         """Documentation attributes of a table: doc, key_fields, recorded, columns, units, column_docs."""
-        ds = self._file[name]
-        return {k: _text(v) for k, v in ds.attrs.items()}
+        with _Damaged(self.path, f"the attributes of table '{name}'"):
+            ds = self._file[name]
+            return {k: _text(v) for k, v in ds.attrs.items()}
 
     def setting(self, dotted, default=None):
         """A key of the stored config, e.g. 'match.kind'."""

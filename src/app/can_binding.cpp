@@ -5,6 +5,7 @@
 #include <string>
 
 #include "p2pgrid/app/bindings.hpp"
+#include "p2pgrid/config/section.hpp"
 #include "p2pgrid/overlay/can/oracle_bootstrap.hpp"
 #include "p2pgrid/overlay/can/probe_node.hpp"
 #include "p2pgrid/overlay/can/probe_record.hpp"
@@ -13,51 +14,59 @@
 namespace p2pgrid {
 namespace {
 
-void declare_can(Schema& s) {
-  s.field({"can.resources", ValueKind::kInt, std::int64_t{3}, "",
-           "resource dimensions used, in order cpu, memory, disk", 1, 3, {}});
-  s.field({"can.virtual_dimension", ValueKind::kBool, true, "",
-           "add a uniform random virtual dimension (d = resources + 1)", {}, {}, {}});
-  s.field({"can.population", ValueKind::kString, std::string("mixed"), "",
-           "node capabilities: independent random (mixed) or a few identical classes (clustered)", {}, {},
-           {"mixed", "clustered"}});
-  s.field({"can.classes", ValueKind::kInt, std::int64_t{4}, "", "clustered: number of machine classes", 1, 1e6, {}});
-  s.field({"can.cpu_mhz", ValueKind::kIntList, std::vector<std::int64_t>{500, 4000}, "MHz",
-           "[min, max] CPU speed drawn from", {}, {}, {}});
-  s.field({"can.memory_mib", ValueKind::kIntList, std::vector<std::int64_t>{512, 16384}, "MiB",
-           "[min, max] memory drawn from", {}, {}, {}});
-  s.field({"can.disk_gib", ValueKind::kIntList, std::vector<std::int64_t>{10, 1000}, "GiB",
-           "[min, max] disk drawn from", {}, {}, {}});
-  s.field({"can.bootstrap", ValueKind::kString, std::string("join"), "",
-           "join: peer i starts at i * join_interval and joins; oracle: zones precomputed at time 0", {}, {},
-           {"join", "oracle"}});
-  s.field({"can.join_interval", ValueKind::kDuration, Duration::milliseconds(100), "",
-           "join bootstrap: gap between consecutive peers' starts", 0, {}, {}});
-  s.field({"can.update_period", ValueKind::kDuration, Duration::seconds(2), "",
-           "neighbour update period (jittered +-25%)", 1e-3, {}, {}});
-  s.field({"can.dead_after", ValueKind::kDuration, Duration::seconds(6), "",
-           "silence after which a neighbour is suspected and routed around", 1e-3, {}, {}});
-  s.field({"can.takeover_step", ValueKind::kDuration, Duration::milliseconds(500), "",
-           "takeover delay per level of relative zone size (smaller zones claim sooner)", 0, {}, {}});
-  s.field({"can.join_timeout", ValueKind::kDuration, Duration::seconds(10), "",
-           "retry a join through another contact after this", 1e-3, {}, {}});
-  s.field({"can.max_hops", ValueKind::kInt, std::int64_t{512}, "", "routed messages are dropped after this", 1, 65535,
-           {}});
-  s.field({"can.probe.interval", ValueKind::kDuration, Duration{0}, "",
-           "routing probes: mean gap between one peer's probes (exponential; 0: no probes)", 0, {}, {}});
-  s.field({"can.probe.start", ValueKind::kDuration, Duration{0}, "", "no probe is sent before this", 0, {}, {}});
-  s.field({"can.probe.stop", ValueKind::kDuration, Duration{0}, "", "no probe is sent after this (0: run end)", 0, {},
-           {}});
-  s.field({"can.probe.timeout", ValueKind::kDuration, Duration::seconds(5), "",
-           "a probe without reply after this is recorded as timed out", 1e-3, {}, {}});
+constexpr const char* kStandalone = "the standalone CAN run's probes and node population";
+
+const Section<CanSettings>& can_section() {
+  using S = CanSettings;
+  using P = can::Params;
+  using M = can::CapabilityModel;
+  static const auto section =
+      Section<S>("the CAN overlay")
+          .key("can.resources", "resource dimensions used, in order cpu, memory, disk",
+               opt().min(1).max(static_cast<double>(can::kResources)), &S::params, &P::resources)
+          .key("can.virtual_dimension", "add a uniform random virtual dimension (d = resources + 1)", {}, &S::params,
+               &P::virtual_dim)
+          .owned_by(kStandalone)
+          .choice("can.population",
+                  "node capabilities: independent random (mixed) or a few identical classes (clustered)",
+                  std::vector<std::pair<std::string, can::Population>>{{"mixed", can::Population::kMixed},
+                                                                       {"clustered", can::Population::kClustered}},
+                  &S::params, &P::capabilities, &M::population)
+          .key("can.classes", "clustered: number of machine classes", opt().min(1).max(1e6), &S::params,
+               &P::capabilities, &M::classes)
+          .key("can.cpu_mhz", "[min, max] CPU speed drawn from", opt().unit("MHz"), &S::cpu_mhz)
+          .key("can.memory_mib", "[min, max] memory drawn from", opt().unit("MiB"), &S::memory_mib)
+          .key("can.disk_gib", "[min, max] disk drawn from", opt().unit("GiB"), &S::disk_gib)
+          .owned_by("the CAN overlay")
+          .choice("can.bootstrap",
+                  "join: peer i starts at i * join_interval and joins; oracle: zones precomputed at time 0",
+                  std::vector<std::pair<std::string, can::Bootstrap>>{{"join", can::Bootstrap::kJoin},
+                                                                      {"oracle", can::Bootstrap::kOracle}},
+                  &S::params, &P::bootstrap)
+          .key("can.join_interval", "join bootstrap: gap between consecutive peers' starts", opt().min(0),
+               &S::join_interval)
+          .key("can.update_period", "neighbour update period (jittered +-25%)", opt().min(1e-3), &S::params,
+               &P::update_period)
+          .key("can.dead_after", "silence after which a neighbour is suspected and routed around", opt().min(1e-3),
+               &S::params, &P::dead_after)
+          .key("can.takeover_step", "takeover delay per level of relative zone size (smaller zones claim sooner)",
+               opt().min(0), &S::params, &P::takeover_step)
+          .key("can.join_timeout", "retry a join through another contact after this", opt().min(1e-3), &S::params,
+               &P::join_timeout)
+          .key("can.max_hops", "routed messages are dropped after this", opt().min(1).max(65535), &S::params,
+               &P::max_hops)
+          .owned_by(kStandalone)
+          .key("can.probe.interval",
+               "routing probes: mean gap between one peer's probes (exponential; 0: no probes)", opt().min(0),
+               &S::params, &P::probe_interval)
+          .key("can.probe.start", "no probe is sent before this", opt().min(0), &S::params, &P::probe_start)
+          .key("can.probe.stop", "no probe is sent after this (0: run end)", opt().min(0), &S::probe_stop)
+          .key("can.probe.timeout", "a probe without reply after this is recorded as timed out", opt().min(1e-3),
+               &S::params, &P::probe_timeout);
+  return section;
 }
 
-std::uint32_t bound(const Config& c, const char* key, std::size_t i) {
-  return static_cast<std::uint32_t>(c.integers(key)[i]);
-}
-
-void check_range(const Config& c, const char* key) {
-  const auto& v = c.integers(key);
+void check_range(const Config& c, const char* key, const std::vector<std::int64_t>& v) {
   if (v.size() != 2 || v[0] < 0 || v[1] < v[0] || v[1] > 0xFFFFFFFELL) {
     throw ConfigError(c.origin() + ": key '" + key + "': expected [min, max] with 0 <= min <= max < 2^32");
   }
@@ -65,49 +74,40 @@ void check_range(const Config& c, const char* key) {
 
 }  // namespace
 
-can::Params can_params_from(const Config& c, std::uint32_t peers, std::uint64_t seed) {
-  can::Params p;
+void declare_can(Schema& schema) { can_section().declare(schema); }
+
+CanSettings can_settings(const Config& c, std::uint32_t peers, std::uint64_t seed) {
+  CanSettings s = can_section().read(c);
+  can::Params& p = s.params;
   p.seed = seed;
   p.peers = peers;
-  p.resources = static_cast<int>(c.integer("can.resources"));
-  p.virtual_dim = c.boolean("can.virtual_dimension");
-  p.capabilities.population =
-      c.text("can.population") == "clustered" ? can::Population::kClustered : can::Population::kMixed;
-  p.capabilities.classes = static_cast<std::uint32_t>(c.integer("can.classes"));
-  const char* ranges[] = {"can.cpu_mhz", "can.memory_mib", "can.disk_gib"};
+  const std::pair<const char*, const std::vector<std::int64_t>*> ranges[] = {
+      {"can.cpu_mhz", &s.cpu_mhz}, {"can.memory_mib", &s.memory_mib}, {"can.disk_gib", &s.disk_gib}};
   for (std::size_t r = 0; r < can::kResources; ++r) {
-    check_range(c, ranges[r]);
-    p.capabilities.min[r] = bound(c, ranges[r], 0);
-    p.capabilities.max[r] = bound(c, ranges[r], 1);
+    const auto& [key, range] = ranges[r];
+    check_range(c, key, *range);
+    p.capabilities.min[r] = static_cast<std::uint32_t>((*range)[0]);
+    p.capabilities.max[r] = static_cast<std::uint32_t>((*range)[1]);
   }
-  p.bootstrap = c.text("can.bootstrap") == "oracle" ? can::Bootstrap::kOracle : can::Bootstrap::kJoin;
-  p.update_period = c.duration("can.update_period");
-  p.dead_after = c.duration("can.dead_after");
   if (p.dead_after <= p.update_period) {
     throw ConfigError(c.origin() + ": key 'can.dead_after': " + format_duration(p.dead_after) +
                       " must exceed can.update_period (" + format_duration(p.update_period) +
                       "), or live neighbours would be declared dead");
   }
-  p.takeover_step = c.duration("can.takeover_step");
-  p.join_timeout = c.duration("can.join_timeout");
-  p.max_hops = static_cast<std::uint16_t>(c.integer("can.max_hops"));
-  p.probe_interval = c.duration("can.probe.interval");
-  p.probe_start = Time{c.duration("can.probe.start").ns};
-  const Duration stop = c.duration("can.probe.stop");
-  p.probe_stop = stop.ns > 0 ? Time{stop.ns} : Time::never();
-  p.probe_timeout = c.duration("can.probe.timeout");
-  return p;
+  p.probe_stop = s.probe_stop.ns > 0 ? Time{s.probe_stop.ns} : Time::never();
+  return s;
 }
 
 namespace {
 
 Deployment deploy_can(const Config& c, std::uint32_t peers, std::uint64_t seed) {
-  const can::Params p = can_params_from(c, peers, seed);
+  const CanSettings settings = can_settings(c, peers, seed);
+  const can::Params& p = settings.params;
   Deployment d;
   d.factory = can::factory(p);
   d.tables = {&can::ZoneRecord::kTable, &can::ProbeRecord::kTable};
   if (p.bootstrap == can::Bootstrap::kJoin) {
-    const Duration gap = c.duration("can.join_interval");
+    const Duration gap = settings.join_interval;
     d.start_time = [gap](PeerId peer) { return Time{gap.ns * static_cast<std::int64_t>(peer.value)}; };
   } else {
     d.prepare = [](Engine& engine) {
@@ -124,7 +124,10 @@ Deployment deploy_can(const Config& c, std::uint32_t peers, std::uint64_t seed) 
 }  // namespace
 
 ProtocolBinding can_binding() {
-  return {"can", "CAN overlay with a virtual dimension and a routing-probe workload", declare_can, deploy_can};
+  return {"can", "CAN overlay with a virtual dimension and a routing-probe workload", declare_can, deploy_can,
+          [](const Config& /*c*/) {
+            return KeyUse{{"the CAN overlay", kStandalone}, "run.protocol = \"can\""};
+          }};
 }
 
 }  // namespace p2pgrid

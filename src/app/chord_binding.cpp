@@ -3,13 +3,13 @@
 // or the `oracle` that computes every peer's state at time 0).
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <memory>
 #include <utility>
 #include <vector>
 
 #include "p2pgrid/app/bindings.hpp"
+#include "p2pgrid/config/section.hpp"
 #include "p2pgrid/overlay/chord/probe_node.hpp"
 #include "p2pgrid/overlay/chord/oracle_ring.hpp"
 #include "p2pgrid/overlay/chord/records.hpp"
@@ -19,48 +19,51 @@ namespace {
 
 using ChordProtocol = NodeProtocol<chord::ProbeNode, chord::Params>;
 
-void declare_chord(Schema& s) {
-  s.field({"chord.bootstrap", ValueKind::kString, std::string("join"), "",
-           "join: peers join over time through the protocol; oracle: every peer's state computed correct at time 0",
-           {}, {}, {"join", "oracle"}});
-  s.field({"chord.successors", ValueKind::kInt, std::int64_t{8}, "", "r, length of the successor list", 1,
-           chord::SuccessorList::kMax, {}});
-  s.field({"chord.stabilize", ValueKind::kDuration, Duration::seconds(30), "", "period of stabilize", 1e-3, {}, {}});
-  s.field({"chord.fix_fingers", ValueKind::kDuration, Duration::seconds(30), "", "period of fixing one finger", 1e-3,
-           {}, {}});
-  s.field({"chord.check_predecessor", ValueKind::kDuration, Duration::seconds(30), "",
-           "period of check_predecessor", 1e-3, {}, {}});
-  s.field({"chord.rpc_timeout", ValueKind::kDuration, Duration::milliseconds(500), "",
-           "a request unanswered this long has failed", 1e-6, {}, {}});
-  s.field({"chord.lookup_timeouts", ValueKind::kInt, std::int64_t{3}, "",
-           "timeouts one lookup survives (each retried around the dead peer)", 0, 255, {}});
-  s.field({"chord.jitter", ValueKind::kFloat, 0.5, "", "periods are drawn uniformly in period*(1 +- jitter)", 0, 0.95,
-           {}});
-  s.field({"chord.join_interval", ValueKind::kDuration, Duration::milliseconds(100), "",
-           "join bootstrap: peer p starts at p * join_interval", 0, {}, {}});
-  s.field({"chord.bootstrap_peers", ValueKind::kInt, std::int64_t{16}, "",
-           "well-known peers 0..k-1 that (re)joining peers contact", 1, 1e6, {}});
-  s.field({"chord.join_retry", ValueKind::kDuration, Duration::seconds(5), "", "wait after a failed join", 1e-3, {},
-           {}});
-  s.field({"chord.probe_rate", ValueKind::kFloat, 0.0, "lookups/s",
-           "probe workload: random-key lookups per simulated second over all peers (0: none)", 0, {}, {}});
-  s.field({"chord.probe_start", ValueKind::kDuration, Duration{0}, "", "probes begin at this time", 0, {}, {}});
-  s.field({"chord.probe_keys", ValueKind::kString, std::string("uniform"), "",
-           "uniform: probe keys uniform on the ring; finger: the id of a random one of the top "
-           "chord.probe_finger_bits finger entries (SimGrid's example)",
-           {}, {}, {"uniform", "finger"}});
-  s.field({"chord.probe_finger_bits", ValueKind::kInt, std::int64_t{24}, "",
-           "probe_keys = finger: the ring size in bits of the SimGrid run compared with (its nb_bits)", 1,
-           chord::FingerTable::kSize, {}});
-  s.field({"chord.lookups", ValueKind::kString, std::string("iterative"), "",
-           "iterative: the origin asks each hop and confirms the owner; recursive: each hop forwards and the "
-           "key's predecessor answers the origin (SimGrid's example)",
-           {}, {}, {"iterative", "recursive"}});
-  s.field({"chord.join_schedule", ValueKind::kString, std::string("interval"), "",
-           "join bootstrap: interval: peer p starts at p * join_interval through a random well-known peer; "
-           "simgrid-waves: peer i starts at 20 s * (floor(log2 i) + 1) + U(0, 10 s) through its ring "
-           "predecessor among the earlier waves",
-           {}, {}, {"interval", "simgrid-waves"}});
+const Section<ChordSettings>& chord_section() {
+  using S = ChordSettings;
+  using P = chord::Params;
+  static const auto section =
+      Section<S>("the Chord overlay")
+          .key("chord.bootstrap",
+               "join: peers join over time through the protocol; oracle: every peer's state computed correct at time 0",
+               opt().choices({"join", "oracle"}), &S::bootstrap)
+          .key("chord.successors", "r, length of the successor list", opt().min(1).max(chord::SuccessorList::kMax),
+               &S::params, &P::successors)
+          .key("chord.stabilize", "period of stabilize", opt().min(1e-3), &S::params, &P::stabilize)
+          .key("chord.fix_fingers", "period of fixing one finger", opt().min(1e-3), &S::params, &P::fix_fingers)
+          .key("chord.check_predecessor", "period of check_predecessor", opt().min(1e-3), &S::params,
+               &P::check_predecessor)
+          .key("chord.rpc_timeout", "a request unanswered this long has failed", opt().min(1e-6), &S::params,
+               &P::rpc_timeout)
+          .key("chord.lookup_timeouts", "timeouts one lookup survives (each retried around the dead peer)",
+               opt().min(0).max(255), &S::params, &P::lookup_timeouts)
+          .key("chord.jitter", "periods are drawn uniformly in period*(1 +- jitter)", opt().min(0).max(0.95),
+               &S::params, &P::jitter)
+          .key("chord.join_interval", "join bootstrap: peer p starts at p * join_interval", opt().min(0),
+               &S::join_interval)
+          .key("chord.bootstrap_peers", "well-known peers 0..k-1 that (re)joining peers contact",
+               opt().min(1).max(1e6), &S::params, &P::bootstrap_peers)
+          .key("chord.join_retry", "wait after a failed join", opt().min(1e-3), &S::params, &P::join_retry)
+          .key("chord.probe_rate", "probe workload: random-key lookups per simulated second over all peers (0: none)",
+               opt().min(0).unit("lookups/s"), &S::probe_rate)
+          .key("chord.probe_start", "probes begin at this time", opt().min(0), &S::params, &P::probe_start)
+          .key("chord.probe_keys",
+               "uniform: probe keys uniform on the ring; finger: the id of a random one of the top "
+               "chord.probe_finger_bits finger entries (SimGrid's example)",
+               opt().choices({"uniform", "finger"}), &S::probe_keys)
+          .key("chord.probe_finger_bits",
+               "probe_keys = finger: the ring size in bits of the SimGrid run compared with (its nb_bits)",
+               opt().min(1).max(chord::FingerTable::kSize), &S::probe_finger_bits)
+          .key("chord.lookups",
+               "iterative: the origin asks each hop and confirms the owner; recursive: each hop forwards and the "
+               "key's predecessor answers the origin (SimGrid's example)",
+               opt().choices({"iterative", "recursive"}), &S::lookups)
+          .key("chord.join_schedule",
+               "join bootstrap: interval: peer p starts at p * join_interval through a random well-known peer; "
+               "simgrid-waves: peer i starts at 20 s * (floor(log2 i) + 1) + U(0, 10 s) through its ring "
+               "predecessor among the earlier waves",
+               opt().choices({"interval", "simgrid-waves"}), &S::join_schedule);
+  return section;
 }
 
 /// SimGrid's Chord deployment: peer i (wave floor(log2 i) + 1) knows its
@@ -85,39 +88,32 @@ std::shared_ptr<const std::vector<PeerId>> wave_contacts(std::uint32_t peers, st
   return std::make_shared<const std::vector<PeerId>>(std::move(contact));
 }
 
+
 }  // namespace
 
-chord::Params chord_params_from(const Config& c, std::uint32_t peers, std::uint64_t seed) {
-  chord::Params p;
+void declare_chord(Schema& schema) { chord_section().declare(schema); }
+
+ChordSettings chord_settings(const Config& c, std::uint32_t peers, std::uint64_t seed) {
+  ChordSettings s = chord_section().read(c);
+  chord::Params& p = s.params;
   p.peers = peers;
   p.salt = seed;
-  p.successors = static_cast<std::uint32_t>(c.integer("chord.successors"));
-  p.stabilize = c.duration("chord.stabilize");
-  p.fix_fingers = c.duration("chord.fix_fingers");
-  p.check_predecessor = c.duration("chord.check_predecessor");
-  p.rpc_timeout = c.duration("chord.rpc_timeout");
-  p.lookup_timeouts = static_cast<std::uint32_t>(c.integer("chord.lookup_timeouts"));
-  p.jitter = c.number("chord.jitter");
-  p.bootstrap_peers = static_cast<std::uint32_t>(c.integer("chord.bootstrap_peers"));
-  p.join_retry = c.duration("chord.join_retry");
-  const double rate = c.number("chord.probe_rate");
-  if (rate > 0) {
+  if (s.probe_rate > 0) {
     // Every peer probes at rate/peers, so the live peers together probe at
     // `rate` times the live fraction.
-    p.probe_interval = Duration{std::llround(static_cast<double>(peers) / rate * 1e9)};
+    p.probe_interval = Duration{std::llround(static_cast<double>(peers) / s.probe_rate * 1e9)};
     if (p.probe_interval.ns <= 0) {
-      throw ConfigError(c.origin() + ": key 'chord.probe_rate': " + std::to_string(rate) +
+      throw ConfigError(c.origin() + ": key 'chord.probe_rate': " + std::to_string(s.probe_rate) +
                         " lookups/s is too high for " + std::to_string(peers) + " peers");
     }
   }
-  p.probe_start = Time{c.duration("chord.probe_start").ns};
-  if (c.text("chord.probe_keys") == "finger") p.probe_finger_bits = static_cast<std::uint32_t>(c.integer("chord.probe_finger_bits"));
-  p.recursive_lookups = c.text("chord.lookups") == "recursive";
-  if (c.text("chord.bootstrap") == "oracle") {
+  if (s.probe_keys == "finger") p.probe_finger_bits = s.probe_finger_bits;
+  p.recursive_lookups = s.lookups == "recursive";
+  if (s.oracle()) {
     p.join_interval = Duration{0};  // everyone is up at time 0; restarts join through peers 0..k-1
   } else {
-    p.join_interval = c.duration("chord.join_interval");
-    if (c.text("chord.join_schedule") == "simgrid-waves") {
+    p.join_interval = s.join_interval;
+    if (s.join_schedule == "simgrid-waves") {
       p.join_waves = true;
       p.wave_contacts = wave_contacts(peers, seed);
     } else if (p.join_interval.ns <= 0 && peers > 1) {
@@ -126,16 +122,17 @@ chord::Params chord_params_from(const Config& c, std::uint32_t peers, std::uint6
                         "join one after another through earlier ones)");
     }
   }
-  return p;
+  return s;
 }
 
 namespace {
 
 Deployment deploy_chord(const Config& c, std::uint32_t peers, std::uint64_t seed) {
-  chord::Params p = chord_params_from(c, peers, seed);
-  p.trace_joins = true;
+  ChordSettings settings = chord_settings(c, peers, seed);
+  settings.params.trace_joins = true;
+  const chord::Params& p = settings.params;
   Deployment d;
-  const bool oracle = c.text("chord.bootstrap") == "oracle";
+  const bool oracle = settings.oracle();
   if (!oracle) d.start_time = [p](PeerId q) { return p.start_of(q); };
   d.factory = [p](const ShardPeers& shard) { return std::make_unique<ChordProtocol>(shard, p); };
   if (oracle) {
@@ -155,7 +152,8 @@ Deployment deploy_chord(const Config& c, std::uint32_t peers, std::uint64_t seed
 
 ProtocolBinding chord_binding() {
   return {"chord", "Chord DHT (join or oracle start, stabilization, churn) with a lookup-probe workload",
-          declare_chord, deploy_chord};
+          declare_chord, deploy_chord,
+          [](const Config& /*c*/) { return KeyUse{{"the Chord overlay"}, "run.protocol = \"chord\""}; }};
 }
 
 }  // namespace p2pgrid

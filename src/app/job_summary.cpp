@@ -40,17 +40,22 @@ void JobSummarySink::print(std::ostream& out, const boost::mpi::communicator& co
                                           messages_,   recoveries_, resubmissions_, duplicates_};
   std::array<std::uint64_t, 9> all{};
   boost::mpi::reduce(comm, mine.data(), static_cast<int>(mine.size()), all.data(), std::plus<>(), 0);
+  // An empty vector's data() may be null, which Boost.MPI hands to memcpy
+  // (undefined even for 0 bytes; UBSan stops there): point at a dummy.
+  static const std::int64_t kNone = 0;
+  const std::int64_t* mine_waits = waits_ns_.empty() ? &kNone : waits_ns_.data();
   if (comm.rank() != 0) {
     boost::mpi::gather(comm, static_cast<int>(waits_ns_.size()), 0);
-    boost::mpi::gatherv(comm, waits_ns_.data(), static_cast<int>(waits_ns_.size()), 0);
+    boost::mpi::gatherv(comm, mine_waits, static_cast<int>(waits_ns_.size()), 0);
     return;
   }
   std::vector<int> sizes;
   boost::mpi::gather(comm, static_cast<int>(waits_ns_.size()), sizes, 0);
   std::size_t total = 0;
   for (const int s : sizes) total += static_cast<std::size_t>(s);
-  std::vector<std::int64_t> waits(total);
-  boost::mpi::gatherv(comm, waits_ns_.data(), static_cast<int>(waits_ns_.size()), waits.data(), sizes, 0);
+  std::vector<std::int64_t> waits(std::max<std::size_t>(total, 1));
+  boost::mpi::gatherv(comm, mine_waits, static_cast<int>(waits_ns_.size()), waits.data(), sizes, 0);
+  waits.resize(total);
   if (all[0] == 0) return;
   std::sort(waits.begin(), waits.end());
   double mean = 0;

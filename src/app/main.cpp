@@ -16,6 +16,7 @@
 #include "p2pgrid/app/bench_report.hpp"
 #include "p2pgrid/app/job_summary.hpp"
 #include "p2pgrid/app/launch_check.hpp"
+#include "p2pgrid/app/preflight.hpp"
 #include "p2pgrid/app/progress.hpp"
 #include "p2pgrid/app/runner.hpp"
 #include "p2pgrid/app/scenario.hpp"
@@ -180,13 +181,18 @@ int main(int argc, char** argv) {
     return kBadInput;
   }
 
+  if (const auto problem = p2pgrid::preflight_problem(output, config_path, *scenario, world)) {
+    if (root) error_line(*problem);
+    return kBadInput;
+  }
+
   std::unique_ptr<p2pgrid::TraceOutput> trace;
   try {
     trace = p2pgrid::open_trace_output(output, *scenario, world, {quoted_command_line(argc, argv)});
   } catch (const p2pgrid::ConfigError& e) {
     if (root) error_line(e.what());
     return kBadInput;
-  } catch (const p2pgrid::TraceError& e) {  // e.g. the output directory does not exist
+  } catch (const p2pgrid::TraceError& e) {  // creating the file failed on every rank (it is collective)
     if (root) error_line(e.what());
     return kBadInput;
   }

@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <cstdio>
 #include <numeric>
+#include <unistd.h>
+
+#include "p2pgrid/grid/params.hpp"
 
 #include "p2pgrid/core/rng.hpp"
 #include "p2pgrid/sim/churn.hpp"
@@ -19,6 +23,10 @@ Schema build_schema() {
   std::vector<std::string> names;
   for (const auto& b : protocol_bindings()) names.emplace_back(b.name);
   s.field({"run.protocol", ValueKind::kString, std::string("phold"), "", "protocol stack to run", {}, {}, names});
+  s.field({"run.inapplicable_keys", ValueKind::kString, std::string("error"), "",
+           "a key set for a protocol, matchmaker or workload this scenario does not use is an error; allow: accepted "
+           "without effect (a file that serves several matchmakers through --set match.kind=...)", {}, {},
+           {"error", "allow"}});
   s.field({"run.partition", ValueKind::kString, std::string("block"), "", "placement of peers on ranks", {}, {},
            {"block", "round_robin", "ring"}});
   s.field({"peers.count", ValueKind::kInt, std::int64_t{1000}, "", "number of peers", 1, 4e9, {}});
@@ -81,7 +89,12 @@ Schema build_schema() {
            "wall-clock time between trace flushes (a killed run keeps the rows of its last flush)", 1e-3, {}, {}});
   s.field({"trace.buffer", ValueKind::kInt, std::int64_t{16} << 20, "bytes", "trace rows a rank buffers before a flush",
            4096, 1e12, {}});
-  s.field({"trace.compression", ValueKind::kInt, std::int64_t{1}, "", "gzip level of trace datasets (after shuffle)", 1,
+  s.field({"trace.flush_log", ValueKind::kBool, false, "",
+           "after every completed trace flush, print each table's rows in the file to stderr (a killed run keeps at "
+           "least those)", {}, {}, {}});
+  s.field({"trace.compression", ValueKind::kInt, std::int64_t{0}, "",
+           "gzip level of trace datasets (after shuffle); 0: none, the only level at which a killed run keeps every "
+           "flushed row (a growing compressed chunk is rewritten, and a kill during that loses it)", 0,
            9, {}});
   s.field({"trace.disable", ValueKind::kString, std::string(), "",
            "comma-separated trace tables not to record (e.g. \"phold, faults\")", {}, {}, {}});
@@ -190,9 +203,93 @@ Scenario Scenario::load(const std::string& path, const std::vector<std::string>&
   return from_config(Config::load(scenario_schema(), path, overrides));
 }
 
+namespace {
+
+/// A key set in the file or by --set whose owner this scenario does not use
+/// would silently do nothing: the user believes it took effect. One that
+/// holds its default is let through, so that a resolved config (validate's
+/// output, the trace's copy) runs as it is.
+void reject_keys_that_do_not_apply(const Config& c, const std::string& protocol) {
+  const auto binding = std::find_if(protocol_bindings().begin(), protocol_bindings().end(),
+                                    [&](const ProtocolBinding& b) { return b.name == protocol; });
+  if (binding == protocol_bindings().end() || c.text("run.inapplicable_keys") == "allow") return;
+  const KeyUse use = binding->uses(c);
+  for (const auto& [key, where] : c.explicit_keys()) {
+    const std::string& owner = c.schema().owner(key);
+    if (owner.empty() || std::find(use.owners.begin(), use.owners.end(), owner) != use.owners.end()) continue;
+    if (c.value(key) == c.schema().find(key)->default_value) continue;
+    throw ConfigError(where + ": key '" + key + "' does not apply: it configures " + owner +
+                      ", which this scenario (" + use.chosen_by + ") does not use");
+  }
+}
+
+}  // namespace
+
+std::uint64_t machine_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
+}
+
+std::optional<std::string> memory_problem(const Scenario& s, int ranks, int ranks_on_host, std::uint64_t machine_bytes) {
+  // Lower bounds, so that only a run that certainly cannot fit is refused:
+  // a peer costs the engine 24 bytes plus at least one pending 32-byte event
+  // key (1.3-2 KB measured, docs/performance.md); an event in flight a key
+  // and a 128-byte body; a planned job its JobSpec.
+  constexpr double kPeerBytes = 56;
+  constexpr double kEventBytes = 160;
+  struct Demand {
+    std::string key;
+    std::string what;
+    double count;
+    double bytes;  ///< on this host
+  };
+  const Config& c = s.config;
+  const double host_share = ranks > 0 ? static_cast<double>(ranks_on_host) / ranks : 0.0;
+  std::vector<Demand> demands;
+  // A fault entry with a fraction shuffles every peer's id on every rank.
+  const auto& faults = c.entries("faults");
+  const bool shuffles = std::any_of(faults.begin(), faults.end(),
+                                    [](const ListEntry& e) { return std::get<double>(e.at("fraction")) > 0; });
+  const double replicated = shuffles ? 4.0 * std::max(1, ranks_on_host) : 0.0;
+  demands.push_back({"peers.count", "peers", static_cast<double>(s.peers), s.peers * (kPeerBytes * host_share + replicated)});
+  if (s.protocol == "phold" && c.schema().find("phold.initial") != nullptr) {
+    // The first initial event of each peer is in kPeerBytes.
+    const double events = static_cast<double>(s.peers) * static_cast<double>(c.integer("phold.initial") - 1);
+    demands.push_back({"phold.initial", "initial events", events, events * kEventBytes * host_share});
+  }
+  if (s.protocol == "grid" && c.schema().find("workload.jobs") != nullptr && c.text("workload.source") == "synthetic") {
+    const auto jobs = static_cast<double>(c.integer("workload.jobs"));
+    demands.push_back({"workload.jobs", "jobs", jobs,
+                       jobs * static_cast<double>(sizeof(grid::JobSpec)) * std::max(1, ranks_on_host)});
+  }
+  if (c.text("churn.model") != "none") {
+    // Every rank builds the whole fault plan: a crash and a restart per
+    // mean session plus down time of each churning peer.
+    const double span = std::max(0.0, (s.end - Time{c.duration("churn.start").ns}).to_seconds());
+    const double cycle = c.duration("churn.session_mean").to_seconds() + c.duration("churn.down_mean").to_seconds();
+    const double events = 2.0 * static_cast<double>(s.peers) * c.number("churn.fraction") * span / cycle;
+    demands.push_back({"churn.session_mean", "churn events", events,
+                       events * static_cast<double>(sizeof(FaultEvent)) * std::max(1, ranks_on_host)});
+  }
+  double total = 0;
+  for (const Demand& d : demands) total += d.bytes;
+  if (machine_bytes == 0 || total <= static_cast<double>(machine_bytes)) return std::nullopt;
+  const Demand& top = *std::max_element(demands.begin(), demands.end(),
+                                        [](const Demand& a, const Demand& b) { return a.bytes < b.bytes; });
+  char text[512];
+  std::snprintf(text, sizeof text,
+                "%s: key '%s': %.0f %s cannot fit in memory: this run needs at least %.1f GiB on this host "
+                "(%d of %d rank(s)), which has %.1f GiB",
+                c.origin().c_str(), top.key.c_str(), top.count, top.what.c_str(), total / (1024.0 * 1024 * 1024),
+                std::max(1, ranks_on_host), std::max(1, ranks), static_cast<double>(machine_bytes) / (1024.0 * 1024 * 1024));
+  return std::string(text);
+}
+
 Scenario Scenario::from_config(Config config) {
   Scenario s(std::move(config));
   const Config& c = s.config;
+  reject_keys_that_do_not_apply(c, c.text("run.protocol"));
   s.peers = static_cast<std::uint32_t>(c.integer("peers.count"));
   s.seed = static_cast<std::uint64_t>(c.integer("run.seed"));
   s.end = Time{c.duration("run.duration").ns};
@@ -214,6 +311,9 @@ Scenario Scenario::from_config(Config config) {
     }
     s.network.partitions.push_back(part);
   }
+  // What every rank must hold, checked before the fault plan and the job
+  // plan are built; the per-rank share waits for the rank count (preflight).
+  if (auto problem = memory_problem(s, 0, 1, machine_memory_bytes())) throw ConfigError(*problem);
   s.faults = build_faults(c, s.peers, s.seed);
   add_availability(c, s);
   add_churn(c, s);

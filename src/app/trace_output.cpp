@@ -94,6 +94,7 @@ TraceOptions trace_options(const Scenario& scenario, const std::vector<const Tab
   o.buffer_bytes = static_cast<std::size_t>(c.integer("trace.buffer"));
   o.flush_interval = std::chrono::milliseconds(std::max<std::int64_t>(1, c.duration("trace.flush_interval").ns / 1'000'000));
   o.gzip_level = static_cast<unsigned>(c.integer("trace.compression"));
+  o.flush_log = c.boolean("trace.flush_log");
   o.disabled = split_names(c.text("trace.disable"));
   for (const std::string& name : o.disabled) {
     const bool known = std::any_of(tables.begin(), tables.end(), [&](const TableDesc* t) { return t->name == name; });

@@ -188,6 +188,85 @@ std::string render(const Value& v) {
       v);
 }
 
+/// Rejects, before toml++ sees it, a file that is too large or nests keys
+/// deeper than any schema needs. A lexical scan: dots outside strings and
+/// comments are key separators, except between digits after the '=' of a
+/// line (a float or a time of day).
+void check_shape(std::string_view text, const std::string& origin) {
+  if (text.size() > kMaxConfigBytes) {
+    throw ConfigError(origin + ": the file is " + std::to_string(text.size()) + " bytes; a scenario may be at most " +
+                      std::to_string(kMaxConfigBytes) + " bytes");
+  }
+  enum class In : std::uint8_t { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral };
+  In in = In::kCode;
+  std::size_t line = 1;
+  int dots = 0;
+  bool key_part = true;
+  const auto digit = [&](std::size_t i) { return i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const auto starts = [&](std::string_view s) { return text.substr(i, s.size()) == s; };
+    if (c == '\n') {
+      ++line;
+      dots = 0;
+      key_part = true;
+      if (in == In::kComment || in == In::kBasic || in == In::kLiteral) in = In::kCode;
+      continue;
+    }
+    switch (in) {
+      case In::kComment: continue;
+      case In::kBasic:
+        if (c == '\\') ++i;
+        else if (c == '"') in = In::kCode;
+        continue;
+      case In::kLiteral:
+        if (c == '\'') in = In::kCode;
+        continue;
+      case In::kMultiBasic:
+        if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') ++i;
+        else if (starts(R"(""")")) {
+          in = In::kCode;
+          i += 2;
+        }
+        continue;
+      case In::kMultiLiteral:
+        if (starts("'''")) {
+          in = In::kCode;
+          i += 2;
+        }
+        continue;
+      case In::kCode: break;
+    }
+    if (c == '#') {
+      in = In::kComment;
+    } else if (starts(R"(""")")) {
+      in = In::kMultiBasic;
+      i += 2;
+    } else if (starts("'''")) {
+      in = In::kMultiLiteral;
+      i += 2;
+    } else if (c == '"') {
+      in = In::kBasic;
+    } else if (c == '\'') {
+      in = In::kLiteral;
+    } else if (c == '=') {
+      key_part = false;
+    } else if (c == '.' && (key_part || !(i > 0 && digit(i - 1) && digit(i + 1)))) {
+      if (++dots >= kMaxKeyDepth) {
+        throw ConfigError(origin + ":" + std::to_string(line) + ": keys or tables nested deeper than " +
+                          std::to_string(kMaxKeyDepth) + " levels (a scenario uses at most 3)");
+      }
+    }
+  }
+}
+
+bool integer_literal(std::string_view v) {
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  if (!v.empty() && (v.front() == '+' || v.front() == '-')) v.remove_prefix(1);
+  return !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
 }  // namespace
 
 // --- Duration text -------------------------------------------------------
@@ -196,46 +275,74 @@ Duration parse_duration(std::string_view text) {
   static constexpr std::pair<std::string_view, std::int64_t> kUnits[] = {
       {"ns", 1}, {"us", 1'000}, {"ms", 1'000'000}, {"s", 1'000'000'000}, {"min", 60'000'000'000},
       {"h", 3'600'000'000'000}};
+  const std::string shown(text.substr(0, 64));
+  const auto is_digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
   std::size_t i = 0;
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-  const std::string_view number = text.substr(0, i);
+  std::string digits;  // the mantissa's digits, the decimal point dropped
+  std::size_t whole_digits = 0;
+  bool dot = false;
+  for (; i < text.size() && (is_digit(text[i]) || text[i] == '.'); ++i) {
+    if (text[i] == '.') {
+      if (dot) throw std::invalid_argument("'" + shown + "' is not a number followed by a unit");
+      dot = true;
+    } else {
+      digits += text[i];
+      if (!dot) ++whole_digits;
+    }
+  }
+  if (i == 0) throw std::invalid_argument("'" + shown + "' is not a duration (e.g. \"30s\")");
+  if (digits.empty()) throw std::invalid_argument("'" + shown + "' is not a number followed by a unit");
+  // An exponent ("1e3ms", "2.5E-1s"): "1e30s" must read as out of range,
+  // not as an unknown unit "e30s".
+  std::int64_t exponent = 0;
+  if (i + 1 < text.size() && (text[i] == 'e' || text[i] == 'E') &&
+      (is_digit(text[i + 1]) || ((text[i + 1] == '-' || text[i + 1] == '+') && i + 2 < text.size() && is_digit(text[i + 2])))) {
+    ++i;
+    const bool negative = text[i] == '-';
+    if (text[i] == '-' || text[i] == '+') ++i;
+    for (; i < text.size() && is_digit(text[i]); ++i) {
+      exponent = std::min<std::int64_t>(exponent * 10 + (text[i] - '0'), 100'000);
+    }
+    if (negative) exponent = -exponent;
+  }
   std::string_view unit = text.substr(i);
   while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  if (number.empty()) throw std::invalid_argument("'" + std::string(text) + "' is not a duration (e.g. \"30s\")");
   std::int64_t scale = 0;
   for (const auto& [name, ns] : kUnits) {
     if (unit == name) scale = ns;
   }
-  if (scale == 0) {
-    throw std::invalid_argument("'" + std::string(text) + "' has no valid unit (ns, us, ms, s, min, h)");
-  }
+  if (scale == 0) throw std::invalid_argument("'" + shown + "' has no valid unit (ns, us, ms, s, min, h)");
+
   // Exact decimal arithmetic: "1.5s" is 1'500'000'000 ns, never 1.4999...
-  const std::size_t dot = number.find('.');
-  const std::string_view whole = number.substr(0, dot);
-  const std::string_view frac = dot == std::string_view::npos ? std::string_view{} : number.substr(dot + 1);
-  if (frac.find('.') != std::string_view::npos || (whole.empty() && frac.empty())) {
-    throw std::invalid_argument("'" + std::string(text) + "' is not a number followed by a unit");
+  // value = digits * 10^power * scale ns, with leading and trailing zeros
+  // dropped so the significant digits fit in 64 bits whenever the value does.
+  std::int64_t power = exponent - static_cast<std::int64_t>(digits.size() - whole_digits);
+  const std::size_t first = std::min(digits.find_first_not_of('0'), digits.size());
+  digits.erase(0, first);
+  while (!digits.empty() && digits.back() == '0') {
+    digits.pop_back();
+    ++power;
   }
-  std::int64_t w = 0;
-  if (!whole.empty()) {
-    const auto [p, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), w);
-    if (ec != std::errc{} || p != whole.data() + whole.size()) {
-      throw std::invalid_argument("'" + std::string(text) + "' is out of range");
+  if (digits.empty()) return Duration{0};
+  const std::string too_long = "'" + shown + "' is out of range (durations are at most 292 years)";
+  if (digits.size() > 19) throw std::invalid_argument(too_long);
+  __extension__ typedef __int128 Wide;  // 19 digits times the hour's 3.6e12 ns exceed 64 bits
+  Wide value = 0;
+  for (const char c : digits) value = value * 10 + (c - '0');
+  value *= scale;
+  constexpr auto kMax = static_cast<Wide>(std::numeric_limits<std::int64_t>::max());
+  for (; power > 0; --power) {
+    value *= 10;
+    if (value > kMax) throw std::invalid_argument(too_long);
+  }
+  for (; power < 0; ++power) {
+    if (value % 10 != 0) {
+      throw std::invalid_argument("'" + shown + "' is not a whole number of nanoseconds");
     }
+    value /= 10;
   }
-  if (w > std::numeric_limits<std::int64_t>::max() / scale) {
-    throw std::invalid_argument("'" + std::string(text) + "' is too long (over 292 years)");
-  }
-  std::int64_t ns = w * scale;
-  std::int64_t place = scale;
-  for (const char c : frac) {
-    if (place % 10 != 0) {
-      throw std::invalid_argument("'" + std::string(text) + "' is not a whole number of nanoseconds");
-    }
-    place /= 10;
-    ns += (c - '0') * place;
-  }
-  return Duration{ns};
+  if (value > kMax) throw std::invalid_argument(too_long);
+  return Duration{static_cast<std::int64_t>(value)};
 }
 
 std::string format_duration(Duration d) {
@@ -250,9 +357,18 @@ std::string format_duration(Duration d) {
 
 // --- Schema --------------------------------------------------------------
 
-Schema& Schema::field(FieldSpec spec) {
+Schema& Schema::field(FieldSpec spec, std::string owner) {
+  if (find(spec.key) != nullptr) throw std::logic_error("config key '" + spec.key + "' is declared twice");
   fields_.push_back(std::move(spec));
+  owners_.push_back(std::move(owner));
   return *this;
+}
+
+const std::string& Schema::owner(std::string_view key) const {
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    if (fields_[i].key == key) return owners_[i];
+  }
+  throw std::logic_error("config key '" + std::string(key) + "' is not declared");
 }
 
 Schema& Schema::list(ListSpec spec) {
@@ -326,6 +442,7 @@ Config Config::parse(const Schema& schema, std::string_view text, const std::str
                      const std::vector<std::string>& overrides) {
   Config config(schema);
   config.origin_ = origin;
+  check_shape(text, origin);
   toml::table root;
   try {
     root = toml::parse(text, origin);
@@ -382,6 +499,7 @@ Config Config::parse(const Schema& schema, std::string_view text, const std::str
                           (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
       }
       config.values_[key] = convert(*spec, node, where(origin, node));
+      config.set_at_[key] = where(origin, node);
     }
   };
   walk(walk, root, "");
@@ -412,7 +530,14 @@ void Config::set(const std::string& assignment, const std::string& origin) {
     parsed = toml::table{{"v", value}};  // a bare word: take it as a string
   }
   if (parsed.size() != 1 || parsed.get("v") == nullptr) parsed = toml::table{{"v", value}};
+  if (parsed.get("v")->is_string() && (spec->kind == ValueKind::kInt || spec->kind == ValueKind::kFloat) &&
+      integer_literal(value)) {
+    // toml++ refuses integers beyond 64 bits; the bare-word fallback would
+    // then call the number a string.
+    throw ConfigError(origin + ": key '" + key + "': " + value + " is out of range (beyond a 64-bit integer)");
+  }
   values_[key] = convert(*spec, *parsed.get("v"), origin);
+  set_at_[key] = origin;
 }
 
 const Value& Config::at(std::string_view key, ValueKind kind) const {
@@ -436,6 +561,12 @@ Duration Config::duration(std::string_view key) const { return std::get<Duration
 const std::vector<std::int64_t>& Config::integers(std::string_view key) const {
   return std::get<std::vector<std::int64_t>>(at(key, ValueKind::kIntList));
 }
+const Value& Config::value(std::string_view key) const {
+  const auto it = values_.find(key);
+  if (it == values_.end()) throw std::logic_error("config key '" + std::string(key) + "' is not declared");
+  return it->second;
+}
+
 const std::vector<ListEntry>& Config::entries(std::string_view list_key) const {
   const auto it = lists_.find(list_key);
   if (it == lists_.end()) throw std::logic_error("config list '" + std::string(list_key) + "' is not declared");

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "p2pgrid/core/codec.hpp"
+#include "p2pgrid/sim/batch.hpp"
 #include "p2pgrid/sim/event_queue.hpp"
 
 namespace p2pgrid {
@@ -80,11 +81,6 @@ std::uint64_t peak_rss_bytes() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024U;  // Linux reports KiB
-}
-
-template <class T>
-void append_le(ByteBuffer& out, T v) {
-  for (std::size_t i = 0; i < sizeof(T); ++i) out.push_back(static_cast<std::byte>((v >> (8 * i)) & 0xFFU));
 }
 
 }  // namespace
@@ -178,13 +174,7 @@ class Engine::Shard final : public Context {
       return;
     }
     ++stats_.remote_messages;
-    ByteBuffer& out = outbox_[static_cast<std::size_t>(dest_rank)];
-    append_le<std::uint64_t>(out, static_cast<std::uint64_t>(arrival.ns));
-    append_le<std::uint64_t>(out, seq);
-    append_le<std::uint32_t>(out, from.value);
-    append_le<std::uint32_t>(out, to.value);
-    append_le<std::uint32_t>(out, static_cast<std::uint32_t>(bytes.size()));
-    out.insert(out.end(), bytes.begin(), bytes.end());
+    append_batch_record(outbox_[static_cast<std::size_t>(dest_rank)], arrival, seq, from, to, bytes);
     earliest_outgoing_ = std::min(earliest_outgoing_, arrival);
   }
 
@@ -401,20 +391,14 @@ class Engine::Shard final : public Context {
   }
 
   void receive(int from_rank, const ByteBuffer& batch) {
-    Reader in(batch);
-    while (in.remaining() > 0) {
-      const Time at{in.i64("batch.time")};
-      const std::uint64_t seq = in.u64("batch.seq");
-      const std::uint32_t src = in.u32("batch.src");
-      const std::uint32_t dst = in.u32("batch.dst");
-      const std::uint32_t len = in.count("batch.len", 1);
-      if (dst >= params_.peers || slot_of_[dst] == kNoSlot) {
+    decode_batch(batch, [&](const BatchRecord& r) {
+      if (r.dst >= params_.peers || slot_of_[r.dst] == kNoSlot) {
         throw std::runtime_error("rank " + std::to_string(exchanger_.rank()) + " received a message for peer " +
-                                 std::to_string(dst) + " it does not host (from rank " +
+                                 std::to_string(r.dst) + " it does not host (from rank " +
                                  std::to_string(from_rank) + ")");
       }
-      queue_.push({at.ns, seq, src, store_message(src, in.bytes(len, "batch.payload")), slot_of_[dst]});
-    }
+      queue_.push({r.at.ns, r.seq, r.src, store_message(r.src, r.payload), slot_of_[r.dst]});
+    });
   }
 
   void finish() {

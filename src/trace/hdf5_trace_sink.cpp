@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -96,6 +97,7 @@ class Hdf5TraceSink::Impl {
     transfer_ = Handle(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
     H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE);
     flush_file();
+    log_flush();
     last_flush_ = std::chrono::steady_clock::now();
   }
 
@@ -157,6 +159,7 @@ class Hdf5TraceSink::Impl {
     buffered_ = 0;
     flush_file();
     ++stats_.flushes;
+    log_flush();
     last_flush_ = std::chrono::steady_clock::now();
   }
 
@@ -241,8 +244,8 @@ class Hdf5TraceSink::Impl {
       }
       it->recorded = false;
     }
-    if (options_.gzip_level < 1 || options_.gzip_level > 9) {
-      throw TraceError("trace: gzip level " + std::to_string(options_.gzip_level) + " is not in 1..9");
+    if (options_.gzip_level > 9) {
+      throw TraceError("trace: gzip level " + std::to_string(options_.gzip_level) + " is not in 0..9");
     }
   }
 
@@ -286,10 +289,17 @@ class Hdf5TraceSink::Impl {
     Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
     const hsize_t chunk = std::max<hsize_t>(1, options_.chunk_bytes / d.row_size);
     H5Pset_chunk(dcpl.get(), 1, &chunk);
-    // Shuffle groups the bytes of each column position, which makes the
-    // small integers and timestamps of trace rows compress well.
-    H5Pset_shuffle(dcpl.get());
-    H5Pset_deflate(dcpl.get(), options_.gzip_level);
+    if (options_.gzip_level > 0) {
+      // Shuffle groups the bytes of each column position, which makes the
+      // small integers and timestamps of trace rows compress well. But a
+      // compressed chunk that grows is rewritten, and HDF5 may put it where
+      // the old one was (freed space, or the end of the file shrunk back):
+      // a kill during that write leaves the last flush's index pointing at
+      // bytes that no longer inflate, and the table is lost. Uncompressed
+      // chunks never move: rewriting one writes its old rows' same bytes.
+      H5Pset_shuffle(dcpl.get());
+      H5Pset_deflate(dcpl.get(), options_.gzip_level);
+    }
     H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER);
     t.dataset = Handle(H5Dcreate2(file_.get(), t.name.c_str(), t.type.get(), space.get(), H5P_DEFAULT, dcpl.get(),
                                   H5P_DEFAULT),
@@ -374,6 +384,14 @@ class Hdf5TraceSink::Impl {
   }
 
  private:
+
+  void log_flush() const {
+    if (!options_.flush_log || comm_.rank() != 0) return;
+    std::string line = "trace: flush " + std::to_string(stats_.flushes) + " complete:";
+    for (const Table& t : tables_) line += " " + t.name + "=" + std::to_string(t.in_file);
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
 
   void flush_file() {
     if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) fail("flush");

@@ -85,7 +85,7 @@ AvailabilityTrace read_availability(std::istream& in, const std::string& file) {
   trace.file = file;
   std::vector<std::string_view> fields;
   std::string raw;
-  while (std::getline(in, raw)) {
+  while (read_trace_line(in, raw, file, trace.report.lines)) {
     ++trace.report.lines;
     std::string_view text = raw;
     // Only the line end is stripped before splitting on tabs: a leading or

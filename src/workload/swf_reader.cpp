@@ -153,7 +153,7 @@ SwfTrace read_swf(std::istream& in, const std::string& file) {
   std::vector<std::string_view> fields;
   std::string raw;
   std::uint64_t job_lines = 0;
-  while (std::getline(in, raw)) {
+  while (read_trace_line(in, raw, file, trace.report.lines)) {
     ++trace.report.lines;
     const std::string_view text = trim(raw);
     if (text.empty() || text.front() == ';') {

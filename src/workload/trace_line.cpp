@@ -16,6 +16,24 @@ namespace {
 constexpr bool is_blank(char c) { return c == ' ' || c == '\t'; }
 }  // namespace
 
+bool read_trace_line(std::istream& in, std::string& out, const std::string& file, std::uint64_t line_no) {
+  out.clear();
+  std::streambuf* buf = in.rdbuf();
+  for (;;) {
+    const int c = buf->sbumpc();
+    if (c == std::char_traits<char>::eof()) {
+      if (out.empty()) in.setstate(std::ios::eofbit);
+      return !out.empty();
+    }
+    if (c == '\n') return true;
+    if (out.size() == kMaxTraceLineBytes) {
+      throw TraceFileError(file, "line " + std::to_string(line_no + 1) + " is longer than " +
+                                     std::to_string(kMaxTraceLineBytes) + " bytes (not a trace table?)");
+    }
+    out.push_back(static_cast<char>(c));
+  }
+}
+
 void split_whitespace(std::string_view line, std::vector<std::string_view>& fields) {
   fields.clear();
   std::size_t i = 0;

@@ -44,18 +44,62 @@ TEST(Config, MalformedConfigsGiveTheExpectedError) {
       {"override unknown", "", {"network.lat=3"}, "--set: unknown key 'network.lat'"},
       {"override wrong type", "", {"peers.count=abc"}, "--set: key 'peers.count': expected an integer, got a string"},
       {"override without value", "", {"peers.count"}, "--set peers.count: expected key=value"},
+      // Issue 18: what used to crash, abort or read wrongly.
+      {"tables nested 100,000 deep (was a segfault in toml++)", nullptr, {},
+       "bad.toml:1: keys or tables nested deeper than 16 levels (a scenario uses at most 3)"},
+      {"dotted key 100,000 deep (was a segfault in toml++)", nullptr, {},
+       "bad.toml:1: keys or tables nested deeper than 16 levels (a scenario uses at most 3)"},
+      {"duration 1e30 s", "[run]\nduration = \"1e30s\"\n", {},
+       "bad.toml:2: key 'run.duration': '1e30s' is out of range (durations are at most 292 years)"},
+      {"duration of 30 digits", "[run]\nduration = \"100000000000000000000000000000s\"\n", {},
+       "bad.toml:2: key 'run.duration': '100000000000000000000000000000s' is out of range (durations are at most 292 "
+       "years)"},
+      {"override overflows 64 bits", "", {"peers.count=99999999999999999999"},
+       "--set: key 'peers.count': 99999999999999999999 is out of range (beyond a 64-bit integer)"},
+      {"override above a 32-bit member", "[run]\nprotocol = \"grid\"\n", {"match.server=4294967296"},
+       "--set: key 'match.server': 4294967296 is above the maximum 4e+09"},
+      {"override above a 16-bit member", "[run]\nprotocol = \"can\"\n", {"can.max_hops=70000"},
+       "--set: key 'can.max_hops': 70000 is above the maximum 65535"},
+      {"key of another protocol", "[run]\nprotocol = \"chord\"\n[can]\nresources = 2\n", {},
+       "bad.toml:4: key 'can.resources' does not apply: it configures the CAN overlay, which this scenario "
+       "(run.protocol = \"chord\") does not use"},
+      {"key of another matchmaker", "[run]\nprotocol = \"grid\"\n[match]\nkind = \"central\"\n", {"match.k=8"},
+       "--set: key 'match.k' does not apply: it configures the rntree matchmaker, which this scenario (run.protocol = "
+       "\"grid\", match.kind = \"central\", workload.source = \"synthetic\") does not use"},
+      {"overlay of another matchmaker", "[run]\nprotocol = \"grid\"\n[match]\nkind = \"can\"\n[chord]\nstabilize = \"5s\"\n",
+       {}, "bad.toml:6: key 'chord.stabilize' does not apply: it configures the Chord overlay, which this scenario "
+           "(run.protocol = \"grid\", match.kind = \"can\", workload.source = \"synthetic\") does not use"},
+      {"synthetic key with an SWF log", "[run]\nprotocol = \"grid\"\n[workload]\nsource = \"swf\"\njobs = 5\n", {},
+       "bad.toml:5: key 'workload.jobs' does not apply: it configures the synthetic workload (workload.source = "
+       "\"synthetic\"), which this scenario (run.protocol = \"grid\", match.kind = \"central\", workload.source = "
+       "\"swf\") does not use"},
       {"partition heals before it starts",
        "[[network.partitions]]\nstart = \"5s\"\nend = \"1s\"\n", {}, "bad.toml: [[network.partitions]]: end must be after start"},
   };
+  std::string deep_key = "a";
+  for (int i = 0; i < 99'999; ++i) deep_key += ".a";
+  const std::string deep_table = "[" + deep_key + "]\n";
+  deep_key += " = 1\n";
   for (const auto& c : cases) {
+    const std::string name(c.name);
+    const std::string text = c.toml != nullptr ? c.toml : name.starts_with("tables") ? deep_table : deep_key;
     try {
-      load(c.toml, c.overrides);
+      load(text, c.overrides);
       ADD_FAILURE() << c.name << ": accepted";
     } catch (const ConfigError& e) {
       EXPECT_EQ(std::string(e.what()).rfind(c.expected, 0), 0U) << c.name << "\n  got:      " << e.what()
                                                               << "\n  expected: " << c.expected;
     }
   }
+}
+
+TEST(Config, KeysOfAnotherProtocolAreAllowedWhenAskedForOrAtTheirDefault) {
+  // A paper scenario serves every matchmaker through --set match.kind=...
+  const std::string text =
+      "[run]\nprotocol = \"grid\"\ninapplicable_keys = \"allow\"\n[can]\nupdate_period = \"10s\"\n";
+  EXPECT_EQ(load(text).config.duration("can.update_period"), Duration::seconds(10));
+  // A resolved config lists every key at its value; the defaults of unused sections are harmless.
+  EXPECT_NO_THROW(load("[run]\nprotocol = \"chord\"\n[can]\nresources = 3\n"));
 }
 
 TEST(Config, DefaultsOverridesAndResolvedTextRoundTrip) {

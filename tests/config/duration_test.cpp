@@ -14,6 +14,22 @@ TEST(Duration, ParsesEveryUnitExactly) {
   EXPECT_EQ(parse_duration("2min").ns, 120'000'000'000);
   EXPECT_EQ(parse_duration("1h").ns, 3'600'000'000'000);
   EXPECT_EQ(parse_duration("30 s").ns, 30'000'000'000);
+  EXPECT_EQ(parse_duration("1e3ms").ns, 1'000'000'000);
+  EXPECT_EQ(parse_duration("2.5E-1s").ns, 250'000'000);
+  EXPECT_EQ(parse_duration("0.000000001s").ns, 1);
+  EXPECT_EQ(parse_duration("1.000000000000000000000000000000s").ns, 1'000'000'000);
+  EXPECT_EQ(parse_duration("9223372036854775807ns").ns, 9'223'372'036'854'775'807);
+}
+
+TEST(Duration, TooLongIsOutOfRange) {
+  for (const char* big : {"1e30s", "9223372036854775808ns", "2562048h", "99999999999999h", "1e19ns"}) {
+    try {
+      parse_duration(big);
+      ADD_FAILURE() << big << ": accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_EQ(std::string(e.what()), "'" + std::string(big) + "' is out of range (durations are at most 292 years)");
+    }
+  }
 }
 
 TEST(Duration, RejectsWhatIsNotADuration) {

@@ -48,7 +48,9 @@ TEST(RnTreeMessages, RoundTripEveryType) {
     EXPECT_EQ(back.index(), m.index());
     EXPECT_TRUE(same(back, m));
   }
-  const auto* r = std::get_if<ExploreReply>(&samples()[4]);
+  // Held: a pointer into the temporary samples() would dangle (ASan caught it).
+  const std::vector<Message> all = samples();
+  const auto* r = std::get_if<ExploreReply>(&all[4]);
   ASSERT_NE(r, nullptr);
   const Message back = decode(bytes_of(*r));
   const auto& d = std::get<ExploreReply>(back);

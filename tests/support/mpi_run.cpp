@@ -16,18 +16,23 @@ MemoryTraceSink run_gathered(const boost::mpi::communicator& comm, const Scenari
     const auto& mine = sink.bytes(*table);
     // Sizes first, then one gatherv of raw bytes (no serialization).
     const int size = static_cast<int>(mine.size());
+    // An empty vector's data() may be null, which Boost.MPI hands to memcpy
+    // (undefined even for 0 bytes; UBSan stops there): point at a dummy.
+    static const char kNone = 0;
+    const char* mine_bytes = mine.empty() ? &kNone : reinterpret_cast<const char*>(mine.data());
     std::vector<int> sizes;
     boost::mpi::gather(comm, size, sizes, 0);
     if (comm.rank() == 0) {
       std::size_t total = 0;
       for (const int s : sizes) total += static_cast<std::size_t>(s);
-      std::vector<char> all(total);
-      boost::mpi::gatherv(comm, reinterpret_cast<const char*>(mine.data()), size, all.data(), sizes, 0);
+      std::vector<char> all(std::max<std::size_t>(total, 1));
+      boost::mpi::gatherv(comm, mine_bytes, size, all.data(), sizes, 0);
+      all.resize(total);
       for (std::size_t off = 0; off + table->row_size <= all.size(); off += table->row_size) {
         merged.append(*table, all.data() + off);
       }
     } else {
-      boost::mpi::gatherv(comm, reinterpret_cast<const char*>(mine.data()), size, 0);
+      boost::mpi::gatherv(comm, mine_bytes, size, 0);
     }
   }
   return merged;

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "p2pgrid/workload/availability_trace.hpp"
 #include "p2pgrid/workload/trace_line.hpp"
 #include "workload/temp_dir.hpp"
 
@@ -237,6 +238,29 @@ TEST(SwfReader, ReadsFilesAndNamesAMissingOne) {
     ADD_FAILURE() << "accepted";
   } catch (const TraceFileError& e) {
     EXPECT_EQ(std::string(e.what()), bad + ":1: field think_time: 'x' is not a number");
+  }
+}
+
+}  // namespace
+}  // namespace p2pgrid::workload
+
+namespace p2pgrid::workload {
+namespace {
+
+TEST(SwfReader, ALineLongerThanTheLimitIsRefusedBeforeItIsHeldWhole) {
+  const std::string huge = "; header\n1 0 0 10" + std::string(kMaxTraceLineBytes, ' ') + "\n";
+  try {
+    parse(huge);
+    ADD_FAILURE() << "accepted";
+  } catch (const TraceFileError& e) {
+    EXPECT_EQ(std::string(e.what()), "jobs.swf: line 2 is longer than 65536 bytes (not a trace table?)");
+  }
+  std::istringstream in("x\t" + std::string(kMaxTraceLineBytes + 1, 'y'));
+  try {
+    read_availability(in, "up.tsv");
+    ADD_FAILURE() << "accepted";
+  } catch (const TraceFileError& e) {
+    EXPECT_EQ(std::string(e.what()), "up.tsv: line 1 is longer than 65536 bytes (not a trace table?)");
   }
 }
 

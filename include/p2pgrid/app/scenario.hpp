@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,13 @@ struct Deployment {
   std::function<Duration(PeerId, Duration)> run_time_on;
 };
 
+/// Which key owners (Schema::owner) a scenario uses, and the choices that
+/// decided it, for the error that names a key set to no effect.
+struct KeyUse {
+  std::vector<std::string> owners;
+  std::string chosen_by;  ///< e.g. `run.protocol = "grid", match.kind = "central"`
+};
+
 /// Glue between the config and one protocol stack: declares its fields and
 /// builds its factory. Protocol code itself never sees the config.
 struct ProtocolBinding {
@@ -46,6 +54,7 @@ struct ProtocolBinding {
   std::string_view help;
   void (*declare)(Schema& schema);
   Deployment (*deploy)(const Config& config, std::uint32_t peers, std::uint64_t seed);
+  KeyUse (*uses)(const Config& config);
 };
 
 /// Every protocol stack the harness can run, by `run.protocol` name.
@@ -80,5 +89,16 @@ struct Scenario {
  private:
   mutable std::shared_ptr<const Deployment> deployment_;
 };
+
+/// Physical memory of this machine, in bytes.
+std::uint64_t machine_memory_bytes();
+
+/// A lower bound of the memory a run needs on one host, against
+/// `machine_bytes`: every rank holds the whole job plan; the peers and
+/// their first events are shared among `ranks`, of which `ranks_on_host`
+/// run here. `ranks` = 0 counts only what every rank holds in full (known
+/// before the rank count is). Names the key that asks for the most.
+std::optional<std::string> memory_problem(const Scenario& scenario, int ranks, int ranks_on_host,
+                                          std::uint64_t machine_bytes);
 
 }  // namespace p2pgrid

@@ -45,15 +45,24 @@ struct ListSpec {
   std::vector<FieldSpec> fields;  ///< keys relative to the entry
 };
 
+/// Limits that keep hostile config files cheap: toml++ recurses once per
+/// key level and overflows the stack on keys nested some 50,000 deep.
+inline constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
+inline constexpr int kMaxKeyDepth = 16;
+
 class Schema {
  public:
-  Schema& field(FieldSpec spec);
+  /// `owner` names what the key configures ("the CAN overlay"); a scenario
+  /// that sets the key while not using its owner is rejected. Empty: every
+  /// scenario uses it.
+  Schema& field(FieldSpec spec, std::string owner = {});
   Schema& list(ListSpec spec);
 
   [[nodiscard]] const FieldSpec* find(std::string_view key) const;
   [[nodiscard]] const ListSpec* find_list(std::string_view key) const;
   [[nodiscard]] const std::vector<FieldSpec>& fields() const { return fields_; }
   [[nodiscard]] const std::vector<ListSpec>& lists() const { return lists_; }
+  [[nodiscard]] const std::string& owner(std::string_view key) const;
   /// The closest known key, for "did you mean" (empty if nothing is close).
   [[nodiscard]] std::string suggest(std::string_view key) const;
   /// Markdown table of every field, for docs/configuration.md.
@@ -61,6 +70,7 @@ class Schema {
 
  private:
   std::vector<FieldSpec> fields_;
+  std::vector<std::string> owners_;  ///< parallel to fields_
   std::vector<ListSpec> lists_;
 };
 
@@ -85,10 +95,15 @@ class Config {
   [[nodiscard]] Duration duration(std::string_view key) const;
   [[nodiscard]] const std::vector<std::int64_t>& integers(std::string_view key) const;
   [[nodiscard]] const std::vector<ListEntry>& entries(std::string_view list_key) const;
+  /// Any field's value, of the kind its FieldSpec declares.
+  [[nodiscard]] const Value& value(std::string_view key) const;
+  /// Keys the file or --set gave a value (not defaults), with where: "file.toml:12" or "--set".
+  [[nodiscard]] const std::map<std::string, std::string, std::less<>>& explicit_keys() const { return set_at_; }
 
   /// The resolved configuration as TOML (every field, defaults included).
   [[nodiscard]] std::string to_toml() const;
   [[nodiscard]] const std::string& origin() const { return origin_; }
+  [[nodiscard]] const Schema& schema() const { return *schema_; }
 
   /// Applies one `key=value` override (value in TOML syntax; bare words are strings).
   void set(const std::string& assignment, const std::string& origin);
@@ -99,6 +114,7 @@ class Config {
   const Schema* schema_;
   std::map<std::string, Value, std::less<>> values_;
   std::map<std::string, std::vector<ListEntry>, std::less<>> lists_;
+  std::map<std::string, std::string, std::less<>> set_at_;
   std::string origin_;
 };
 

@@ -17,8 +17,12 @@ struct TraceOptions {
   std::chrono::milliseconds flush_interval{10'000};
   /// Target size of one HDF5 chunk (rows per chunk = this / row size).
   std::size_t chunk_bytes = std::size_t{1} << 20U;
-  /// gzip level 1..9 (always with the shuffle filter first).
-  unsigned gzip_level = 1;
+  /// gzip level 1..9 (always with the shuffle filter first); 0: none, the
+  /// only setting under which a killed run keeps every flushed row.
+  unsigned gzip_level = 0;
+  /// Rank 0 prints "trace: flush N complete: table=rows ..." to stderr after
+  /// every flush: what a killed run's file must still hold.
+  bool flush_log = false;
   /// Tables whose rows are dropped; their datasets exist, empty, with
   /// attribute recorded = 0.
   std::vector<std::string> disabled;

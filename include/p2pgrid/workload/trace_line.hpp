@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <istream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,14 @@ class TraceFileError : public std::runtime_error {
   TraceFileError(const std::string& file, std::uint64_t line, std::string_view field, const std::string& reason);
   TraceFileError(const std::string& file, const std::string& reason);
 };
+
+/// Longest line a trace reader takes: real SWF and FTA lines are under 200
+/// bytes; a file that is one huge line is refused before it is held whole.
+inline constexpr std::size_t kMaxTraceLineBytes = std::size_t{1} << 16;
+
+/// std::getline, but a line longer than kMaxTraceLineBytes throws
+/// TraceFileError naming `file` and the line (`line_no` lines came before).
+bool read_trace_line(std::istream& in, std::string& out, const std::string& file, std::uint64_t line_no);
 
 /// Fields separated by runs of spaces and tabs (SWF).
 void split_whitespace(std::string_view line, std::vector<std::string_view>& fields);

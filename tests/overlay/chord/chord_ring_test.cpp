@@ -16,8 +16,6 @@
 namespace p2pgrid::chord::test {
 namespace {
 
-constexpr std::uint32_t kNone = PeerId::none().value;
-
 const std::string kBase = R"(
 [run]
 protocol = "chord"

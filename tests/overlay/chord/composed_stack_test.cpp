@@ -108,7 +108,7 @@ count = 1500
 bootstrap = "oracle"
 )");
   Log log;
-  const Params params = chord_params_from(s.config, s.peers, s.seed);
+  const Params params = chord_settings(s.config, s.peers, s.seed).params;
   MemoryTraceSink sink;
   run_local(
       s, sink, [&](const ShardPeers& shard) { return std::make_unique<Stack>(shard, params, log); },

@@ -1,0 +1,23 @@
+// The can_match wire decoder: any bytes either decode or throw DecodeError;
+// what decodes encodes again and decodes to the same bytes.
+#include <array>
+#include <vector>
+
+#include "fuzz_target.hpp"
+#include "p2pgrid/match/can_match_messages.hpp"
+
+using namespace p2pgrid;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  try {
+    const match::canmatch::Message m = match::canmatch::decode(fuzz::bytes(data, size));
+    std::array<std::byte, match::canmatch::kMaxMessageSize> buffer{};
+    const auto once = match::canmatch::encode(m, buffer);
+    const std::vector<std::byte> first(once.begin(), once.end());
+    std::array<std::byte, match::canmatch::kMaxMessageSize> buffer2{};
+    const auto twice = match::canmatch::encode(match::canmatch::decode(first), buffer2);
+    fuzz::require(std::vector<std::byte>(twice.begin(), twice.end()) == first, "can_match: decode(encode(m)) == m");
+  } catch (const DecodeError&) {
+  }
+  return 0;
+}
