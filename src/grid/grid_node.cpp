@@ -60,7 +60,7 @@ void GridNode::on_timer(Context& ctx, std::uint64_t t, Host& host) {
       // The matchmaker never answered this round (it lost the request):
       // nothing found this round.
       if (const auto key = rounds_.expire(t)) {
-        on_match_answer(ctx, {key->job, key->attempt, MatchVerdict::kNotNow, PeerId::none(), {}}, host);
+        on_match_answer(ctx, {key->job, key->attempt, MatchVerdict::kNotNow, PeerId::none(), {}});
       }
       ensure_tick(ctx);
       return;
@@ -318,7 +318,7 @@ void GridNode::start_round(Context& ctx, OwnedJob& job, Host& host) {
   host.match(ctx, request);
 }
 
-void GridNode::on_match_answer(Context& ctx, const MatchAnswer& a, Host& host) {
+void GridNode::on_match_answer(Context& ctx, const MatchAnswer& a) {
   OwnedJob* job = owned_job(a.job, a.attempt);
   if (job == nullptr || job->state != OwnerState::kMatching) return;  // finished, adopted or timed out meanwhile
   cancel_round(ctx, *job);
@@ -333,11 +333,10 @@ void GridNode::on_match_answer(Context& ctx, const MatchAnswer& a, Host& host) {
     send(ctx, a.node, Assign{job->profile, job->history});
     return;
   }
-  job->said_unmatchable = a.verdict == MatchVerdict::kUnmatchable;
   if (ctx.now() - job->match_since >= params_->match_deadline) {
     // The owner's deadline: a final verdict for the client, repeated a few
     // times against loss. "Unmatchable" only if the matchmaker said so last.
-    job->verdict = job->said_unmatchable ? OwnerVerdict::kUnmatchable : OwnerVerdict::kMatchDeadline;
+    job->verdict = a.verdict == MatchVerdict::kUnmatchable ? OwnerVerdict::kUnmatchable : OwnerVerdict::kMatchDeadline;
     job->repeats = params_->missed_heartbeats;
     end_owned(ctx, *job, OwnerState::kFailed);
     send(ctx, job->profile.client, Failed{job->profile.job, job->profile.attempt, job->verdict});
@@ -346,7 +345,6 @@ void GridNode::on_match_answer(Context& ctx, const MatchAnswer& a, Host& host) {
   }
   job->state = OwnerState::kWaiting;
   job->retry_at = ctx.now() + params_->match_retry;
-  static_cast<void>(host);
 }
 
 void GridNode::cancel_round(Context& ctx, const OwnedJob& job) {

@@ -318,7 +318,7 @@ TEST(OwnerContract, AfterDoneEveryOtherCopyIsRefused) {
   job.client = PeerId{1};
   owner.on_routed(ctx, grid_bytes(grid::Insert{job}), 2, host);
   ASSERT_EQ(host.requests.size(), 1U);
-  owner.on_match_answer(ctx, {7, 0, grid::MatchVerdict::kMatched, PeerId{20}, {1, 1}}, host);
+  owner.on_match_answer(ctx, {7, 0, grid::MatchVerdict::kMatched, PeerId{20}, {1, 1}});
   EXPECT_EQ(owner.owned(), 1U);
 
   owner.on_message(ctx, PeerId{20}, grid_bytes(grid::Done{7, 0}), host);

@@ -52,7 +52,7 @@ class GridNode {
   /// A grid message routed through the overlay arrived here (this peer owns the key).
   void on_routed(Context& ctx, std::span<const std::byte> bytes, std::uint32_t hops, Host& host);
   /// The matchmaker's answer to a round this peer (an owner) started.
-  void on_match_answer(Context& ctx, const MatchAnswer& answer, Host& host);
+  void on_match_answer(Context& ctx, const MatchAnswer& answer);
   /// Writes the rows of every job this peer's client still holds, and a
   /// grid_held row if this peer still holds any job state.
   void on_finish(Context& ctx, bool alive);
@@ -96,7 +96,6 @@ class GridNode {
     std::uint32_t repeats = 0;  ///< kFailed: verdicts still to repeat to the client
     OwnerState state = OwnerState::kMatching;
     OwnerVerdict verdict = OwnerVerdict::kMatchDeadline;
-    bool said_unmatchable = false;  ///< the last round's verdict
   };
   struct QueuedJob {
     JobProfile profile;

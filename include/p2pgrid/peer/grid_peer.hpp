@@ -103,7 +103,7 @@ class GridPeer {
     void apply_answers(Context& ctx) {
       if (applying_) return;  // the outer loop takes answers posted meanwhile
       applying_ = true;
-      port_.drain([&](const grid::MatchAnswer& a) { peer_.grid_.on_match_answer(ctx, a, *this); });
+      port_.drain([&](const grid::MatchAnswer& a) { peer_.grid_.on_match_answer(ctx, a); });
       applying_ = false;
     }
 
