@@ -1,7 +1,7 @@
 #pragma once
 /// The CAN matchmakers (seed paper §3.2, §3.3; every rule and parameter in
 /// docs/can-match.md), one component per peer stacked by
-/// CanGridPeer<CanMatch, CanMatchParams>:
+/// peer::GridPeer<CanJobOwners, CanMatch>:
 ///
 /// - `can`: the job's owner is the zone owner of its requirement point
 ///   (plus a virtual coordinate). The decider picks the least loaded of

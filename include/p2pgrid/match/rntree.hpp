@@ -1,7 +1,7 @@
 #pragma once
 /// The Rendezvous Node Tree matchmaker over Chord (paper §3.1; every rule
 /// and parameter is in docs/rntree.md). One component per peer, stacked by
-/// ChordGridPeer<RnTree, RnTreeParams>:
+/// peer::GridPeer<ChordJobOwners, RnTree>:
 ///
 /// - Tree: each peer's parent is its greedy next hop toward root key 0,
 ///   from its own fingers and successor list (rntree_parent.hpp).
