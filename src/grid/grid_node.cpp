@@ -314,7 +314,8 @@ void GridNode::start_round(Context& ctx, OwnedJob& job, Host& host) {
   job.state = OwnerState::kMatching;
   const MatchRequest request{job.profile, job.round++};
   rounds_.add(ctx, RoundKey{job.profile.job, job.profile.attempt}, params_->round_timeout);
-  // `job` may move if the answer starts another job's round: use nothing of it after this.
+  // A matchmaker that decides at once has its answer applied before
+  // match() returns, changing `job`: read nothing of it after this.
   host.match(ctx, request);
 }
 
@@ -437,7 +438,7 @@ void GridNode::on_handoff(Context& ctx, const Handoff& m, std::uint32_t hops) {
 }
 
 void GridNode::owner_tick(Context& ctx, Host& host) {
-  // Index loop: a round's answer may append to owned_ (never erase).
+  // Nothing called from this loop erases from owned_ (expired entries go after it).
   for (std::size_t i = 0; i < owned_.size(); ++i) {
     OwnedJob& job = owned_[i];
     switch (job.state) {
