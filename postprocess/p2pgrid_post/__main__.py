@@ -1,4 +1,5 @@
-"""Command line: p2pgrid-post (or python3 -m p2pgrid_post) {summary,figure2,compare,gantt,canon,scaling} ...
+"""Command line: p2pgrid-post (or python3 -m p2pgrid_post)
+{summary,figure2,ratios,load,traffic,recovery,compare,gantt,canon,scaling} ...
 
 Exit status: 0 success, 1 ``compare`` found a difference, 2 bad input."""
 
@@ -8,12 +9,14 @@ import sys
 from .canon import PLACEMENT_COLUMNS, canonical_text
 from .plots import figure2, gantt
 from .reader import TraceError, open_trace
-from .results import figure2_cells, run_figures, same_seed_runs
+from . import load as load_sweep
+from . import recovery, traffic
+from .results import figure2_cells, ratios_to, run_figures, same_seed_runs
 from .scaling import markdown as scaling_markdown
 from .scaling import plot as scaling_plot
 from .scaling import read_rows, scaling_points
 from .stats import key_figures
-from .table import markdown_table, text_table
+from .table import markdown_table, ratio_markdown, text_table
 
 
 def _positive(text):
@@ -82,6 +85,46 @@ def cmd_figure2(args):
         print(f"figure: {args.output}")
 
 
+def _cells(args):
+    runs = []
+    for path in args.traces:
+        with _open(path, args) as t:
+            runs.append(run_figures(t))
+    return figure2_cells(runs)
+
+
+def cmd_ratios(args):
+    ratios = ratios_to(_cells(args), baseline=args.baseline)
+    ratios.sort(key=lambda r: (tuple(r.labels.get(k, "") for k in args.by), r.scenario, r.matchmaker))
+    sys.stdout.write(ratio_markdown(ratios, by=args.by))
+
+
+def cmd_load(args):
+    runs = []
+    for path in args.traces:
+        with _open(path, args) as t:
+            runs.append(load_sweep.load_run(t, warmup=args.warmup))
+    points = load_sweep.load_points(runs)
+    load_sweep.plot(points, args.output)
+    sys.stdout.write(load_sweep.markdown(points))
+
+
+def cmd_traffic(args):
+    rows = []
+    for path in args.traces:
+        with _open(path, args) as t:
+            rows.extend(traffic.run_traffic(t))
+    sys.stdout.write(traffic.markdown(rows))
+
+
+def cmd_recovery(args):
+    runs = []
+    for path in args.traces:
+        with _open(path, args) as t:
+            runs.append(recovery.run_recovery(t))
+    sys.stdout.write(recovery.markdown(recovery.pooled(runs)))
+
+
 def cmd_gantt(args):
     with _open(args.trace, args) as t:
         bars = gantt(t, args.output, max_nodes=args.max_nodes)
@@ -129,6 +172,26 @@ def main(argv=None):
     s.add_argument("--peers", type=_positive, metavar="N",
                    help="number of peers of traces whose stored config has no peers.count (load balance)")
     s.set_defaults(func=cmd_figure2)
+    s = sub.add_parser("ratios", help="each matchmaker's mean wait over the baseline's on the same seeds, with t "
+                                      "intervals over seeds (Markdown)")
+    s.add_argument("traces", nargs="+")
+    s.add_argument("--baseline", default="central")
+    s.add_argument("--by", action="append", default=[], metavar="KEY",
+                   help="a config key to show as a column (repeatable), e.g. workload.requirement_model")
+    s.set_defaults(func=cmd_ratios)
+    s = sub.add_parser("load", help="steady-state mean wait against offered load (PNG and Markdown)")
+    s.add_argument("traces", nargs="+")
+    s.add_argument("--warmup", type=float, default=0.2,
+                   help="fraction of the arrival period discarded as warm-up (default 0.2)")
+    s.add_argument("-o", "--output", default="load.png")
+    s.set_defaults(func=cmd_load)
+    s = sub.add_parser("traffic", help="messages and bytes per node per second by protocol role, and the busiest "
+                                       "peers (runs with trace.traffic = true; Markdown)")
+    s.add_argument("traces", nargs="+")
+    s.set_defaults(func=cmd_traffic)
+    s = sub.add_parser("recovery", help="from run-node crash to the job running again, per cell (Markdown)")
+    s.add_argument("traces", nargs="+")
+    s.set_defaults(func=cmd_recovery)
     s = sub.add_parser("gantt", help="jobs on run nodes over time (PNG)")
     s.add_argument("trace")
     s.add_argument("-o", "--output", default="gantt.png")

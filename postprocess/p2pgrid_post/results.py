@@ -1,8 +1,17 @@
 """The figures behind the paper's Figure 2 (section 3.3): job wait time,
-matchmaking cost and load balance, per run and per (scenario, matchmaker).
+matchmaking cost and load balance, per run and per cell.
 
 Definitions (docs/trace-schema.md, "Derived quantities"):
-- wait = started - submit, over the jobs that started;
+- a cell is every run of one resolved configuration but its seed (the
+  trace's stored config minus ``run.seed``): runs of one cell are independent
+  replications, and two configurations that differ in anything else are never
+  pooled, whatever their file names or labels;
+- wait = started - submit for a job that ran; ended - submit for one that
+  failed or was still open at the end (statistics.waits_of_all_jobs): every
+  submitted job counts, and a cell with open jobs is *censored* (its mean is
+  a lower bound);
+- the interval of a mean is Student's t over the run means (scipy); a cell of
+  one run has none;
 - hops/job and messages/job = mean of match_hops and match_messages over every
   submitted job (a job that failed to match still cost its messages);
 - load balance, over all ``peers.count`` peers of the run (an idle peer counts
@@ -18,12 +27,41 @@ from dataclasses import dataclass
 import numpy as np
 
 from .reader import NO_PEER, TraceError
-from .statistics import NS, half_width_95, spread, t_quantile_975  # noqa: F401 (re-exported)
+from .statistics import NS, half_width_95, mean_interval, spread, t_quantile_975  # noqa: F401 (re-exported)
+from .statistics import waits_of_all_jobs
 
 #: Matchmakers in the order of the design's table; others follow by name.
 MATCHMAKER_ORDER = ("central", "rntree", "can", "can-push")
 
 COMPLETED = 0
+FAILED = 1
+OPEN_AT_END = 2
+
+#: Keys that say where a run's output goes or how it reports, not what it
+#: simulates: ignored when runs are pooled into cells.
+_NOT_THE_SCENARIO = ("run.seed", "run.log", "trace.", "progress.")
+
+
+def _flatten(node, prefix=""):
+    out = {}
+    for k, v in node.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = repr(v)
+    return out
+
+
+def config_key(config, without=()):
+    """A hashable form of a resolved config (dict) minus its seed, output and
+    reporting keys, and minus the keys or prefixes in ``without``."""
+    drop = _NOT_THE_SCENARIO + tuple(without)
+
+    def dropped(k):
+        return any(k.startswith(d) if d.endswith(".") else k == d for d in drop)
+
+    return tuple(sorted((k, v) for k, v in _flatten(config or {}).items() if not dropped(k)))
 
 
 def labels(trace):
@@ -50,8 +88,11 @@ class RunFigures:
     matchmaker: str
     jobs: int
     completed: int
+    failed: int
+    open: int                   # open_at_end: the run stopped before these jobs ended
     seed: object                # run.seed (None: unknown)
-    waits: np.ndarray           # seconds, started jobs (row order: not meaningful)
+    config: tuple               # config_key(stored config): the cell this run replicates
+    waits: np.ndarray           # seconds, every submitted job (statistics.waits_of_all_jobs)
     hops: int                   # sum of match_hops over every job
     messages: int               # sum of match_messages over every job
     peers: object               # int, or None when unknown
@@ -76,15 +117,15 @@ def run_figures(trace, peers=None):
     """Figures of one trace; ``peers`` is used when the trace does not store peers.count."""
     matchmaker, scenario = labels(trace)
     jobs = trace.table("jobs", columns=("run_node", "status", "match_hops", "match_messages", "submit", "started",
-                                         "run_time"))
-    started = jobs[jobs["started"] >= 0]
+                                         "ended", "run_time"))
     n = peer_count(trace, peers)
     counts, busy = node_load(jobs, n, trace.path) if n is not None else (None, None)
     return RunFigures(
         path=trace.path, scenario=scenario, matchmaker=matchmaker,
         seed=trace.setting("run.seed", trace.attrs.get("seed")), jobs=len(jobs),
-        completed=int((jobs["status"] == COMPLETED).sum()),
-        waits=(started["started"] - started["submit"]).astype(np.float64) * NS,
+        completed=int((jobs["status"] == COMPLETED).sum()), failed=int((jobs["status"] == FAILED).sum()),
+        open=int((jobs["status"] == OPEN_AT_END).sum()), config=config_key(trace.config),
+        waits=waits_of_all_jobs(jobs),
         hops=int(jobs["match_hops"].astype(np.int64).sum()),
         messages=int(jobs["match_messages"].astype(np.int64).sum()),
         peers=n, jobs_per_node=counts, busy_per_node=busy)
@@ -92,17 +133,21 @@ def run_figures(trace, peers=None):
 
 @dataclass
 class CellFigures:
-    """One (scenario, matchmaker): its runs pooled (several seeds are replications)."""
+    """One cell (a config minus its seed): its runs pooled (several seeds are replications)."""
 
     scenario: str
     matchmaker: str
     runs: int
     jobs: int
     completed: int
-    waits: np.ndarray
-    wait_mean: float
-    wait_ci95: float            # half-width of the 95% interval of the mean wait
-    ci_over: str                # "runs" (replications) or "jobs" (one run: jobs as if independent)
+    failed: int
+    open: int                   # jobs open at the end of their run: the waits are censored
+    waits: np.ndarray           # every job of every run
+    run_means: list             # the mean wait of each run (seconds), in input order
+    seeds: list                 # run.seed of each run, in the same order
+    config: tuple
+    wait_mean: float            # mean of the run means (each run has the cell's job count)
+    wait_ci95: float            # half-width of the 95% t interval over the run means (nan: one run)
     wait_median: float
     wait_p95: float
     hops_per_job: float
@@ -122,21 +167,19 @@ def cell_figures(cell_runs):
     (all jobs arrive early, queues build up, then drain), so the waits of one
     run are neither independent nor stationary: the interval of the mean comes
     from independent replications, the run means of several seeds (Law &
-    Kelton, terminating simulations). With a single run the only interval left
-    treats its jobs as independent, which understates the uncertainty;
-    ``ci_over`` says which one a cell has."""
+    Kelton, terminating simulations); one run has no interval."""
     first = cell_runs[0]
     waits = np.concatenate([r.waits for r in cell_runs])
     jobs = sum(r.jobs for r in cell_runs)
-    if len(cell_runs) > 1:
-        ci, ci_over = half_width_95([r.waits.mean() for r in cell_runs if len(r.waits)]), "runs"
-    else:
-        ci, ci_over = half_width_95(first.waits), "jobs"
+    means = [float(r.waits.mean()) if len(r.waits) else math.nan for r in cell_runs]
+    _, _, high = mean_interval([m for m in means if np.isfinite(m)])
     has = len(waits) > 0
+    mean = float(np.mean(means)) if has else math.nan
     return CellFigures(
         scenario=first.scenario, matchmaker=first.matchmaker, runs=len(cell_runs), jobs=jobs,
-        completed=sum(r.completed for r in cell_runs), waits=waits,
-        wait_mean=float(waits.mean()) if has else math.nan, wait_ci95=ci, ci_over=ci_over,
+        completed=sum(r.completed for r in cell_runs), failed=sum(r.failed for r in cell_runs),
+        open=sum(r.open for r in cell_runs), waits=waits, run_means=means, seeds=[r.seed for r in cell_runs],
+        config=first.config, wait_mean=mean, wait_ci95=high - mean if np.isfinite(high) else math.nan,
         wait_median=float(np.median(waits)) if has else math.nan,
         wait_p95=float(np.percentile(waits, 95)) if has else math.nan,
         hops_per_job=sum(r.hops for r in cell_runs) / jobs if jobs else math.nan,
@@ -156,7 +199,7 @@ def same_seed_runs(runs):
     (the same run on other rank counts gives the same trace)."""
     seen, out = {}, []
     for r in runs:
-        key = (r.scenario, r.matchmaker, r.seed)
+        key = (r.config, r.seed)
         if r.seed is not None and key in seen:
             out.append((seen[key], r))
         seen.setdefault(key, r)
@@ -164,9 +207,60 @@ def same_seed_runs(runs):
 
 
 def figure2_cells(runs):
-    """CellFigures per (scenario, matchmaker), sorted by scenario then matchmaker."""
+    """CellFigures per cell (config minus seed), sorted by scenario then matchmaker.
+    Raises TraceError when two different configs carry the same (scenario,
+    matchmaker) label: a table row would then mix them up."""
     groups = {}
     for r in runs:
-        groups.setdefault((r.scenario, r.matchmaker), []).append(r)
-    keys = sorted(groups, key=lambda k: (k[0], matchmaker_key(k[1])))
+        groups.setdefault(r.config, []).append(r)
+    labels = {}
+    for key, members in groups.items():
+        label = (members[0].scenario, members[0].matchmaker)
+        if label in labels:
+            other = groups[labels[label]][0]
+            diff = sorted(set(key) ^ set(labels[label]))
+            names = sorted({k for k, _ in diff})
+            raise TraceError(f"{members[0].path} and {other.path}: scenario '{label[0]}' with matchmaker '{label[1]}' "
+                             f"names two different configurations (they differ in {', '.join(names)}); give each "
+                             f"its own workload.name")
+        labels[label] = key
+    keys = sorted(groups, key=lambda k: (groups[k][0].scenario, matchmaker_key(groups[k][0].matchmaker)))
     return [cell_figures(groups[k]) for k in keys]
+
+
+@dataclass
+class Ratio:
+    """A cell's mean wait over its baseline's (the same config with the
+    baseline matchmaker), paired by seed: the interval is Student's t over the
+    per-seed ratios."""
+
+    scenario: str
+    matchmaker: str
+    pairs: int
+    mean: float
+    low: float                  # nan below two pairs
+    high: float
+    censored: bool              # a run of either cell had open jobs (the ratio is uncertain both ways)
+    labels: dict                # the cell's config (key -> repr of the value)
+
+
+def ratios_to(cells, baseline="central"):
+    """Ratio per non-baseline cell that has a baseline cell of the same config
+    but match.kind (and the matchmaker-specific keys) with at least one common seed."""
+    def key_without_matchmaker(c):
+        return tuple((k, v) for k, v in c.config if k != "match.kind")
+
+    base = {key_without_matchmaker(c): c for c in cells if c.matchmaker == baseline}
+    out = []
+    for c in cells:
+        b = base.get(key_without_matchmaker(c))
+        if c.matchmaker == baseline or b is None:
+            continue
+        by_seed = dict(zip(b.seeds, b.run_means))
+        pairs = [m / by_seed[s] for s, m in zip(c.seeds, c.run_means) if s in by_seed and by_seed[s] > 0]
+        if not pairs:
+            continue
+        mean, low, high = mean_interval(pairs)
+        out.append(Ratio(c.scenario, c.matchmaker, len(pairs), mean, low, high, c.open > 0 or b.open > 0,
+                         dict(c.config)))
+    return out

@@ -2,8 +2,13 @@
 distributions): interval of a mean, spread of per-node load, wait times.
 
 Rules shared by every figure (docs/trace-schema.md, "Derived quantities"):
-a job's wait is ``started - submit`` and exists only for jobs that started;
-per-node figures count every peer of the run, idle ones as 0."""
+every submitted job has a wait, the time its user waited for the job to
+start: ``started - submit`` for a job that ran, ``ended - submit`` for one
+that failed (until the failure was known) or was still open when the run
+ended (censored: a lower bound, flagged wherever it enters a figure);
+intervals come from independent replications (the means of runs with
+different seeds), never from the jobs of one run; per-node figures count
+every peer of the run, idle ones as 0."""
 
 import math
 
@@ -20,12 +25,24 @@ def t_quantile_975(df):
     return float(_scipy_stats.t.ppf(0.975, df))
 
 
+def mean_interval(samples, confidence=0.95):
+    """(mean, low, high) of independent samples: Student's t interval of the
+    mean from scipy (low = high = nan below two samples)."""
+    x = np.asarray(samples, dtype=np.float64)
+    mean = float(x.mean()) if len(x) else math.nan
+    if len(x) < 2:
+        return mean, math.nan, math.nan
+    low, high = _scipy_stats.t.interval(confidence, len(x) - 1, loc=mean, scale=_scipy_stats.sem(x))
+    # scipy answers nan for identical samples (zero scale): the interval is the point.
+    if not np.isfinite(low):
+        low = high = mean
+    return mean, float(low), float(high)
+
+
 def half_width_95(samples):
     """Half-width of the 95% t interval of the mean of independent samples (nan below 2)."""
-    x = np.asarray(samples, dtype=np.float64)
-    if len(x) < 2:
-        return math.nan
-    return t_quantile_975(len(x) - 1) * float(x.std(ddof=1)) / math.sqrt(len(x))
+    mean, _, high = mean_interval(samples)
+    return high - mean
 
 
 def interval_below(mean, half_width, floor=0.0):
@@ -50,3 +67,11 @@ def wait_seconds(jobs):
     (a numpy structured array of the jobs table, times in ns, -1 never)."""
     started = jobs[jobs["started"] >= 0]
     return (started["started"] - started["submit"]).astype(np.float64) * NS
+
+
+def waits_of_all_jobs(jobs):
+    """The wait of every submitted job, in seconds, in row order: started -
+    submit if it started, else ended - submit (failed: until the client knew;
+    open at the end: until the run ended, a lower bound)."""
+    until = np.where(jobs["started"] >= 0, jobs["started"], jobs["ended"])
+    return (until - jobs["submit"]).astype(np.float64) * NS

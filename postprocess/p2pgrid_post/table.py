@@ -10,6 +10,8 @@ COLUMNS = (
     ("runs", "runs", "{:d}", "{:d}"),
     ("jobs", "jobs", "{:d}", "{:d}"),
     ("completed", "completed", "{:d}", "{:d}"),
+    ("failed", "failed", "{:d}", "{:d}"),
+    ("open", "open", "{:d}", "{:d}"),
     ("mean wait s", "wait_mean", "{:.6f}", "{:.1f}"),
     ("±95% s", "wait_ci95", "{:.6f}", "{:.1f}"),
     ("median wait s", "wait_median", "{:.6f}", "{:.1f}"),
@@ -28,9 +30,10 @@ def _cell(value, fmt):
     return fmt.format(value)
 
 
-NOTE = ("±95%: half-width of the 95% t interval of the mean wait, over the run means (independent seeds) "
-        "where runs > 1; where runs = 1, over the jobs as if independent, which understates it "
-        "(jobs queue behind each other). CV = std / mean over all peers, idle ones included.")
+NOTE = ("wait: of every submitted job (started - submit; failed or open: ended - submit); mean wait = mean of the "
+        "runs' means; ±95%: half-width of the 95% t interval over the run means (independent seeds), '-' for one "
+        "run; open > 0: the run ended before those jobs did, so the mean is a lower bound. "
+        "CV = std / mean over all peers, idle ones included.")
 
 
 def text_table(cells):
@@ -52,5 +55,28 @@ def markdown_table(cells):
     out = ["| " + " | ".join(heads) + " |",
            "|" + "|".join(":---" if i < 2 else "---:" for i in range(len(heads))) + "|"]
     for c in cells:
-        out.append("| " + " | ".join(_cell(getattr(c, attr), fmt) for _, attr, _, fmt in COLUMNS) + " |")
+        values = [_cell(getattr(c, attr), fmt) for _, attr, _, fmt in COLUMNS]
+        if c.open > 0:  # censored: the mean is a lower bound
+            i = [attr for _, attr, _, _ in COLUMNS].index("wait_mean")
+            values[i] = "≥ " + values[i]
+        out.append("| " + " | ".join(values) + " |")
     return "\n".join(out + ["", NOTE]) + "\n"
+
+
+def _interval(low, high, fmt):
+    return "-" if math.isnan(low) else f"[{fmt.format(low)}, {fmt.format(high)}]"
+
+
+def ratio_markdown(ratios, by=()):
+    """Ratios to the baseline as a Markdown table; ``by`` adds a column per config key."""
+    heads = ["scenario", "matchmaker", *by, "seeds", "ratio to central", "95% interval", "censored"]
+    out = ["| " + " | ".join(heads) + " |", "|" + "|".join(":---" if i < 2 + len(by) else "---:"
+                                                       for i in range(len(heads))) + "|"]
+    for r in ratios:
+        extra = [r.labels.get(k, "-").strip("'") for k in by]
+        out.append("| " + " | ".join([r.scenario, r.matchmaker, *extra, str(r.pairs), f"{r.mean:.2f}",
+                                      _interval(r.low, r.high, "{:.2f}"), "yes" if r.censored else "no"]) + " |")
+    note = ("ratio: mean over seeds of (the matchmaker's mean wait / central's mean wait) on the same seed, every "
+            "job counted; interval: Student's t over the per-seed ratios ('-' for one seed); censored: a run of "
+            "either had jobs open at its end.")
+    return "\n".join(out + ["", note]) + "\n"

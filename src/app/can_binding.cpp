@@ -26,6 +26,14 @@ const Section<CanSettings>& can_section() {
                opt().min(1).max(static_cast<double>(can::kResources)), &S::params, &P::resources)
           .key("can.virtual_dimension", "add a uniform random virtual dimension (d = resources + 1)", {}, &S::params,
                &P::virtual_dim)
+          .choice("can.join_split",
+                  "when no halving separates a joiner's point from the owner's: own_point splits the virtual "
+                  "dimension and moves the joiner's virtual coordinate into its half, so every peer's zone holds its "
+                  "own point; halving splits the next dimension in order (one of the two loses its point) "
+                  "(docs/can.md)",
+                  std::vector<std::pair<std::string, can::JoinRule>>{{"own_point", can::JoinRule::kOwnPoint},
+                                                                     {"halving", can::JoinRule::kHalving}},
+                  &S::params, &P::join_rule)
           .owned_by(kStandalone)
           .choice("can.population",
                   "node capabilities: independent random (mixed) or a few identical classes (clustered)",

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 
 #include "p2pgrid/app/bindings.hpp"
 #include "p2pgrid/config/section.hpp"
@@ -40,6 +41,8 @@ struct GridSettings {
   workload::JobModel jobs;
   can::CapabilityModel nodes;
   std::string kind = "central";
+  std::string run_until = "horizon";
+  Duration final_check = Duration::seconds(60);
   match::CentralParams central;
   match::RnTreeParams rntree;
   Duration aggregation_period{0};  ///< 0: chord.stabilize
@@ -71,6 +74,13 @@ const Section<GridSettings>& grid_section() {
           .key("grid.forget_after",
                "an owner remembers a finished or withdrawn job this long, refusing whatever would start another copy",
                opt().min(1e-3), &S::params, &G::forget_after)
+          .key("grid.run_until",
+               "horizon: the run lasts run.duration; jobs_final: it ends at the first multiple of grid.final_check "
+               "at which every job of the workload is completed or failed (run.duration stays as the guard; jobs "
+               "still open there are recorded as open_at_end)",
+               opt().choices({"horizon", "jobs_final"}), &S::run_until)
+          .key("grid.final_check", "grid.run_until = jobs_final: how often (simulated time) the run checks",
+               opt().min(1e-3), &S::final_check)
           .key("grid.scale_by_cpu", "run time = nominal * reference_cpu / node cpu (off: nominal run time everywhere)",
                {}, &S::params, &G::scale_by_cpu)
           .key("grid.reference_cpu", "CPU speed of the nominal run time", opt().min(1).max(1e6).unit("MHz"),
@@ -109,6 +119,23 @@ const Section<GridSettings>& grid_section() {
                   &S::jobs, &J::mix)
           .key("workload.job_classes", "clustered jobs: number of classes", opt().min(1).max(1e6), &S::jobs,
                &J::classes)
+          .key("workload.class_seed",
+               "clustered jobs: seed of the job classes; 0: the run's seed (every replication redraws the classes)",
+               opt().min(0).max(9e15), &S::jobs, &J::class_seed)
+          .choice("workload.requirement_model",
+                  "a constrained minimum, from a random reference node's capability c: uniform in [1, c] "
+                  "(below_node), or c itself (node_value) (docs/workloads.md)",
+                  std::vector<std::pair<std::string, workload::RequirementModel>>{
+                      {"below_node", workload::RequirementModel::kBelowNode},
+                      {"node_value", workload::RequirementModel::kNodeValue}},
+                  &S::jobs, &J::requirement)
+          .choice("workload.constraint_count",
+                  "what workload.constrained is the probability of: a drawn constraint, binding or not (drawn), or "
+                  "a binding one, above the weakest node (binding: 3 x constrained effective constraints per job)",
+                  std::vector<std::pair<std::string, workload::ConstraintCount>>{
+                      {"drawn", workload::ConstraintCount::kDrawn},
+                      {"binding", workload::ConstraintCount::kBinding}},
+                  &S::jobs, &J::count)
           .owned_by(kGrid)
           .key("workload.start", "warm-up before the first job", opt().min(0), &S::jobs, &J::start)
           .key("workload.input_bytes", "input size of each job", opt().min(0).max(1e12).unit("bytes"), &S::jobs,
@@ -200,7 +227,13 @@ KeyUse grid_uses(const Config& c) {
 /// The jobs: the paper's synthetic workload, or an SWF log (docs/workloads.md).
 grid::JobPlan job_plan(const Config& c, const GridSettings& g, std::uint32_t peers, std::uint64_t seed,
                        const std::function<grid::Resources(PeerId)>& capabilities_of) {
-  if (g.source == "synthetic") return workload::make_job_plan(g.jobs, peers, seed, capabilities_of);
+  if (g.source == "synthetic") {
+    try {
+      return workload::make_job_plan(g.jobs, peers, seed, capabilities_of);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(c.origin() + ": [workload]: " + e.what());
+    }
+  }
   if (g.swf_file.empty()) {
     throw ConfigError(c.origin() + ": key 'workload.swf_file': required when workload.source = swf");
   }
@@ -292,9 +325,11 @@ Deployment deploy_stack(const Config& c, const GridSettings& g, const OverlaySet
   typename Peer::Params p{overlay_params(overlay, g), grid_params(c, g, peers, seed), std::move(match)};
   Deployment d;
   d.factory = [p](const ShardPeers& shard) { return std::make_unique<Stack>(shard, p); };
-  d.tables = {&JobRecord::kTable, &grid::SubmissionRecord::kTable, &grid::HeldRecord::kTable};
+  d.tables = {&JobRecord::kTable, &grid::SubmissionRecord::kTable, &grid::HeldRecord::kTable,
+              &grid::RecoveryRecord::kTable};
   bootstrap_overlay<Stack>(overlay, d);
   d.exempt = [jobs = g.jobs, peers](PeerId q) { return workload::is_client(jobs, peers, q); };
+  d.idle_check = g.run_until == "jobs_final" ? g.final_check : Duration{0};
   // What the nodes table reports of each peer: its capabilities and how
   // long a job runs on it (the run node's own rule).
   d.capabilities = p.grid.capabilities_of;

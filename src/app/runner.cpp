@@ -1,5 +1,6 @@
 #include "p2pgrid/app/runner.hpp"
 
+#include <algorithm>
 #include <boost/mpi/collectives/gather.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +25,8 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
   params.seed = scenario.seed;
   params.end = scenario.end;
   params.start_time = deployment.start_time;
+  params.idle_check = deployment.idle_check;
+  params.traffic = scenario.config.boolean("trace.traffic");
   params.log = scenario.config.boolean("run.log");
   FaultPlan faults = scenario.faults;
   if (deployment.exempt) std::erase_if(faults.events, [&](const FaultEvent& f) { return deployment.exempt(f.peer); });
@@ -76,8 +79,13 @@ void print_summary(std::ostream& out, const Scenario& scenario, const std::vecto
     peak = std::max(peak, s.peak_rss_bytes);
   }
   char line[256];
+  // A run told to stop when idle may end before run.duration.
+  std::int64_t end_ns = 0;
+  for (const auto& s : all) end_ns = std::max(end_ns, s.sim_end_ns);
   out << "summary: protocol " << scenario.protocol << ", " << scenario.peers << " peers, " << all.size()
-      << " rank(s), seed " << scenario.seed << ", " << scenario.end.to_seconds() << " simulated s\n";
+      << " rank(s), seed " << scenario.seed << ", " << Time{end_ns}.to_seconds() << " simulated s";
+  if (end_ns < scenario.end.ns) out << " (stopped idle; run.duration " << scenario.end.to_seconds() << " s)";
+  out << "\n";
   std::snprintf(line, sizeof line, "  %-6s %12s %12s %12s %10s %10s %12s %9s %10s\n", "rank", "peers", "events",
                 "remote msgs", "windows", "wall s", "events/s", "peak MiB", "bytes/peer");
   out << line;

@@ -96,6 +96,9 @@ Schema build_schema() {
            "gzip level of trace datasets (after shuffle); 0: none, the only level at which a killed run keeps every "
            "flushed row (a growing compressed chunk is rewritten, and a kill during that loses it)", 0,
            9, {}});
+  s.field({"trace.traffic", ValueKind::kBool, false, "",
+           "count each peer's messages and bytes sent and received per protocol (the traffic table; costs 192 bytes "
+           "per peer)", {}, {}, {}});
   s.field({"trace.disable", ValueKind::kString, std::string(), "",
            "comma-separated trace tables not to record (e.g. \"phold, faults\")", {}, {}, {}});
   for (const auto& b : protocol_bindings()) b.declare(s);

@@ -6,6 +6,7 @@
 #include "p2pgrid/app/scenario.hpp"
 #include "p2pgrid/sim/engine_stats.hpp"
 #include "p2pgrid/sim/fault_plan.hpp"
+#include "p2pgrid/sim/traffic_record.hpp"
 #include "p2pgrid/trace/node_record.hpp"
 
 namespace p2pgrid {
@@ -41,6 +42,7 @@ std::string trace_tables_markdown() {
     entry.second += who;
   };
   for (const TableDesc* t : {&NodeRecord::kTable, &FaultRecord::kTable, &EngineStats::kTable}) add(t, "every run");
+  add(&TrafficRecord::kTable, "every run with trace.traffic = true");
   // Every stack with its defaults, and the grid with every matchmaker (they
   // add tables of their own).
   const FieldSpec* kinds = scenario_schema().find("match.kind");

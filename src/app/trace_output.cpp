@@ -22,6 +22,7 @@
 #include "p2pgrid/app/version.hpp"
 #include "p2pgrid/sim/partition.hpp"
 #include "p2pgrid/trace/hdf5_trace_sink.hpp"
+#include "p2pgrid/sim/traffic_record.hpp"
 #include "p2pgrid/trace/node_record.hpp"
 
 namespace p2pgrid {
@@ -85,6 +86,7 @@ std::vector<const TableDesc*> run_tables(const Scenario& scenario) {
   tables.push_back(&NodeRecord::kTable);
   tables.push_back(&FaultRecord::kTable);
   tables.push_back(&EngineStats::kTable);
+  tables.push_back(&TrafficRecord::kTable);
   return tables;
 }
 
@@ -96,6 +98,7 @@ TraceOptions trace_options(const Scenario& scenario, const std::vector<const Tab
   o.gzip_level = static_cast<unsigned>(c.integer("trace.compression"));
   o.flush_log = c.boolean("trace.flush_log");
   o.disabled = split_names(c.text("trace.disable"));
+  if (!c.boolean("trace.traffic")) o.disabled.emplace_back(TrafficRecord::kTable.name);
   for (const std::string& name : o.disabled) {
     const bool known = std::any_of(tables.begin(), tables.end(), [&](const TableDesc* t) { return t->name == name; });
     if (!known) {

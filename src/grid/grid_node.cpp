@@ -269,6 +269,15 @@ void GridNode::write_record(Context& ctx, const ClientJob& job, JobStatus status
   ctx.trace().record(r);
 }
 
+std::uint64_t GridNode::open_jobs() const {
+  // From the plan itself: a client that has not started yet owes all its jobs.
+  const std::vector<JobSpec>* plan = params_->plan ? params_->plan->jobs_of(self_) : nullptr;
+  const std::size_t unsubmitted = plan == nullptr ? 0 : plan->size() - next_job_;
+  // A job whose result arrived is final; its row waits only for record_delay.
+  const auto undecided = std::count_if(client_.begin(), client_.end(), [](const ClientJob& j) { return !j.done; });
+  return unsubmitted + static_cast<std::uint64_t>(undecided);
+}
+
 void GridNode::on_finish(Context& ctx, bool alive) {
   if (!alive) return;
   for (const ClientJob& job : client_) {
@@ -473,6 +482,8 @@ void GridNode::rematch(Context& ctx, OwnedJob& job, Host& host) {
   // Heartbeats stopped: the run node is presumed dead; a new matching
   // episode, with its own deadline.
   ++job.history.recoveries;
+  ctx.trace().record(RecoveryRecord{job.profile.job, ctx.now().ns, job.last_heard.ns, self_.value, job.run_node.value,
+                                    job.profile.attempt, job.history.started.ns >= 0 ? 1U : 0U});
   job.run_node = PeerId::none();
   job.match_since = ctx.now();
   job.round = 0;
@@ -605,6 +616,26 @@ constexpr std::array kSubmissionFields{
     FieldDesc{"attempt", FieldType::kU32, offsetof(SubmissionRecord, attempt), "", "0 first, then resubmissions"},
 };
 }  // namespace
+
+namespace {
+constexpr std::array kRecoveryFields{
+    FieldDesc{"job", FieldType::kU64, offsetof(RecoveryRecord, job), "", "client << 32 | sequence number"},
+    FieldDesc{"detected", FieldType::kI64, offsetof(RecoveryRecord, detected_ns), "ns",
+              "the owner presumed the run node dead and began matching again"},
+    FieldDesc{"last_heard", FieldType::kI64, offsetof(RecoveryRecord, last_heard_ns), "ns",
+              "last heartbeat of that run node for this job"},
+    FieldDesc{"owner", FieldType::kU32, offsetof(RecoveryRecord, owner), "", "the owner"},
+    FieldDesc{"run_node", FieldType::kU32, offsetof(RecoveryRecord, run_node), "", "the node presumed dead", {},
+              kNoPeer},
+    FieldDesc{"attempt", FieldType::kU32, offsetof(RecoveryRecord, attempt), "", "the job's attempt"},
+    FieldDesc{"started", FieldType::kU32, offsetof(RecoveryRecord, started), "",
+              "1 if the job had started on that node, 0 if it was queued there"},
+};
+}  // namespace
+
+const TableDesc RecoveryRecord::kTable{"grid_recoveries", sizeof(RecoveryRecord), kRecoveryFields,
+                                       "One row per run node an owner presumed dead while it held a job.", 1};
+static_assert(sizeof(RecoveryRecord) == 40);
 
 namespace {
 constexpr std::array kHeldFields{

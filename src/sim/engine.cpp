@@ -13,6 +13,7 @@
 #include "p2pgrid/core/codec.hpp"
 #include "p2pgrid/sim/batch.hpp"
 #include "p2pgrid/sim/event_queue.hpp"
+#include "p2pgrid/sim/traffic_record.hpp"
 
 namespace p2pgrid {
 namespace {
@@ -70,6 +71,18 @@ struct MessageBody {
 static_assert(sizeof(MessageBody) == 128);
 
 /// Per-peer engine state: 24 bytes.
+/// Per protocol id (the first header byte; 0 for anything else).
+struct TrafficCount {
+  std::uint64_t sent = 0, sent_bytes = 0, received = 0, received_bytes = 0;
+};
+constexpr std::size_t kTrafficProtocols = 6;
+using PeerTraffic = std::array<TrafficCount, kTrafficProtocols>;
+
+std::size_t traffic_protocol(std::span<const std::byte> bytes) {
+  const auto id = bytes.empty() ? std::size_t{0} : static_cast<std::size_t>(bytes[0]);
+  return id < kTrafficProtocols ? id : 0;
+}
+
 struct PeerState {
   std::uint64_t seq = 0;  ///< next sequence number for this peer's sends and timers
   Rng rng;
@@ -107,6 +120,7 @@ class Engine::Shard final : public Context {
       }
     }
     peers_.resize(shard_.peers.size());
+    if (params_.traffic) traffic_.resize(shard_.peers.size());
     for (std::size_t s = 0; s < shard_.peers.size(); ++s) {
       peers_[s].rng = Rng(params_.seed, shard_.peers[s], Purpose::kProtocol);
     }
@@ -120,8 +134,20 @@ class Engine::Shard final : public Context {
     const auto wall_start = std::chrono::steady_clock::now();
     const Duration lookahead = network_.lookahead();
     Time start = exchange(queue_.next_time());
+    const std::int64_t period = params_.idle_check.ns;
+    Time next_check = period > 0 ? Time{period} : Time::never();
     while (start < params_.end) {
-      const Time window_end = std::min(Time{start.ns + lookahead.ns}, params_.end);
+      if (next_check <= start) {
+        // No event lies before next_check: the state there is the current one.
+        if (idle_everywhere()) {
+          params_.end = next_check;
+          stats_.sim_end_ns = next_check.ns;
+          break;
+        }
+        next_check = Time{(start.ns / period + 1) * period};
+      }
+      // A check instant ends a window, so the check sees every event before it and none after.
+      const Time window_end = std::min({Time{start.ns + lookahead.ns}, params_.end, next_check});
       while (!queue_.empty() && queue_.top().time < window_end.ns) {
         const EventKey key = queue_.pop();
         if (!queue_.empty()) prefetch(queue_.top());
@@ -129,6 +155,13 @@ class Engine::Shard final : public Context {
       }
       ++stats_.windows;
       stats_.sim_end_ns = window_end.ns;
+      if (window_end == next_check) {
+        if (idle_everywhere()) {
+          params_.end = window_end;
+          break;
+        }
+        next_check = Time{next_check.ns + period};
+      }
       start = exchange(queue_.next_time());
       if (observer) observer(start, global_events_, stats_);
     }
@@ -161,6 +194,11 @@ class Engine::Shard final : public Context {
     const PeerId from = self();
     const std::uint64_t seq = peers_[current_].seq++;
     ++stats_.messages;
+    if (!traffic_.empty()) {
+      TrafficCount& t = traffic_[current_][traffic_protocol(bytes)];
+      ++t.sent;
+      t.sent_bytes += bytes.size();
+    }
     switch (network_.fate(from, seq, to, now_)) {
       case Delivery::kLost: ++stats_.lost; return;
       case Delivery::kPartitioned: ++stats_.partitioned; return;
@@ -364,8 +402,16 @@ class Engine::Shard final : public Context {
       return;
     }
     ++stats_.events;
+    if (!traffic_.empty()) {
+      TrafficCount& t = traffic_[target][traffic_protocol(payload)];
+      ++t.received;
+      t.received_bytes += payload.size();
+    }
     protocol_->on_message(*this, from, payload);
   }
+
+  /// Collective: no rank's protocol has open work left.
+  bool idle_everywhere() { return exchanger_.sum(protocol_->open_work()) == 0; }
 
   void record_fault(std::uint32_t action) {
     const FaultRecord row{now_.ns, self().value, action};
@@ -407,6 +453,14 @@ class Engine::Shard final : public Context {
       current_ = s;
       protocol_->on_finish(*this, peers_[s].alive);
     }
+    for (std::uint32_t s = 0; s < traffic_.size(); ++s) {
+      for (std::size_t p = 0; p < kTrafficProtocols; ++p) {
+        const TrafficCount& t = traffic_[s][p];
+        if (t.sent == 0 && t.received == 0) continue;
+        trace_.record(TrafficRecord{shard_.peers[s].value, static_cast<std::uint32_t>(p), t.sent, t.sent_bytes,
+                                    t.received, t.received_bytes});
+      }
+    }
   }
 
   EngineParams params_;
@@ -419,6 +473,7 @@ class Engine::Shard final : public Context {
   ShardPeers shard_;
   std::vector<std::uint32_t> slot_of_;  ///< global id -> local slot, or kNoSlot
   std::vector<PeerState> peers_;
+  std::vector<PeerTraffic> traffic_;  ///< by slot; empty unless params_.traffic
   std::unique_ptr<Protocol> protocol_;
 
   EventQueue queue_;

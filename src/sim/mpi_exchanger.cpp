@@ -1,6 +1,8 @@
 #include "p2pgrid/sim/mpi_exchanger.hpp"
 
+#include <boost/mpi/collectives/all_reduce.hpp>
 #include <boost/mpi/collectives/all_to_all.hpp>
+#include <functional>
 #include <boost/mpi/nonblocking.hpp>
 #include <boost/mpi/request.hpp>
 #include <climits>
@@ -55,6 +57,12 @@ Exchanger::Agreement MpiExchanger::exchange(std::vector<ByteBuffer>& outbox, std
   }
   boost::mpi::wait_all(requests.begin(), requests.end());
   return agreed;
+}
+
+std::uint64_t MpiExchanger::sum(std::uint64_t local) {
+  std::uint64_t total = 0;
+  boost::mpi::all_reduce(comm_, local, total, std::plus<>());
+  return total;
 }
 
 }  // namespace p2pgrid

@@ -1,5 +1,8 @@
 #include "p2pgrid/workload/synthetic_jobs.hpp"
 
+#include <algorithm>
+#include <array>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -8,15 +11,81 @@
 namespace p2pgrid::workload {
 namespace {
 
-/// A requirement vector at or below `reference`, each resource constrained
-/// with probability p (unconstrained: 0).
-grid::Resources draw_requirements(Rng& rng, const grid::Resources& reference, double p) {
-  grid::Resources req{};
-  for (std::size_t r = 0; r < grid::kResources; ++r) {
-    if (rng.chance(p) && reference[r] > 0) req[r] = static_cast<std::uint32_t>(1 + rng.below(reference[r]));
-  }
-  return req;
+/// Reference nodes tried per job before kBinding is declared impossible: a
+/// population where one node in a thousand qualifies still succeeds with
+/// probability 1 - e^-100.
+constexpr int kMaxReferenceDraws = 100'000;
+
+std::uint32_t minimum_from(RequirementModel model, Rng& rng, std::uint32_t capability) {
+  return model == RequirementModel::kNodeValue ? capability : static_cast<std::uint32_t>(1 + rng.below(capability));
 }
+
+/// Draws requirement vectors by the model's rules from the node population.
+class RequirementDraw {
+ public:
+  RequirementDraw(const JobModel& model, std::uint32_t peers,
+                  const std::function<grid::Resources(PeerId)>& capabilities_of)
+      : model_(model), peers_(peers), capabilities_of_(capabilities_of) {
+    if (model.count != ConstraintCount::kBinding) return;
+    // The weakest node's value per resource: a binding minimum exceeds it.
+    weakest_.fill(std::numeric_limits<std::uint32_t>::max());
+    for (std::uint32_t q = 0; q < peers; ++q) {
+      const grid::Resources c = capabilities_of(PeerId{q});
+      for (std::size_t r = 0; r < grid::kResources; ++r) weakest_[r] = std::min(weakest_[r], c[r]);
+    }
+  }
+
+  grid::Resources operator()(Rng& rng) const {
+    return model_.count == ConstraintCount::kBinding ? binding(rng) : drawn(rng);
+  }
+
+ private:
+  /// Each resource constrained with probability p; a minimum at or below
+  /// the weakest node still counts (it binds nothing).
+  grid::Resources drawn(Rng& rng) const {
+    const grid::Resources reference = capabilities_of_(PeerId{static_cast<std::uint32_t>(rng.below(peers_))});
+    grid::Resources req{};
+    for (std::size_t r = 0; r < grid::kResources; ++r) {
+      if (rng.chance(model_.constrained_probability) && reference[r] > 0) {
+        req[r] = minimum_from(model_.requirement, rng, reference[r]);
+      }
+    }
+    return req;
+  }
+
+  /// The constrained resources first, then reference nodes (and minimums)
+  /// until every constrained minimum exceeds the weakest node: the
+  /// distribution of the drawn rule conditioned on binding.
+  grid::Resources binding(Rng& rng) const {
+    std::array<bool, grid::kResources> constrained{};
+    for (bool& c : constrained) c = rng.chance(model_.constrained_probability);
+    for (int attempt = 0; attempt < kMaxReferenceDraws; ++attempt) {
+      const grid::Resources reference = capabilities_of_(PeerId{static_cast<std::uint32_t>(rng.below(peers_))});
+      grid::Resources req{};
+      bool binds = true;
+      for (std::size_t r = 0; r < grid::kResources && binds; ++r) {
+        if (!constrained[r]) continue;
+        req[r] = reference[r] > weakest_[r] ? minimum_from(model_.requirement, rng, reference[r]) : 0;
+        binds = req[r] > weakest_[r];
+      }
+      if (binds) return req;
+    }
+    std::string which;
+    for (std::size_t r = 0; r < grid::kResources; ++r) {
+      if (constrained[r]) which += (which.empty() ? "" : ", ") + std::string(kResourceNames[r]);
+    }
+    throw std::invalid_argument("workload.constraint_count = \"binding\": no binding minimum of {" + which +
+                                "} found in " + std::to_string(kMaxReferenceDraws) +
+                                " reference nodes (too few nodes exceed the weakest one in all of them)");
+  }
+
+  static constexpr std::array<std::string_view, grid::kResources> kResourceNames{"cpu", "memory", "disk"};
+
+  const JobModel& model_;
+  std::uint32_t peers_;
+  const std::function<grid::Resources(PeerId)>& capabilities_of_;
+  grid::Resources weakest_{};
+};
 
 }  // namespace
 
@@ -44,13 +113,11 @@ grid::JobPlan make_job_plan(const JobModel& model, std::uint32_t peers, std::uin
   // One arrival stream for the whole system, so the workload does not
   // change with the number of clients, only who submits.
   Rng rng(seed, PeerId{0}, Purpose::kWorkload);
+  const RequirementDraw draw(model, peers, capabilities_of);
   std::vector<grid::Resources> classes;
   if (model.mix == JobMix::kClustered) {
-    Rng class_rng(seed, PeerId{1}, Purpose::kWorkload);
-    for (std::uint32_t k = 0; k < model.classes; ++k) {
-      const PeerId reference{static_cast<std::uint32_t>(class_rng.below(peers))};
-      classes.push_back(draw_requirements(class_rng, capabilities_of(reference), model.constrained_probability));
-    }
+    Rng class_rng(model.class_seed != 0 ? model.class_seed : seed, PeerId{1}, Purpose::kWorkload);
+    for (std::uint32_t k = 0; k < model.classes; ++k) classes.push_back(draw(class_rng));
   }
   grid::JobPlan plan;
   Time t = model.start;
@@ -62,8 +129,7 @@ grid::JobPlan make_job_plan(const JobModel& model, std::uint32_t peers, std::uin
     if (model.mix == JobMix::kClustered) {
       spec.requirements = classes[rng.below(classes.size())];
     } else {
-      const PeerId reference{static_cast<std::uint32_t>(rng.below(peers))};
-      spec.requirements = draw_requirements(rng, capabilities_of(reference), model.constrained_probability);
+      spec.requirements = draw(rng);
     }
     const double factor = 1.0 - spread + 2.0 * spread * rng.uniform01();
     spec.run_time = Duration{static_cast<std::int64_t>(static_cast<double>(model.mean_run_time.ns) * factor)};

@@ -40,7 +40,7 @@ struct CanSpace {
       table[slot] = std::move(t);
       joined[slot] = true;
     });
-    tree = can::SplitTree(params.dims(), PeerId{0});
+    tree = can::SplitTree(params.dims(), PeerId{0}, params.join_rule, params.virtual_index());
     for (std::uint32_t i = 1; i < peers; ++i) tree.insert(PeerId{i}, point[i], point[tree.owner_at(point[i]).value]);
   }
 };

@@ -37,6 +37,11 @@ class Protocol {
   /// A hint without semantics: a handler for this slot runs next, so its
   /// state may start loading into cache now.
   virtual void prefetch(std::uint32_t /*slot*/) const {}
+  /// Work the shard's peers still owe the scenario (the grid: jobs of its
+  /// clients not yet in a final state). Read by the engine between windows,
+  /// never by protocol code; an engine told to stop when the system is idle
+  /// stops once the sum over every rank is 0.
+  [[nodiscard]] virtual std::uint64_t open_work() const { return 0; }
 };
 
 /// Timer tags carry their protocol in the top byte, so a stack of protocols
@@ -79,6 +84,14 @@ class NodeProtocol final : public Protocol {
   }
   void on_finish(Context& ctx, bool alive) override {
     if constexpr (requires(Node& n) { n.on_finish(ctx, alive); }) nodes_[ctx.slot()].on_finish(ctx, alive);
+  }
+
+  [[nodiscard]] std::uint64_t open_work() const override {
+    std::uint64_t open = 0;
+    if constexpr (requires(const Node& n) { n.open_work(); }) {
+      for (const Node& n : nodes_) open += n.open_work();
+    }
+    return open;
   }
 
   void prefetch(std::uint32_t slot) const override {

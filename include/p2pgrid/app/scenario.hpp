@@ -38,6 +38,9 @@ struct Deployment {
   /// it, for the nodes table. Empty: capabilities 0, busy = run time.
   std::function<std::array<std::uint32_t, 3>(PeerId)> capabilities;
   std::function<Duration(PeerId, Duration)> run_time_on;
+  /// Non-zero: the engine stops at the first multiple of this period at
+  /// which the stack has no open work (EngineParams::idle_check).
+  Duration idle_check{0};
 };
 
 /// Which key owners (Schema::owner) a scenario uses, and the choices that

@@ -42,6 +42,22 @@ struct SubmissionRecord {
   static const TableDesc kTable;
 };
 
+/// One row each time an owner presumes a job's run node dead and starts
+/// matching the job again (paper §2's recovery). With the faults table (when
+/// the node crashed) and the jobs table (when the accepted run started) it
+/// gives the recovery time from failure to the job running again.
+struct RecoveryRecord {
+  std::uint64_t job;
+  std::int64_t detected_ns;    ///< the owner gave up on the run node
+  std::int64_t last_heard_ns;  ///< the run node's last heartbeat
+  std::uint32_t owner;
+  std::uint32_t run_node;      ///< the node presumed dead
+  std::uint32_t attempt;
+  std::uint32_t started;       ///< 1 if the job had started there (0: queued)
+
+  static const TableDesc kTable;
+};
+
 class GridNode {
  public:
   GridNode(PeerId self, const Params& params);
@@ -63,6 +79,9 @@ class GridNode {
   [[nodiscard]] std::uint32_t queue_length() const { return static_cast<std::uint32_t>(queue_.size()); }
   /// Nominal run time still ahead of a job queued here now.
   [[nodiscard]] Duration queued_work(Time now) const;
+  /// Jobs of this peer's client not yet in a final state (completed or
+  /// failed), those it has still to submit included.
+  [[nodiscard]] std::uint64_t open_jobs() const;
   /// Jobs this peer owns and has not finished (tests).
   [[nodiscard]] std::size_t owned() const;
 

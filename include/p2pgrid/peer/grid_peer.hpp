@@ -77,6 +77,9 @@ class GridPeer {
     overlay_.on_leave(ctx, up.overlay());
   }
 
+  /// Jobs of this peer's client not yet final (the engine's idle check).
+  [[nodiscard]] std::uint64_t open_work() const { return grid_.open_jobs(); }
+
   void on_finish(Context& ctx, bool alive) {
     overlay_.on_finish(ctx, alive);
     grid_.on_finish(ctx, alive);

@@ -27,6 +27,13 @@ struct EngineParams {
   Time end = Time{Duration::seconds(60).ns};
   /// When each peer first starts; all at time 0 when empty.
   std::function<Time(PeerId)> start_time;
+  /// Non-zero: at every multiple of this simulated period, stop (ending the
+  /// run there, before `end`) if no rank's Protocol::open_work() is left.
+  /// The instants are fixed, so the end does not depend on the rank count.
+  Duration idle_check{0};
+  /// Count each peer's messages and bytes per protocol (TrafficRecord rows
+  /// at the end; 6 x 32 bytes per peer).
+  bool traffic = false;
   bool log = false;
 };
 

@@ -35,6 +35,9 @@ class Exchanger {
   /// it the same number of times.
   virtual Agreement exchange(std::vector<ByteBuffer>& outbox, std::vector<ByteBuffer>& inbox, Time local_next,
                              std::uint64_t local_events, bool local_flush) = 0;
+
+  /// The sum of every rank's `local` (collective, between windows only).
+  virtual std::uint64_t sum(std::uint64_t local) = 0;
 };
 
 /// The one-rank case: nothing to exchange.
@@ -46,6 +49,7 @@ class LocalExchanger final : public Exchanger {
                      std::uint64_t local_events, bool local_flush) override {
     return {local_next, local_events, local_flush};
   }
+  std::uint64_t sum(std::uint64_t local) override { return local; }
 };
 
 }  // namespace p2pgrid

@@ -300,16 +300,16 @@ void Node::accept_join(Context& ctx, Upcalls& up, PeerId joiner, const Point& po
     // Keep our own point inside our zone when the zone still holds it, so
     // both peers sit in zones around their capabilities (paper §3).
     const Point& keep = it->contains(point_) ? point_ : point;
-    const int dim = it->separating_dim(dims_, keep, point);
-    if (dim < 0) {
+    const JoinSplit split = join_split(*it, dims_, keep, point, params_->join_rule, params_->virtual_index());
+    if (split.dim < 0) {
       JoinReplyMsg no;
       no.ok = false;
       send(ctx, joiner, no);
       return;
     }
-    const auto [low, high] = it->split_along(dim);
-    given = low.contains(point) ? low : high;
-    *it = low.contains(point) ? high : low;
+    const auto [low, high] = it->split_along(split.dim);
+    given = split.joiner_low ? low : high;
+    *it = split.joiner_low ? high : low;
   }
   JoinReplyMsg reply;
   reply.ok = true;
@@ -324,7 +324,8 @@ void Node::accept_join(Context& ctx, Upcalls& up, PeerId joiner, const Point& po
   std::vector<PeerId> old;
   old.reserve(table_.size());
   for (const Neighbour& n : table_.neighbours()) old.push_back(n.id);
-  table_.upsert(joiner, point, 0, ctx.now(), std::span<const Zone>(&given, 1));
+  table_.upsert(joiner, into_zone(given, point, params_->virtual_index()), 0, ctx.now(),
+                std::span<const Zone>(&given, 1));
   prune_table();
   announce(ctx, up, old);
 }
@@ -340,6 +341,8 @@ void Node::on_join_reply(Context& ctx, Upcalls& up, PeerId /*from*/, const JoinR
   }
   if (phase_ == Phase::kJoining) {
     zones_.assign(1, m.zone);
+    // The owner may have given the half its own point left free (JoinRule::kOwnPoint).
+    point_ = into_zone(m.zone, point_, params_->virtual_index());
     phase_ = Phase::kJoined;
     ctx.cancel(join_timer_);
     arm_update(ctx);
@@ -817,6 +820,7 @@ void Node::record_zones(Context& ctx, bool alive) const {
     for (int d = 0; d < kMaxDims; ++d) {
       r.lo[d] = to_unit(zones_[i].lo(d));
       r.hi[d] = to_unit(zones_[i].hi(d));
+      r.point[d] = to_unit(point_.x[static_cast<std::size_t>(d)]);
     }
     ctx.trace().record(r);
   }
@@ -828,6 +832,7 @@ std::size_t Node::heap_bytes() const {
 
 void Node::oracle_install(std::vector<Zone> zones, NeighbourTable table) {
   zones_ = std::move(zones);
+  if (zones_.size() == 1) point_ = into_zone(zones_.front(), point_, params_->virtual_index());
   table_ = std::move(table);
   table_.shrink_to_fit();
   zones_.shrink_to_fit();

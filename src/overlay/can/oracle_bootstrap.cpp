@@ -13,7 +13,7 @@ void oracle_bootstrap(const Params& params, const ShardPeers& shard,
   for (std::uint32_t i = 0; i < params.peers; ++i) {
     points[i] = point_of(params.capabilities, params.seed, PeerId{i}, params.resources, params.virtual_dim);
   }
-  SplitTree tree(params.dims(), PeerId{0});
+  SplitTree tree(params.dims(), PeerId{0}, params.join_rule, params.virtual_index());
   for (std::uint32_t i = 1; i < params.peers; ++i) {
     tree.insert(PeerId{i}, points[i], points[tree.owner_at(points[i]).value]);
   }

@@ -20,6 +20,10 @@ constexpr std::array kZoneFields{
     FieldDesc{"hi1", FieldType::kF64, offsetof(ZoneRecord, hi) + 1 * sizeof(double), "", "upper bound, dim 1"},
     FieldDesc{"hi2", FieldType::kF64, offsetof(ZoneRecord, hi) + 2 * sizeof(double), "", "upper bound, dim 2"},
     FieldDesc{"hi3", FieldType::kF64, offsetof(ZoneRecord, hi) + 3 * sizeof(double), "", "upper bound, dim 3"},
+    FieldDesc{"p0", FieldType::kF64, offsetof(ZoneRecord, point) + 0 * sizeof(double), "", "the peer's point, dim 0"},
+    FieldDesc{"p1", FieldType::kF64, offsetof(ZoneRecord, point) + 1 * sizeof(double), "", "the peer's point, dim 1"},
+    FieldDesc{"p2", FieldType::kF64, offsetof(ZoneRecord, point) + 2 * sizeof(double), "", "the peer's point, dim 2"},
+    FieldDesc{"p3", FieldType::kF64, offsetof(ZoneRecord, point) + 3 * sizeof(double), "", "the peer's point, dim 3"},
 };
 
 constexpr std::array kProbeOutcomes{EnumMember{"delivered", 0}, EnumMember{"timed_out", 1}};
@@ -44,7 +48,7 @@ const TableDesc ZoneRecord::kTable{"can_zones", sizeof(ZoneRecord), kZoneFields,
 const TableDesc ProbeRecord::kTable{"can_probes", sizeof(ProbeRecord), kProbeFields,
                                     "CAN routing probes: one row per probe at its origin.", 2};
 
-static_assert(sizeof(ZoneRecord) == 80);
+static_assert(sizeof(ZoneRecord) == 112);
 static_assert(sizeof(ProbeRecord) == 64);
 
 }  // namespace p2pgrid::can

@@ -2,7 +2,8 @@
 
 namespace p2pgrid::can {
 
-SplitTree::SplitTree(int dims, PeerId first) : dims_(dims) {
+SplitTree::SplitTree(int dims, PeerId first, JoinRule rule, int virtual_dim)
+    : dims_(dims), rule_(rule), virtual_dim_(virtual_dim) {
   nodes_.push_back(TreeNode{Zone{}, 0, first});
   set_leaf(first, 0);
 }
@@ -18,15 +19,16 @@ std::uint32_t SplitTree::leaf_of(const Point& p) const {
   return i;
 }
 
-bool SplitTree::insert(PeerId peer, const Point& p, const Point& owner_point) {
+bool SplitTree::insert(PeerId peer, Point& p, const Point& owner_point) {
   const std::uint32_t leaf = leaf_of(p);
   const Zone zone = nodes_[leaf].zone;
-  const int dim = zone.separating_dim(dims_, zone.contains(owner_point) ? owner_point : p, p);
-  if (dim < 0) return false;
-  const auto [low, high] = zone.split_along(dim);
+  const JoinSplit split = join_split(zone, dims_, zone.contains(owner_point) ? owner_point : p, p, rule_, virtual_dim_);
+  if (split.dim < 0) return false;
+  const auto [low, high] = zone.split_along(split.dim);
   const PeerId old = nodes_[leaf].owner;
   const auto first = static_cast<std::uint32_t>(nodes_.size());
-  const bool joiner_low = low.contains(p);
+  const bool joiner_low = split.joiner_low;
+  p = into_zone(joiner_low ? low : high, p, virtual_dim_);
   nodes_.push_back(TreeNode{low, 0, joiner_low ? peer : old});
   nodes_.push_back(TreeNode{high, 0, joiner_low ? old : peer});
   nodes_[leaf].low = first;

@@ -101,6 +101,32 @@ int Zone::separating_dim(int dims, const Point& keep, const Point& join) const {
   return level(first) < kMaxLevel ? first : -1;
 }
 
+bool Zone::halving_separates(int dim, const Point& a, const Point& b) const {
+  const std::uint64_t mid = lo(dim) + (width(dim) >> 1U);
+  const auto i = static_cast<std::size_t>(dim);
+  return (a.x[i] < mid) != (b.x[i] < mid);
+}
+
+JoinSplit join_split(const Zone& zone, int dims, const Point& keep, const Point& join, JoinRule rule,
+                     int virtual_dim) {
+  const int dim = zone.separating_dim(dims, keep, join);
+  if (dim < 0) return {};
+  const bool identical_sides = keep != join && !zone.halving_separates(dim, keep, join);
+  if (rule == JoinRule::kOwnPoint && identical_sides && virtual_dim >= 0 && zone.level(virtual_dim) < kMaxLevel) {
+    const auto [low, high] = zone.split_along(virtual_dim);
+    return {virtual_dim, !low.contains(keep)};
+  }
+  return {dim, zone.split_along(dim).first.contains(join)};
+}
+
+Point into_zone(const Zone& zone, Point p, int virtual_dim) {
+  if (virtual_dim < 0 || zone.contains(p)) return p;
+  const auto v = static_cast<std::size_t>(virtual_dim);
+  const std::uint64_t low_bits = zone.width(virtual_dim) - 1;
+  p.x[v] = static_cast<std::uint32_t>(zone.lo(virtual_dim) + (p.x[v] & low_bits));
+  return p;
+}
+
 std::pair<Zone, Zone> Zone::split(int dims) const { return split_along(split_dim(dims)); }
 
 std::pair<Zone, Zone> Zone::split_along(int dim) const {

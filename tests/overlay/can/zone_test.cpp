@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 #include <stdexcept>
 
@@ -163,6 +164,61 @@ TEST(CanSplitTree, AbuttingLeavesMatchBruteForce) {
     tree.for_each_abutting(zi, [&](PeerId o, const Zone&) { got.push_back(o.value); });
     std::sort(got.begin(), got.end());
     EXPECT_EQ(got, expected);
+  }
+}
+
+TEST(CanJoinSplit, IdenticalMachinesOnOneSideSplitTheVirtualDimension) {
+  // d = 2: one resource (x) and the virtual dimension (y). Owner and joiner
+  // are the same machine (x equal) with virtual coordinates both in the
+  // lower half: no halving separates them.
+  const Zone whole;
+  Point owner, joiner;
+  owner.x = {1U << 30U, 1U << 28U, 0, 0};
+  joiner.x = {1U << 30U, 1U << 29U, 0, 0};
+  const JoinSplit halving = join_split(whole, 2, owner, joiner, JoinRule::kHalving, 1);
+  EXPECT_EQ(halving.dim, 0);
+  EXPECT_TRUE(halving.joiner_low);  // both land low in x: the owner keeps the upper half, without its point
+  const JoinSplit own = join_split(whole, 2, owner, joiner, JoinRule::kOwnPoint, 1);
+  EXPECT_EQ(own.dim, 1);
+  EXPECT_FALSE(own.joiner_low) << "the joiner takes the virtual half without the owner's point";
+  const auto [low, high] = whole.split_along(1);
+  EXPECT_TRUE(low.contains(owner));
+  const Point moved = into_zone(high, joiner, 1);
+  EXPECT_TRUE(high.contains(moved));
+  EXPECT_EQ(moved.x[0], joiner.x[0]) << "only the virtual coordinate moves";
+  EXPECT_EQ(moved.x[1], joiner.x[1] + (1U << 31U)) << "into the half, keeping its low-order bits";
+  // A halving that separates them is taken as before, whatever the rule.
+  joiner.x[1] = 3U << 30U;
+  EXPECT_EQ(join_split(whole, 2, owner, joiner, JoinRule::kOwnPoint, 1).dim, 1);
+  EXPECT_EQ(into_zone(high, joiner, 1), joiner);
+}
+
+/// Share of peers whose zone holds their own point after the oracle's
+/// replay of joins in id order.
+double own_point_share(Population population, JoinRule rule, std::uint32_t n) {
+  Params p;
+  p.capabilities.population = population;
+  p.join_rule = rule;
+  SplitTree tree(p.dims(), PeerId{0}, rule, p.virtual_index());
+  std::vector<Point> pts;
+  for (std::uint32_t i = 0; i < n; ++i) pts.push_back(point_of(p.capabilities, 11, PeerId{i}, 3, true));
+  for (std::uint32_t i = 1; i < n; ++i) tree.insert(PeerId{i}, pts[i], pts[tree.owner_at(pts[i]).value]);
+  std::uint32_t holding = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::uint32_t leaf = tree.leaf_owned_by(PeerId{i});
+    holding += leaf != SplitTree::kNone && tree.zone(leaf).contains(pts[i]) ? 1 : 0;
+  }
+  return static_cast<double>(holding) / n;
+}
+
+TEST(CanJoinSplit, EveryPeerKeepsAZoneAroundItsOwnPoint) {
+  for (const Population population : {Population::kClustered, Population::kMixed}) {
+    const double own = own_point_share(population, JoinRule::kOwnPoint, 1000);
+    const double halving = own_point_share(population, JoinRule::kHalving, 1000);
+    std::printf("peers whose zone holds their point (%s nodes): own_point %.3f, halving %.3f\n",
+                population == Population::kClustered ? "clustered" : "mixed", own, halving);
+    EXPECT_EQ(own, 1.0);
+    if (population == Population::kClustered) EXPECT_LT(halving, 0.9) << "the case the rule exists for";
   }
 }
 

@@ -21,6 +21,9 @@ struct Params {
   std::uint32_t peers = 0;
   int resources = kResources;  ///< resource dimensions used (1..3), in Resource order
   bool virtual_dim = true;     ///< add the uniform random virtual dimension
+  /// How a join splits a zone whose halvings cannot separate the owner's
+  /// point from the joiner's (can::join_split).
+  JoinRule join_rule = JoinRule::kOwnPoint;
   CapabilityModel capabilities;
   Bootstrap bootstrap = Bootstrap::kJoin;
 
@@ -38,6 +41,8 @@ struct Params {
   Duration probe_timeout = Duration::seconds(5);
 
   [[nodiscard]] int dims() const { return resources + (virtual_dim ? 1 : 0); }
+  /// Index of the virtual dimension, -1 without one.
+  [[nodiscard]] int virtual_index() const { return virtual_dim ? resources : -1; }
 
   /// The bootstrap contact of `self` on its `attempt`-th join (deployment
   /// data, a hash of seed, peer and attempt): with `join`, a peer that

@@ -15,14 +15,16 @@ namespace p2pgrid::can {
 
 class SplitTree {
  public:
-  explicit SplitTree(int dims, PeerId first);
+  /// `rule` and `virtual_dim` (-1: none) as in can::join_split.
+  explicit SplitTree(int dims, PeerId first, JoinRule rule = JoinRule::kHalving, int virtual_dim = -1);
 
   /// `peer` joins at `p` exactly as Node::accept_join does for an owner
-  /// with one zone: the leaf holding p splits along
-  /// Zone::separating_dim(owner's point, p), the joiner gets the half
-  /// holding p; `owner_point` is the point of owner_at(p). False (nothing
-  /// changes) if the leaf cannot be split further.
-  bool insert(PeerId peer, const Point& p, const Point& owner_point);
+  /// with one zone: the leaf holding p splits by can::join_split(owner's
+  /// point, p) and the joiner gets its half; `owner_point` is the point of
+  /// owner_at(p). The joiner's point moves into its half when the rule says
+  /// so (p is updated). False (nothing changes) if the leaf cannot be split
+  /// further.
+  bool insert(PeerId peer, Point& p, const Point& owner_point);
   /// The owner of the leaf holding p.
   [[nodiscard]] PeerId owner_at(const Point& p) const { return nodes_[leaf_of(p)].owner; }
 
@@ -68,6 +70,8 @@ class SplitTree {
   void set_leaf(PeerId peer, std::uint32_t leaf);
 
   int dims_;
+  JoinRule rule_;
+  int virtual_dim_;
   std::vector<TreeNode> nodes_;
   std::vector<std::uint32_t> leaf_by_peer_;
   mutable std::vector<std::uint32_t> stack_;

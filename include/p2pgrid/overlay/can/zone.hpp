@@ -89,6 +89,8 @@ class Zone {
   /// Example (d = 2, zone [0,1)^2): keep = (0.1, 0.2), join = (0.3, 0.9):
   /// x at 1/2 does not separate them, y at 1/2 does, so split y.
   [[nodiscard]] int separating_dim(int dims, const Point& keep, const Point& join) const;
+  /// True when halving along `dim` puts a and b on different sides.
+  [[nodiscard]] bool halving_separates(int dim, const Point& a, const Point& b) const;
   /// The lower and upper halves along `dim`. Precondition: level(dim) < kMaxLevel.
   [[nodiscard]] std::pair<Zone, Zone> split_along(int dim) const;
   /// The intersection of two overlapping zones (a dyadic box again, since
@@ -106,6 +108,30 @@ class Zone {
   std::array<std::uint32_t, kMaxDims> lo_{};
   std::array<std::uint8_t, kMaxDims> level_{};
 };
+
+/// How a join splits the zone that holds the joiner's point.
+struct JoinSplit {
+  int dim = -1;             ///< -1: the zone cannot be split
+  bool joiner_low = false;  ///< the joiner takes the lower half
+};
+
+/// The split of `zone` for a joiner at `join` when the owner's own point
+/// `keep` lies in it (pass keep = join when it does not): along
+/// Zone::separating_dim. When no halving separates the two (identical
+/// machines whose virtual coordinates fall on one side) and `virtual_dim`
+/// (-1: none) can still be split, the rule kOwnPoint splits the virtual
+/// dimension instead and gives the joiner the half without the owner's
+/// point; the joiner then moves its virtual coordinate into its half
+/// (into_zone). The virtual coordinate carries no capability, so every
+/// peer keeps a zone around its own capabilities.
+enum class JoinRule : std::uint8_t { kHalving, kOwnPoint };
+JoinSplit join_split(const Zone& zone, int dims, const Point& keep, const Point& join, JoinRule rule,
+                     int virtual_dim);
+
+/// `p` with its virtual coordinate moved into `zone` (the zone's prefix,
+/// p's low-order bits); the other coordinates unchanged. A no-op for a point
+/// the zone contains.
+Point into_zone(const Zone& zone, Point p, int virtual_dim);
 
 /// `a` minus `hole` (a dyadic box inside `a`) as disjoint dyadic boxes: split
 /// `a` towards `hole` one dimension at a time and keep the halves that miss

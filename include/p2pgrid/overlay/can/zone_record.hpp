@@ -18,6 +18,7 @@ struct ZoneRecord {
   std::uint32_t zones;  ///< how many zones the peer holds
   double lo[kMaxDims];  ///< lower corner
   double hi[kMaxDims];  ///< upper corner (exclusive)
+  double point[kMaxDims];  ///< the peer's own point at the end (a zone of an up-to-date peer holds it)
 
   static const TableDesc kTable;
 };
