@@ -46,7 +46,7 @@ run_all() {
     touch "$dir/$name.h5.partial"
     if "$bin" run "$config" --set progress.mode=plain "$@" -o "$dir/$name.h5" >"$dir/$name.log" 2>&1; then
       rm -f "$dir/$name.h5.partial"
-      echo "done   $name ($(grep -o "simulated s.*" "$dir/$name.log" | head -1 | cut -c1-60))"
+      echo "done   $name ($(grep -o "[0-9.]* simulated s" "$dir/$name.log" | head -1), $(grep -o "[0-9.]* s wall" "$dir/$name.log" | head -1))"
     else
       echo "FAILED $name (see $dir/$name.log)"; exit 1
     fi' "$dir" "$bin"

@@ -98,6 +98,7 @@ class RunFigures:
     peers: object               # int, or None when unknown
     jobs_per_node: object       # np.ndarray of length peers, or None
     busy_per_node: object       # seconds, np.ndarray of length peers, or None
+    binding: float              # constraints per job above the weakest node (nan without a nodes table)
 
 
 def node_load(jobs, peers, path="trace"):
@@ -117,7 +118,7 @@ def run_figures(trace, peers=None):
     """Figures of one trace; ``peers`` is used when the trace does not store peers.count."""
     matchmaker, scenario = labels(trace)
     jobs = trace.table("jobs", columns=("run_node", "status", "match_hops", "match_messages", "submit", "started",
-                                         "ended", "run_time"))
+                                         "ended", "run_time", "min_cpu", "min_memory", "min_disk"))
     n = peer_count(trace, peers)
     counts, busy = node_load(jobs, n, trace.path) if n is not None else (None, None)
     return RunFigures(
@@ -128,7 +129,19 @@ def run_figures(trace, peers=None):
         waits=waits_of_all_jobs(jobs),
         hops=int(jobs["match_hops"].astype(np.int64).sum()),
         messages=int(jobs["match_messages"].astype(np.int64).sum()),
-        peers=n, jobs_per_node=counts, busy_per_node=busy)
+        peers=n, jobs_per_node=counts, busy_per_node=busy, binding=binding_constraints(trace, jobs))
+
+
+def binding_constraints(trace, jobs):
+    """Mean number of a job's minimums that exclude at least one node (above
+    the weakest node's value of that resource), from the nodes table."""
+    if not trace.has("nodes") or len(jobs) == 0:
+        return math.nan
+    nodes = trace.table("nodes", columns=("cpu", "memory", "disk"))
+    if len(nodes) == 0 or int(nodes["cpu"].max()) == 0:
+        return math.nan
+    count = sum((jobs[f"min_{r}"] > float(nodes[r].min())).sum() for r in ("cpu", "memory", "disk"))
+    return float(count) / len(jobs)
 
 
 @dataclass
@@ -148,6 +161,7 @@ class CellFigures:
     config: tuple
     wait_mean: float            # mean of the run means (each run has the cell's job count)
     wait_ci95: float            # half-width of the 95% t interval over the run means (nan: one run)
+    binding: float              # constraints per job that exclude some node (mean over runs)
     wait_median: float
     wait_p95: float
     hops_per_job: float
@@ -179,7 +193,7 @@ def cell_figures(cell_runs):
         scenario=first.scenario, matchmaker=first.matchmaker, runs=len(cell_runs), jobs=jobs,
         completed=sum(r.completed for r in cell_runs), failed=sum(r.failed for r in cell_runs),
         open=sum(r.open for r in cell_runs), waits=waits, run_means=means, seeds=[r.seed for r in cell_runs],
-        config=first.config, wait_mean=mean, wait_ci95=high - mean if np.isfinite(high) else math.nan,
+        config=first.config, wait_mean=mean, binding=_mean_of(cell_runs, lambda r: r.binding), wait_ci95=high - mean if np.isfinite(high) else math.nan,
         wait_median=float(np.median(waits)) if has else math.nan,
         wait_p95=float(np.percentile(waits, 95)) if has else math.nan,
         hops_per_job=sum(r.hops for r in cell_runs) / jobs if jobs else math.nan,

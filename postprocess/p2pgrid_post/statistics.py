@@ -32,10 +32,10 @@ def mean_interval(samples, confidence=0.95):
     mean = float(x.mean()) if len(x) else math.nan
     if len(x) < 2:
         return mean, math.nan, math.nan
-    low, high = _scipy_stats.t.interval(confidence, len(x) - 1, loc=mean, scale=_scipy_stats.sem(x))
-    # scipy answers nan for identical samples (zero scale): the interval is the point.
-    if not np.isfinite(low):
-        low = high = mean
+    scale = float(_scipy_stats.sem(x))
+    if scale == 0:  # identical samples: the interval is the point (scipy would answer nan)
+        return mean, mean, mean
+    low, high = _scipy_stats.t.interval(confidence, len(x) - 1, loc=mean, scale=scale)
     return mean, float(low), float(high)
 
 

@@ -16,6 +16,7 @@ COLUMNS = (
     ("±95% s", "wait_ci95", "{:.6f}", "{:.1f}"),
     ("median wait s", "wait_median", "{:.6f}", "{:.1f}"),
     ("p95 wait s", "wait_p95", "{:.6f}", "{:.1f}"),
+    ("binding/job", "binding", "{:.6f}", "{:.2f}"),
     ("hops/job", "hops_per_job", "{:.6f}", "{:.2f}"),
     ("messages/job", "messages_per_job", "{:.6f}", "{:.2f}"),
     ("jobs/node CV", "jobs_cv", "{:.6f}", "{:.3f}"),
@@ -33,6 +34,7 @@ def _cell(value, fmt):
 NOTE = ("wait: of every submitted job (started - submit; failed or open: ended - submit); mean wait = mean of the "
         "runs' means; ±95%: half-width of the 95% t interval over the run means (independent seeds), '-' for one "
         "run; open > 0: the run ended before those jobs did, so the mean is a lower bound. "
+        "binding/job: constraints per job above the weakest node's value (they exclude some node). "
         "CV = std / mean over all peers, idle ones included.")
 
 

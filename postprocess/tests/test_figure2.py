@@ -18,8 +18,8 @@ PNG = b"\x89PNG\r\n\x1a\n"
 NO_PEER = 0xFFFFFFFF
 NODES = 40  # the jobs tool's default --nodes: run_node in 0..39
 # Columns of the text table after (scenario, matchmaker).
-FIELDS = ("runs", "jobs", "completed", "wait_mean", "wait_ci95", "wait_median", "wait_p95", "hops_per_job",
-          "messages_per_job", "jobs_cv", "busy_cv", "busy_max_over_mean")
+FIELDS = ("runs", "jobs", "completed", "failed", "open", "wait_mean", "wait_ci95", "wait_median", "wait_p95",
+          "binding", "hops_per_job", "messages_per_job", "jobs_cv", "busy_cv", "busy_max_over_mean")
 
 
 def parse_table(out):
@@ -42,18 +42,27 @@ def pcv(values):
     return statistics.pstdev(values) / mean, max(values) / mean
 
 
-def expected_cell(runs, peers):
+def wait_of(r):
+    """Every job's wait: until it started, or until it ended (failed or open)."""
+    return ((r["started"] if r["started"] >= 0 else r["ended"]) - r["submit"]) * 1e-9
+
+
+def expected_cell(runs, peers, nodes=None):
     """The figures of one cell from rows (dicts) of each run, independently of p2pgrid_post.
-    Interval: t over run means for several runs, over the jobs for one (t from scipy)."""
+    Waits of every job; the interval is t over the run means (scipy), none for one run.
+    ``nodes``: per run, (min cpu, min memory, min disk) over its nodes, for binding/job."""
     t = pytest.importorskip("scipy.stats").t
-    waits = [(r["started"] - r["submit"]) * 1e-9 for rows in runs for r in rows if r["started"] >= 0]
+    waits = [wait_of(r) for rows in runs for r in rows]
     jobs = sum(len(rows) for rows in runs)
+    means = [statistics.fmean(wait_of(r) for r in rows) for rows in runs]
+    ci = None
     if len(runs) > 1:
-        samples = [statistics.fmean([(r["started"] - r["submit"]) * 1e-9 for r in rows if r["started"] >= 0])
-                   for rows in runs]
-    else:
-        samples = waits
-    ci = t.ppf(0.975, len(samples) - 1) * statistics.stdev(samples) / math.sqrt(len(samples))
+        ci = t.ppf(0.975, len(means) - 1) * statistics.stdev(means) / math.sqrt(len(means))
+    binding = None
+    if nodes is not None:
+        binding = statistics.fmean(
+            sum((r["min_cpu"] > m[0]) + (r["min_memory"] > m[1]) + (r["min_disk"] > m[2]) for r in rows) / len(rows)
+            for rows, m in zip(runs, nodes))
     balance = []
     for rows in runs:
         count, busy = [0] * peers, [0.0] * peers
@@ -64,9 +73,11 @@ def expected_cell(runs, peers):
         balance.append((pcv(count)[0], *pcv(busy)))
     return {
         "runs": len(runs), "jobs": jobs, "completed": sum(r["status"] == 0 for rows in runs for r in rows),
-        "wait_mean": statistics.fmean(waits), "wait_ci95": ci, "wait_median": statistics.median(waits),
+        "failed": sum(r["status"] == 1 for rows in runs for r in rows),
+        "open": sum(r["status"] == 2 for rows in runs for r in rows),
+        "wait_mean": statistics.fmean(means), "wait_ci95": ci, "wait_median": statistics.median(waits),
         # numpy's default percentile is the "inclusive" (linear interpolation) method.
-        "wait_p95": statistics.quantiles(waits, n=20, method="inclusive")[18],
+        "wait_p95": statistics.quantiles(waits, n=20, method="inclusive")[18], "binding": binding,
         "hops_per_job": sum(r["match_hops"] for rows in runs for r in rows) / jobs,
         "messages_per_job": sum(r["match_messages"] for rows in runs for r in rows) / jobs,
         "jobs_cv": statistics.fmean(b[0] for b in balance), "busy_cv": statistics.fmean(b[1] for b in balance),
@@ -76,6 +87,9 @@ def expected_cell(runs, peers):
 
 def assert_cell(got, want, fields=FIELDS):
     for f in fields:
+        if want[f] is None:
+            assert got[f] is None, f"{f}: {got[f]} != -"
+            continue
         # The text table prints 6 decimals: within 5e-7 of the exact figure.
         assert got[f] == pytest.approx(want[f], abs=1e-6), f"{f}: {got[f]} != {want[f]}"
 
@@ -177,16 +191,16 @@ def test_markdown_table(job_traces, tmp_path):
     out = run_module("figure2", *[job_traces[k] for k in keys], "--peers", NODES, "--markdown",
                      "-o", tmp_path / "f.png").stdout
     lines = out.splitlines()
-    assert lines[0].startswith("| scenario | matchmaker | runs | jobs | completed | mean wait s |")
+    assert lines[0].startswith("| scenario | matchmaker | runs | jobs | completed | failed | open | mean wait s |")
     assert lines[1] == "|:---|:---|" + "---:|" * len(FIELDS)
     assert "figure:" not in out
     for line, (mm, scen) in zip(lines[2:4], [("rntree", "light"), ("can", "light")]):
         w = expected_cell([synthetic_rows(mm, scen)], NODES)
-        assert line == (f"| {scen} | {mm} | 1 | {w['jobs']} | {w['completed']} | {w['wait_mean']:.1f} | "
-                        f"{w['wait_ci95']:.1f} | {w['wait_median']:.1f} | {w['wait_p95']:.1f} | "
+        assert line == (f"| {scen} | {mm} | 1 | {w['jobs']} | {w['completed']} | {w['failed']} | {w['open']} | "
+                        f"{w['wait_mean']:.1f} | - | {w['wait_median']:.1f} | {w['wait_p95']:.1f} | - | "
                         f"{w['hops_per_job']:.2f} | {w['messages_per_job']:.2f} | {w['jobs_cv']:.3f} | "
                         f"{w['busy_cv']:.3f} | {w['busy_max_over_mean']:.2f} |")
-    assert lines[4] == "" and lines[5].startswith("±95%: ")
+    assert lines[4] == "" and lines[5].startswith("wait: of every submitted job")
 
 
 def test_png_is_written(job_traces, tmp_path):
@@ -214,11 +228,14 @@ def grid_traces(harness, tmp_path_factory):
 
 
 def raw_rows(path):
-    """Jobs rows as dicts straight from h5py, and peers.count from the root attribute."""
+    """Jobs rows as dicts straight from h5py, peers.count from the root attribute, and
+    the weakest node's (cpu, memory, disk) from the nodes table."""
     with h5py.File(path, "r") as f:
         jobs = f["jobs"][()]
         peers = int(f.attrs["peers"])
-    return [{c: r[c].item() for c in jobs.dtype.names} for r in jobs], peers
+        nodes = f["nodes"][()]
+    weakest = tuple(int(nodes[r].min()) for r in ("cpu", "memory", "disk"))
+    return [{c: r[c].item() for c in jobs.dtype.names} for r in jobs], peers, weakest
 
 
 def test_real_runs_read_the_peer_count_from_the_trace(grid_traces, tmp_path):
@@ -226,11 +243,11 @@ def test_real_runs_read_the_peer_count_from_the_trace(grid_traces, tmp_path):
     # --peers only fills in for traces without peers.count: these have it (200).
     out = run_module("figure2", *paths, "--peers", 5, "-o", tmp_path / "f.png").stdout
     cells = parse_table(out)
-    (central, peers), (rn3, _), (rn4, _) = (raw_rows(p) for p in paths)
+    (central, peers, w3), (rn3, _, _), (rn4, _, w4) = (raw_rows(p) for p in paths)
     assert peers == 200
     assert sorted(cells) == [("small", "central"), ("small", "rntree")]
-    assert_cell(cells[("small", "central")], expected_cell([central], peers))
-    assert_cell(cells[("small", "rntree")], expected_cell([rn3, rn4], peers))
+    assert_cell(cells[("small", "central")], expected_cell([central], peers, [w3]))
+    assert_cell(cells[("small", "rntree")], expected_cell([rn3, rn4], peers, [w3, w4]))
 
 
 def test_the_table_does_not_depend_on_the_rank_count(grid_traces, tmp_path):

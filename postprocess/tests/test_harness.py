@@ -97,7 +97,7 @@ def test_bad_trace_config_fails_before_the_file_exists(harness, phold_config, tm
     out = tmp_path / "bad.h5"
     r = harness.run(2, "run", phold_config, "--set", "trace.disable=lookups", "-o", out, check=False)
     assert r.returncode != 0
-    assert "key 'trace.disable': no table 'lookups' in this run (tables: phold, nodes, faults, engine)" in r.stderr
+    assert "key 'trace.disable': no table 'lookups' in this run (tables: phold, nodes, faults, engine, traffic)" in r.stderr
     assert not out.exists()
     out2 = tmp_path / "nodir" / "x.h5"
     r = harness.run(1, "run", phold_config, "-o", out2, check=False)

@@ -40,11 +40,14 @@ def test_figure2_means_per_matchmaker_and_scenario(job_traces, tmp_path):
     assert png.read_bytes()[:8] == PNG
     for (mm, scen), seed in SYNTHETIC_SEEDS.items():
         w = expected_waits(seed, 500, mm)
-        # scenario matchmaker runs jobs completed mean-wait ...
-        m = re.search(rf"^{scen}\s+{mm}\s+1\s+500\s+(\d+)\s+([\d.]+)\s", out, re.M)
+        rows = [make_job(seed, i, matchmaker=mm) for i in range(500)]
+        every = np.array([((r["started"] if r["started"] >= 0 else r["ended"]) - r["submit"]) * 1e-9 for r in rows])
+        # scenario matchmaker runs jobs completed failed open mean-wait ...
+        m = re.search(rf"^{scen}\s+{mm}\s+1\s+500\s+(\d+)\s+(\d+)\s+0\s+([\d.]+)\s", out, re.M)
         assert m, out
         assert int(m.group(1)) == len(w)  # every started synthetic job completed
-        assert float(m.group(2)) == pytest.approx(w.mean(), abs=1e-6)
+        assert int(m.group(2)) == 500 - len(w)  # the others failed
+        assert float(m.group(3)) == pytest.approx(every.mean(), abs=1e-6)  # every job's wait counts
     assert not re.search(r"^heavy\s+central\s+\d", out, re.M) or "nan" in out
 
 

@@ -151,7 +151,7 @@ TEST_F(Cli, CommandLineMistakesNameTheWordInOneLine) {
        "p2pgrid: error: run: The following argument was not expected: --tables (p2pgrid run --help)"},
       {"run " + cfg + " --set trace.disable=jobz -o " + (dir_ / "out.h5").string(),
        "p2pgrid: error: " + cfg + ": key 'trace.disable': no table 'jobz' in this run (tables: phold, nodes, faults, "
-       "engine)"},
+       "engine, traffic)"},
   };
   for (const auto& c : cases) {
     const Result r = p2pgrid(c.args);
