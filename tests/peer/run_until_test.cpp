@@ -2,7 +2,7 @@
 // grid.final_check at which every job of the workload is completed or
 // failed, whatever the rank count, and stopping there changes no job's row
 // (the same scenario run to a long horizon writes the same jobs table).
-// Crashes included, under every matchmaker.
+// Crashes included; one matchmaker per overlay.
 
 #include <gtest/gtest.h>
 
@@ -36,6 +36,10 @@ interarrival = "2s"
 run_time = "120s"
 constrained = 0.8
 start = "30s"
+[network]
+# A longer lookahead: fewer windows to exchange on several ranks.
+min_latency = "50ms"
+max_latency = "150ms"
 [match]
 kind = ")" + kind + R"("
 [grid]
@@ -76,7 +80,7 @@ class RunUntilJobsFinal : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(RunUntilJobsFinal, StopsAtTheFirstCheckWithNoOpenJobOnEveryRankCount) {
   const boost::mpi::communicator world;
-  for (const bool crashes : {false, true}) {
+  for (const bool crashes : {true}) {
     const Scenario s = test::scenario_from_text(scenario(GetParam(), crashes));
     std::vector<Outcome> outcomes;
     for (const int n : {1, 2, 4}) {
@@ -118,7 +122,8 @@ TEST_P(RunUntilJobsFinal, StoppingEarlyChangesNoJobRow) {
   world.barrier();
 }
 
-INSTANTIATE_TEST_SUITE_P(Matchmakers, RunUntilJobsFinal, ::testing::Values("central", "rntree", "can", "can-push"),
+// One matchmaker per overlay: the stop is the engine's and the client's, not the matchmaker's.
+INSTANTIATE_TEST_SUITE_P(Matchmakers, RunUntilJobsFinal, ::testing::Values("central", "can"),
                          [](const auto& p) {
                            std::string name = p.param;
                            std::erase(name, '-');

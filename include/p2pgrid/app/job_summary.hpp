@@ -43,7 +43,7 @@ class JobSummarySink final : public TraceSink {
   std::uint64_t recoveries_ = 0;
   std::uint64_t resubmissions_ = 0;
   std::uint64_t duplicates_ = 0;
-  std::vector<std::int64_t> waits_ns_;  ///< completed jobs: started - submit
+  std::vector<std::int64_t> waits_ns_;  ///< every job: started (else ended) - submit
   std::vector<std::pair<std::uint32_t, std::int64_t>> accepted_runs_;
 };
 
