@@ -69,7 +69,7 @@ const Space& space(std::uint32_t n) {
     for (const can::Neighbour& x : nb) s.table[p].touch(x.id, s.queue[x.id.value], Time::zero());
     s.neighbours += static_cast<double>(nb.size()) / n;
   }
-  s.tree = std::make_unique<can::SplitTree>(4, PeerId{0});
+  s.tree = std::make_unique<can::SplitTree>(4, PeerId{0}, s.params.join_rule, s.params.virtual_index());
   for (std::uint32_t p = 1; p < n; ++p) s.tree->insert(PeerId{p}, points[p], points[s.tree->owner_at(points[p]).value]);
   // Line aggregates, exact: memoised recursion up each peer's designated uppers.
   s.line.assign(n, {});

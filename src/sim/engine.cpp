@@ -70,7 +70,6 @@ struct MessageBody {
 };
 static_assert(sizeof(MessageBody) == 128);
 
-/// Per-peer engine state: 24 bytes.
 /// Per protocol id (the first header byte; 0 for anything else).
 struct TrafficCount {
   std::uint64_t sent = 0, sent_bytes = 0, received = 0, received_bytes = 0;
@@ -83,6 +82,7 @@ std::size_t traffic_protocol(std::span<const std::byte> bytes) {
   return id < kTrafficProtocols ? id : 0;
 }
 
+/// Per-peer engine state: 24 bytes.
 struct PeerState {
   std::uint64_t seq = 0;  ///< next sequence number for this peer's sends and timers
   Rng rng;

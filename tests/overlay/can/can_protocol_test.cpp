@@ -95,7 +95,7 @@ TEST(CanProtocol, SlowJoinsReproduceTheOracleSplitHistory) {
   const auto out = test::run(s);
   Params p;
   p.seed = s.seed;
-  SplitTree tree(p.dims(), PeerId{0});
+  SplitTree tree(p.dims(), PeerId{0}, p.join_rule, p.virtual_index());
   std::vector<Point> pts;
   for (std::uint32_t i = 0; i < 200; ++i) pts.push_back(point_of(p.capabilities, s.seed, PeerId{i}, 3, true));
   for (std::uint32_t i = 1; i < 200; ++i) {
@@ -107,7 +107,10 @@ TEST(CanProtocol, SlowJoinsReproduceTheOracleSplitHistory) {
     for (int d = 0; d < kMaxDims; ++d) {
       EXPECT_EQ(r.lo[d], to_unit(z.lo(d))) << "peer " << r.peer << " dim " << d;
       EXPECT_EQ(r.hi[d], to_unit(z.hi(d))) << "peer " << r.peer << " dim " << d;
+      // The joiner moved its virtual coordinate as the tree did (JoinRule::kOwnPoint).
+      EXPECT_EQ(r.point[d], to_unit(pts[r.peer].x[static_cast<std::size_t>(d)])) << "peer " << r.peer << " dim " << d;
     }
+    EXPECT_TRUE(z.contains(pts[r.peer])) << "peer " << r.peer << " is outside its own zone";
   }
 }
 
