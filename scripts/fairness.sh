@@ -5,7 +5,7 @@
 # Usage: scripts/fairness.sh [OUT] ; SEEDS="1 2" scripts/fairness.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out="${1:-out/fairness}"
+out="$(realpath -m "${1:-out/fairness}")"
 seeds="${SEEDS:-1 2 3}"
 bin="${P2PGRID:-build/release/src/app/p2pgrid}"
 mkdir -p "$out"
@@ -18,4 +18,4 @@ for kind in central rntree can-push; do
     done
   done
 done
-cd postprocess && /usr/bin/python3 -m p2pgrid_post fairness "${out/#/../}"/*.h5 -o "../$out/fairness.png" --markdown
+cd postprocess && /usr/bin/python3 -m p2pgrid_post fairness "$out"/*.h5 -o "$out/fairness.png" --markdown

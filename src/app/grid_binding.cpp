@@ -19,6 +19,7 @@
 #include "p2pgrid/workload/swf_reader.hpp"
 #include "p2pgrid/workload/synthetic_jobs.hpp"
 #include "p2pgrid/workload/trace_line.hpp"
+#include "p2pgrid/workload/wfcommons_reader.hpp"
 
 namespace p2pgrid {
 namespace {
@@ -29,6 +30,7 @@ constexpr const char* kPoisson =
     "the paper's job stream (workload.source = \"synthetic\", workload.users = \"per_client\")";
 constexpr const char* kSweeps = "the sweep user mix (workload.source = \"synthetic\", workload.users = \"sweeps\")";
 constexpr const char* kSwf = "the SWF workload (workload.source = \"swf\")";
+constexpr const char* kWf = "the WfCommons workflow (workload.source = \"wfcommons\")";
 constexpr const char* kCentral = "the central matchmaker";
 constexpr const char* kRnTree = "the rntree matchmaker";
 constexpr const char* kCanMatch = "the CAN matchmakers (can, can-push)";
@@ -40,6 +42,8 @@ struct GridSettings {
   std::string source = "synthetic";
   std::string swf_file;
   workload::SwfPlanOptions swf;
+  std::string wf_file;
+  workload::WfPlanOptions wf;
   std::string name;  ///< read by postprocess from the stored config
   workload::JobModel jobs;
   can::CapabilityModel nodes;
@@ -88,8 +92,20 @@ const Section<GridSettings>& grid_section() {
           .key("grid.reference_cpu", "CPU speed of the nominal run time", opt().min(1).max(1e6).unit("MHz"),
                &S::params, &G::reference_cpu_mhz)
 
-          .key("workload.source", "jobs: the paper's synthetic workload, or an SWF job log (docs/workloads.md)",
-               opt().choices({"synthetic", "swf"}), &S::source)
+          .key("workload.source",
+               "jobs: the paper's synthetic workload, an SWF job log (docs/workloads.md), or a WfCommons workflow "
+               "(docs/fairness.md)",
+               opt().choices({"synthetic", "swf", "wfcommons"}), &S::source)
+          .owned_by(kWf)
+          .key("workload.wf_file",
+               "wfcommons: the instance, WfFormat 1.5 or 1.6 JSON (relative to the config file's directory); clients "
+               "and start apply",
+               opt().unit("file"), &S::wf_file)
+          .key("workload.wf_copies", "wfcommons: copies of the workflow submitted, copy c by client c mod clients as "
+                                     "user c",
+               opt().min(1).max(1e6), &S::wf, &workload::WfPlanOptions::copies)
+          .key("workload.wf_interval", "wfcommons: time between the submissions of consecutive copies", opt().min(0),
+               &S::wf, &workload::WfPlanOptions::interval)
           .owned_by(kSwf)
           .key("workload.swf_file",
                "swf: the log (relative to the config file's directory); clients, start and input_bytes apply, the "
@@ -237,7 +253,7 @@ bool over_chord(const GridSettings& g) { return g.kind == "central" || g.kind ==
 KeyUse grid_uses(const Config& c) {
   const GridSettings g = grid_section().read(c);
   KeyUse use;
-  use.owners = {kGrid, g.source == "swf" ? kSwf : kSynthetic};
+  use.owners = {kGrid, g.source == "swf" ? kSwf : g.source == "wfcommons" ? kWf : kSynthetic};
   if (g.source == "synthetic") use.owners.emplace_back(g.jobs.users == workload::UserMix::kSweeps ? kSweeps : kPoisson);
   if (g.kind == "central") use.owners.emplace_back(kCentral);
   if (g.kind == "rntree") use.owners.emplace_back(kRnTree);
@@ -252,6 +268,21 @@ KeyUse grid_uses(const Config& c) {
 grid::JobPlan job_plan(const Config& c, const GridSettings& g, std::uint32_t peers, std::uint64_t seed,
                        const std::function<grid::Resources(PeerId)>& capabilities_of) {
   if (g.source == "synthetic") return workload::make_job_plan(g.jobs, peers, seed, capabilities_of);
+  if (g.source == "wfcommons") {
+    if (g.wf_file.empty()) {
+      throw ConfigError(c.origin() + ": key 'workload.wf_file': required when workload.source = wfcommons");
+    }
+    workload::WfPlanOptions o = g.wf;
+    o.peers = peers;
+    o.clients = g.jobs.clients;
+    o.start = g.jobs.start;
+    try {
+      const std::filesystem::path path = std::filesystem::path(c.origin()).parent_path() / g.wf_file;
+      return workload::make_wfcommons_plan(workload::read_wfcommons_file(path.string()), o);
+    } catch (const workload::TraceFileError& e) {
+      throw ConfigError(c.origin() + ": key 'workload.wf_file': " + e.what());
+    }
+  }
   if (g.swf_file.empty()) {
     throw ConfigError(c.origin() + ": key 'workload.swf_file': required when workload.source = swf");
   }
