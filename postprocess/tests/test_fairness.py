@@ -156,3 +156,38 @@ constrained = 0
 def test_fairness_refuses_a_trace_without_users(tmp_path):
     r = run_module("fairness", str(tmp_path / "missing.h5"), check=False)
     assert r.returncode == 2 and "missing.h5" in r.stderr
+
+
+def test_a_failed_parent_fails_its_descendants_unsubmitted(harness, tmp_path):
+    # The sample with mDiffFit (ID000003) asking for 64 GiB, more than any node
+    # has: it fails as unmatchable, so mConcatFit, mBackground and mAdd (its
+    # descendants) are never submitted; both mProjectPP jobs complete.
+    text = open(os.path.join(ROOT, "tests", "data", "montage-small.json")).read()
+    text = text.replace('{"id": "ID000003", "runtimeInSeconds": 30.0}',
+                        '{"id": "ID000003", "runtimeInSeconds": 30.0, "memoryInBytes": 68719476736}')
+    instance = _write(tmp_path, "big.json", text)
+    config = _write(tmp_path, "wf.toml", f"""
+[run]
+protocol = "grid"
+duration = "40min"
+[peers]
+count = 40
+[chord]
+bootstrap = "oracle"
+[match]
+deadline = "5min"
+[workload]
+source = "wfcommons"
+wf_file = "{instance}"
+clients = 1
+""")
+    out = str(tmp_path / "wf.h5")
+    harness.run(1, "run", config, "-o", out)
+    run = load(out)
+    jobs = run["jobs"].sort_values("job").reset_index(drop=True)
+    assert jobs.status.tolist() == ["completed", "completed", "failed", "failed", "failed", "failed"]
+    assert jobs.reason.tolist() == ["none", "none", "unmatchable", "parent_failed", "parent_failed", "parent_failed"]
+    assert jobs.started[2:].isna().all()
+    submitted = set(run["submissions"].job.tolist())
+    assert submitted == set(jobs.job[:3].tolist()), "descendants of a failed job are never submitted"
+    assert jobs.parents.tolist() == [0, 0, 2, 1, 2, 2]
