@@ -30,6 +30,7 @@ class UserFigures:
     path: str
     matchmaker: str
     queue: str
+    seed: str
     users: int
     light_users: int
     jobs: int
@@ -94,6 +95,7 @@ def user_figures(run):
 
     return UserFigures(
         path=run.path, matchmaker=str(_setting(run, "match.kind", "?")), queue=str(_setting(run, "grid.queue", "fifo")),
+        seed=str(_setting(run, "run.seed", "-")),
         users=len(table), light_users=len(light), jobs=len(jobs), completed=len(done),
         # Means over jobs (each user weighted by its completed jobs), as "the
         # light users' mean slowdown" reads.
@@ -146,13 +148,13 @@ def _fmt(v, digits=2):
     return "-" if v is None or (isinstance(v, float) and not np.isfinite(v)) else f"{v:.{digits}f}"
 
 
-FAIRNESS_COLUMNS = ("matchmaker", "queue", "users", "jobs", "completed", "light_slowdown", "heavy_slowdown",
+FAIRNESS_COLUMNS = ("matchmaker", "queue", "seed", "users", "jobs", "completed", "light_slowdown", "heavy_slowdown",
                     "light_wait_s", "heavy_wait_s", "jain", "throughput_per_h", "makespan_s")
 
 
 def fairness_rows(figures):
     for f in figures:
-        yield (f.matchmaker, f.queue, str(f.users), str(f.jobs), str(f.completed), _fmt(f.light_slowdown),
+        yield (f.matchmaker, f.queue, f.seed, str(f.users), str(f.jobs), str(f.completed), _fmt(f.light_slowdown),
                _fmt(f.heavy_slowdown), _fmt(f.light_wait, 0), _fmt(f.heavy_wait, 0), _fmt(f.jain, 3),
                _fmt(f.throughput_per_h, 0), _fmt(f.makespan, 0))
 
