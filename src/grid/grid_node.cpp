@@ -305,11 +305,11 @@ void GridNode::settle(Context& ctx, std::uint64_t job, bool ok, Host& host) {
 }
 
 void GridNode::release_waiting(Context& ctx, Host& host) {
-  // Failing a job settles it, which may settle its own children: repeat
-  // until nothing changes. Waiting lists are short (one workflow's width).
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (std::size_t i = 0; i < waiting_.size(); ++i) {
+  // One pass submits every job whose parents all completed. Failing a job
+  // settles it, which may doom jobs earlier in the list: pass again then.
+  for (bool failed_one = true; failed_one;) {
+    failed_one = false;
+    for (std::size_t i = 0; i < waiting_.size();) {
       const std::uint32_t index = waiting_[i];
       bool ready = true;
       bool doomed = false;
@@ -317,18 +317,20 @@ void GridNode::release_waiting(Context& ctx, Host& host) {
         ready = ready && settled_[p] == Settled::kCompleted;
         doomed = doomed || settled_[p] == Settled::kFailed;
       }
-      if (!ready && !doomed) continue;
+      if (!ready && !doomed) {
+        ++i;
+        continue;
+      }
       waiting_.erase(waiting_.begin() + static_cast<std::ptrdiff_t>(i));
-      changed = true;
       ClientJob job = make_job(ctx, index);
       if (doomed) {
         write_record(ctx, job, JobStatus::kFailed, JobFailure::kParentFailed);
         settled_[index] = Settled::kFailed;
+        failed_one = true;
       } else {
         client_.push_back(job);
         inject(ctx, client_.back(), host);
       }
-      break;
     }
   }
   ensure_tick(ctx);
