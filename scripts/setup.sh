@@ -7,7 +7,7 @@ packages=(
   build-essential cmake git pkg-config
   libopenmpi-dev openmpi-bin libboost-mpi-dev libboost-serialization-dev
   libhdf5-openmpi-dev hdf5-tools
-  libbenchmark-dev libgtest-dev libtomlplusplus-dev libcli11-dev
+  libbenchmark-dev libgtest-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   python3 python3-h5py python3-numpy python3-matplotlib python3-pytest python3-hypothesis
   python3-pandas python3-scipy python3-venv python3-pip python3-setuptools
   clang libclang-rt-14-dev

@@ -1,5 +1,5 @@
 """Command line: p2pgrid-post (or python3 -m p2pgrid_post)
-{summary,figure2,ratios,load,traffic,recovery,compare,gantt,canon,scaling} ...
+{summary,figure2,ratios,load,traffic,recovery,compare,gantt,canon,scaling,fairness,workflows} ...
 
 Exit status: 0 success, 1 ``compare`` found a difference, 2 bad input."""
 
@@ -7,6 +7,8 @@ import argparse
 import sys
 
 from .canon import PLACEMENT_COLUMNS, canonical_text
+from .fairness import fairness_plot, fairness_table, user_figures, workflow_plot, workflows
+from .frames import load
 from .plots import figure2, gantt
 from .reader import TraceError, open_trace
 from . import load as load_sweep
@@ -151,6 +153,33 @@ def cmd_scaling(args):
     print(f"figure: {args.output}")
 
 
+def cmd_fairness(args):
+    runs = [load(path, allow_incomplete=args.allow_incomplete) for path in args.traces]
+    try:
+        figures = [user_figures(r) for r in runs]
+    except ValueError as e:
+        raise TraceError(str(e)) from None
+    sys.stdout.write(fairness_table(figures, markdown=args.markdown))
+    fairness_plot(runs, args.output)
+    if not args.markdown:
+        print(f"figure: {args.output}")
+
+
+def cmd_workflows(args):
+    run = load(args.trace, allow_incomplete=args.allow_incomplete)
+    if "dependencies" not in run:
+        raise TraceError(f"{args.trace}: no dependencies table (the run had no workflows)")
+    frame = workflows(run)
+    done = frame[frame.completed]
+    print(f"workflows {len(frame)}, completed {len(done)}")
+    if len(done):
+        r = done.ratio
+        print(f"makespan / critical path: mean {r.mean():.3f}, median {r.median():.3f}, "
+              f"p95 {r.quantile(0.95):.3f}, max {r.max():.3f}, min {r.min():.3f}")
+    workflow_plot(frame, args.output)
+    print(f"figure: {args.output}")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="p2pgrid-post", description="Read and plot p2pgrid HDF5 traces.",
                                 epilog="exit status: 0 ok, 1 compare found a difference, 2 bad input")
@@ -207,6 +236,16 @@ def main(argv=None):
     s.add_argument("csv", nargs="+")
     s.add_argument("-o", "--output", default="scaling.png")
     s.set_defaults(func=cmd_scaling)
+    s = sub.add_parser("fairness", help="per-user slowdown and wait, Jain's index, throughput per run (PNG and "
+                                        "table; docs/fairness.md)")
+    s.add_argument("traces", nargs="+")
+    s.add_argument("-o", "--output", default="fairness.png")
+    s.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    s.set_defaults(func=cmd_fairness)
+    s = sub.add_parser("workflows", help="each workflow's makespan against its critical-path bound (PNG)")
+    s.add_argument("trace")
+    s.add_argument("-o", "--output", default="workflows.png")
+    s.set_defaults(func=cmd_workflows)
     args = p.parse_args(argv)
     try:
         return args.func(args) or 0

@@ -34,6 +34,7 @@ def make_job(seed, i, nodes=40, matchmaker="rntree"):
         "finished": -1 if failed else started + run_time,
         "ended": submit + 1_800_000_000_000 if failed else started + run_time, "min_cpu": (h % 4) * 0.5,
         "min_memory": float((h >> 4) % 8), "min_disk": 0.0, "run_time": run_time, "input_bytes": (h >> 32) % 1_000_000,
+        "user": client, "parents": 0,
     }
 
 

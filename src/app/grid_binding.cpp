@@ -2,6 +2,7 @@
 // [workload] that clients submit, the [nodes] capability population and the
 // [match] matchmaker, stacked over an overlay.
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
@@ -19,13 +20,18 @@
 #include "p2pgrid/workload/swf_reader.hpp"
 #include "p2pgrid/workload/synthetic_jobs.hpp"
 #include "p2pgrid/workload/trace_line.hpp"
+#include "p2pgrid/workload/wfcommons_reader.hpp"
 
 namespace p2pgrid {
 namespace {
 
 constexpr const char* kGrid = "the desktop grid";
 constexpr const char* kSynthetic = "the synthetic workload (workload.source = \"synthetic\")";
+constexpr const char* kPoisson =
+    "the paper's job stream (workload.source = \"synthetic\", workload.users = \"per_client\")";
+constexpr const char* kSweeps = "the sweep user mix (workload.source = \"synthetic\", workload.users = \"sweeps\")";
 constexpr const char* kSwf = "the SWF workload (workload.source = \"swf\")";
+constexpr const char* kWf = "the WfCommons workflow (workload.source = \"wfcommons\")";
 constexpr const char* kCentral = "the central matchmaker";
 constexpr const char* kRnTree = "the rntree matchmaker";
 constexpr const char* kCanMatch = "the CAN matchmakers (can, can-push)";
@@ -37,6 +43,8 @@ struct GridSettings {
   std::string source = "synthetic";
   std::string swf_file;
   workload::SwfPlanOptions swf;
+  std::string wf_file;
+  workload::WfPlanOptions wf;
   std::string name;  ///< read by postprocess from the stored config
   workload::JobModel jobs;
   can::CapabilityModel nodes;
@@ -81,13 +89,33 @@ const Section<GridSettings>& grid_section() {
                opt().choices({"horizon", "jobs_final"}), &S::run_until)
           .key("grid.final_check", "grid.run_until = jobs_final: how often (simulated time) the run checks",
                opt().min(1e-3), &S::final_check)
+          .choice("grid.queue",
+                  "which queued job a run node starts next: arrival order (the paper), or the user with the least "
+                  "decayed usage at that node (docs/fairness.md)",
+                  std::vector<std::pair<std::string, grid::QueuePolicy>>{{"fifo", grid::QueuePolicy::kFifo},
+                                                                         {"fair", grid::QueuePolicy::kFair}},
+                  &S::params, &G::queue_policy)
+          .key("grid.fair_half_life", "fair queue: a user's usage at a run node halves this often", opt().min(1e-3),
+               &S::params, &G::fair_half_life)
           .key("grid.scale_by_cpu", "run time = nominal * reference_cpu / node cpu (off: nominal run time everywhere)",
                {}, &S::params, &G::scale_by_cpu)
           .key("grid.reference_cpu", "CPU speed of the nominal run time", opt().min(1).max(1e6).unit("MHz"),
                &S::params, &G::reference_cpu_mhz)
 
-          .key("workload.source", "jobs: the paper's synthetic workload, or an SWF job log (docs/workloads.md)",
-               opt().choices({"synthetic", "swf"}), &S::source)
+          .key("workload.source",
+               "jobs: the paper's synthetic workload, an SWF job log (docs/workloads.md), or a WfCommons workflow "
+               "(docs/fairness.md)",
+               opt().choices({"synthetic", "swf", "wfcommons"}), &S::source)
+          .owned_by(kWf)
+          .key("workload.wf_file",
+               "wfcommons: the instance, WfFormat 1.5 or 1.6 JSON (relative to the config file's directory); clients "
+               "and start apply",
+               opt().unit("file"), &S::wf_file)
+          .key("workload.wf_copies", "wfcommons: copies of the workflow submitted, copy c by client c mod clients as "
+                                     "user c",
+               opt().min(1).max(1e6), &S::wf, &workload::WfPlanOptions::copies)
+          .key("workload.wf_interval", "wfcommons: time between the submissions of consecutive copies", opt().min(0),
+               &S::wf, &workload::WfPlanOptions::interval)
           .owned_by(kSwf)
           .key("workload.swf_file",
                "swf: the log (relative to the config file's directory); clients, start and input_bytes apply, the "
@@ -100,14 +128,52 @@ const Section<GridSettings>& grid_section() {
                &workload::SwfPlanOptions::max_jobs)
           .owned_by(kGrid)
           .key("workload.name", "a label for the scenario (figure2 groups traces by it)", {}, &S::name)
-          .owned_by(kSynthetic)
+          .owned_by(kPoisson)
           .key("workload.jobs", "jobs submitted in all", opt().min(0).max(1e9), &S::jobs, &J::jobs)
           .owned_by(kGrid)
           .key("workload.clients", "submitting peers (spread over the ids; exempt from faults)",
                opt().min(1).max(1e9), &S::jobs, &J::clients)
-          .owned_by(kSynthetic)
+          .owned_by(kPoisson)
           .key("workload.interarrival", "mean time between jobs of all clients together (Poisson)", opt().min(1e-9),
                &S::jobs, &J::mean_interarrival)
+          .owned_by(kSynthetic)
+          .choice("workload.users",
+                  "who submits: each client one user of the paper's Poisson stream, or heavy sweep users and many "
+                  "light users (docs/fairness.md)",
+                  std::vector<std::pair<std::string, workload::UserMix>>{{"per_client", workload::UserMix::kPerClient},
+                                                                         {"sweeps", workload::UserMix::kSweeps}},
+                  &S::jobs, &J::users)
+          .choice("workload.dag",
+                  "workflows: each client's consecutive jobs form DAGs of this shape (docs/fairness.md); none: "
+                  "independent jobs",
+                  std::vector<std::pair<std::string, workload::DagShape>>{{"none", workload::DagShape::kNone},
+                                                                          {"chain", workload::DagShape::kChain},
+                                                                          {"fork_join", workload::DagShape::kForkJoin},
+                                                                          {"layered", workload::DagShape::kLayered}},
+                  &S::jobs, &J::dag)
+          .key("workload.dag_size", "jobs per workflow", opt().min(1).max(1e6), &S::jobs, &J::dag_size)
+          .key("workload.dag_width", "layered workflows: jobs per layer", opt().min(1).max(1e6), &S::jobs,
+               &J::dag_width)
+          .key("workload.output_bytes", "workflows: each job's output, added to the input of every job that needs it",
+               opt().min(0).max(1e12).unit("bytes"), &S::jobs, &J::output_bytes)
+          .owned_by(kSweeps)
+          .key("workload.heavy_users", "sweeps: users 0 .. heavy_users - 1 each submit heavy_jobs jobs",
+               opt().min(0).max(1e6), &S::jobs, &J::heavy_users)
+          .key("workload.heavy_jobs", "sweeps: jobs per heavy user", opt().min(0).max(1e9), &S::jobs, &J::heavy_jobs)
+          .key("workload.heavy_bursts", "sweeps: a heavy user submits its jobs in this many equal bursts, all at once",
+               opt().min(1).max(1e6), &S::jobs, &J::heavy_bursts)
+          .key("workload.heavy_burst_gap", "sweeps: time between a heavy user's bursts (the first at workload.start)",
+               opt().min(0), &S::jobs, &J::heavy_burst_gap)
+          .key("workload.heavy_spacing",
+               "sweeps: time between consecutive jobs of one burst, as a client submits them (0: all at once)",
+               opt().min(0), &S::jobs, &J::heavy_spacing)
+          .key("workload.light_users", "sweeps: users after the heavy ones, each with light_jobs jobs",
+               opt().min(0).max(1e6), &S::jobs, &J::light_users)
+          .key("workload.light_jobs", "sweeps: jobs per light user", opt().min(0).max(1e6), &S::jobs, &J::light_jobs)
+          .key("workload.light_window",
+               "sweeps: each light job is submitted at a uniform random time in [workload.start, start + window)",
+               opt().min(0), &S::jobs, &J::light_window)
+          .owned_by(kSynthetic)
           .key("workload.run_time", "mean nominal run time", opt().min(1e-9), &S::jobs, &J::mean_run_time)
           .key("workload.run_time_spread", "run times are uniform in run_time * [1 - spread, 1 + spread]",
                opt().min(0).max(1), &S::jobs, &J::run_time_spread)
@@ -214,7 +280,8 @@ bool over_chord(const GridSettings& g) { return g.kind == "central" || g.kind ==
 KeyUse grid_uses(const Config& c) {
   const GridSettings g = grid_section().read(c);
   KeyUse use;
-  use.owners = {kGrid, g.source == "swf" ? kSwf : kSynthetic};
+  use.owners = {kGrid, g.source == "swf" ? kSwf : g.source == "wfcommons" ? kWf : kSynthetic};
+  if (g.source == "synthetic") use.owners.emplace_back(g.jobs.users == workload::UserMix::kSweeps ? kSweeps : kPoisson);
   if (g.kind == "central") use.owners.emplace_back(kCentral);
   if (g.kind == "rntree") use.owners.emplace_back(kRnTree);
   if (g.kind == "can" || g.kind == "can-push") use.owners.emplace_back(kCanMatch);
@@ -232,6 +299,21 @@ grid::JobPlan job_plan(const Config& c, const GridSettings& g, std::uint32_t pee
       return workload::make_job_plan(g.jobs, peers, seed, capabilities_of);
     } catch (const std::invalid_argument& e) {
       throw ConfigError(c.origin() + ": [workload]: " + e.what());
+    }
+  }
+  if (g.source == "wfcommons") {
+    if (g.wf_file.empty()) {
+      throw ConfigError(c.origin() + ": key 'workload.wf_file': required when workload.source = wfcommons");
+    }
+    workload::WfPlanOptions o = g.wf;
+    o.peers = peers;
+    o.clients = g.jobs.clients;
+    o.start = g.jobs.start;
+    try {
+      const std::filesystem::path path = std::filesystem::path(c.origin()).parent_path() / g.wf_file;
+      return workload::make_wfcommons_plan(workload::read_wfcommons_file(path.string()), o);
+    } catch (const workload::TraceFileError& e) {
+      throw ConfigError(c.origin() + ": key 'workload.wf_file': " + e.what());
     }
   }
   if (g.swf_file.empty()) {
@@ -327,6 +409,13 @@ Deployment deploy_stack(const Config& c, const GridSettings& g, const OverlaySet
   d.factory = [p](const ShardPeers& shard) { return std::make_unique<Stack>(shard, p); };
   d.tables = {&JobRecord::kTable, &grid::SubmissionRecord::kTable, &grid::HeldRecord::kTable,
               &grid::RecoveryRecord::kTable};
+  // Only workflows have edges: traces of independent jobs keep their tables.
+  const auto& clients = p.grid.plan->by_client;
+  const bool workflows = std::any_of(clients.begin(), clients.end(), [](const auto& entry) {
+    return std::any_of(entry.second.begin(), entry.second.end(),
+                       [](const grid::JobSpec& spec) { return !spec.parents.empty(); });
+  });
+  if (workflows) d.tables.push_back(&DependencyRecord::kTable);
   bootstrap_overlay<Stack>(overlay, d);
   d.exempt = [jobs = g.jobs, peers](PeerId q) { return workload::is_client(jobs, peers, q); };
   d.idle_check = g.run_until == "jobs_final" ? g.final_check : Duration{0};

@@ -1,5 +1,6 @@
 #include "p2pgrid/app/schema_docs.hpp"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -55,6 +56,13 @@ std::string trace_tables_markdown() {
     for (const std::string& kind : kinds->choices) {
       config.set("match.kind=" + kind, "schema");
       for (const TableDesc* t : b.deploy(config, 64, 1).tables) add(t, who + " (" + kind + ")");
+    }
+    // Workflows add the dependencies table (with any matchmaker).
+    Config workflows(scenario_schema());
+    const auto plain = b.deploy(workflows, 64, 1).tables;
+    workflows.set("workload.dag=chain", "schema");
+    for (const TableDesc* t : b.deploy(workflows, 64, 1).tables) {
+      if (std::find(plain.begin(), plain.end(), t) == plain.end()) add(t, who + " (workload.dag)");
     }
   }
   std::ostringstream os;

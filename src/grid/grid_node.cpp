@@ -24,8 +24,12 @@ GridNode::GridNode(PeerId self, const Params& params) : params_(&params), self_(
 
 void GridNode::on_start(Context& ctx) {
   if (params_->capabilities_of) capabilities_ = params_->capabilities_of(self_);
+  if (params_->queue_policy == QueuePolicy::kFair) fair_.emplace(params_->fair_half_life);
   plan_ = params_->plan ? params_->plan->jobs_of(self_) : nullptr;
   if (plan_ == nullptr) return;
+  if (std::any_of(plan_->begin(), plan_->end(), [](const JobSpec& s) { return !s.parents.empty(); })) {
+    settled_.assign(plan_->size(), Settled::kOpen);
+  }
   // A client that comes back after a crash does not submit what it planned
   // while it was down: those jobs were never submitted.
   while (next_job_ < plan_->size() && (*plan_)[next_job_].submit < ctx.now()) ++next_job_;
@@ -84,7 +88,7 @@ void GridNode::on_message(Context& ctx, PeerId from, std::span<const std::byte> 
         } else if constexpr (std::is_same_v<T, Done>) {
           on_done(ctx, from, m);
         } else if constexpr (std::is_same_v<T, Failed>) {
-          on_failed(ctx, from, m);
+          on_failed(ctx, from, m, host);
         } else if constexpr (std::is_same_v<T, Withdraw>) {
           on_withdraw(ctx, m);
         } else if constexpr (std::is_same_v<T, ResultAck>) {
@@ -114,17 +118,28 @@ void GridNode::on_routed(Context& ctx, std::span<const std::byte> bytes, std::ui
 
 // --- Client ------------------------------------------------------------------
 
-void GridNode::submit_next(Context& ctx, Host& host) {
-  const JobSpec& spec = (*plan_)[next_job_];
+GridNode::ClientJob GridNode::make_job(Context& ctx, std::uint32_t index) const {
+  const JobSpec& spec = (*plan_)[index];
   ClientJob job;
-  job.profile.job = (std::uint64_t{self_.value} << 32U) | next_job_;
+  job.profile.job = (std::uint64_t{self_.value} << 32U) | index;
   job.profile.client = self_;
   job.profile.requirements = spec.requirements;
   job.profile.input_bytes = spec.input_bytes;
   job.profile.run_time = spec.run_time;
   job.profile.submitted = ctx.now();
-  client_.push_back(job);
-  inject(ctx, client_.back(), host);
+  job.profile.user = spec.user;
+  return job;
+}
+
+void GridNode::submit_next(Context& ctx, Host& host) {
+  if ((*plan_)[next_job_].parents.empty()) {
+    client_.push_back(make_job(ctx, next_job_));
+    inject(ctx, client_.back(), host);
+  } else {
+    // A workflow job: submitted once the client holds its parents' results.
+    waiting_.push_back(next_job_);
+    release_waiting(ctx, host);
+  }
   ++next_job_;
   if (next_job_ < plan_->size()) {
     ctx.set_timer(std::max(Duration{0}, (*plan_)[next_job_].submit - ctx.now()),
@@ -169,7 +184,11 @@ void GridNode::client_tick(Context& ctx, Host& host) {
       if (silent || stuck) {
         if (job.profile.attempt + 1 >= params_->max_attempts) {
           write_record(ctx, job, JobStatus::kFailed, JobFailure::kClientGaveUp);
+          const std::uint64_t id = job.profile.job;
           client_.erase(client_.begin() + static_cast<std::ptrdiff_t>(i));
+          // May submit children (appended to client_ and visited by this
+          // loop, harmlessly: they are new) or fail them.
+          settle(ctx, id, false, host);
           continue;
         }
         ++job.profile.attempt;
@@ -228,9 +247,10 @@ void GridNode::on_result(Context& ctx, PeerId from, const Result& m, Host& host)
     std::array<std::byte, kMaxMessageSize> buffer{};
     host.route_to_owner(ctx, other, encode(Withdraw{other.job, a}, buffer));
   }
+  settle(ctx, m.job, true, host);
 }
 
-void GridNode::on_failed(Context& ctx, PeerId /*from*/, const Failed& m) {
+void GridNode::on_failed(Context& ctx, PeerId /*from*/, const Failed& m, Host& host) {
   ClientJob* job = client_job(m.job);
   // An older attempt's verdict does not end a newer attempt that may still succeed.
   if (job == nullptr || job->done || m.attempt != job->profile.attempt) return;
@@ -238,6 +258,7 @@ void GridNode::on_failed(Context& ctx, PeerId /*from*/, const Failed& m) {
       m.reason == OwnerVerdict::kUnmatchable ? JobFailure::kUnmatchable : JobFailure::kMatchDeadline;
   write_record(ctx, *job, JobStatus::kFailed, reason);
   std::erase_if(client_, [&](const ClientJob& j) { return j.profile.job == m.job; });
+  settle(ctx, m.job, false, host);
 }
 
 void GridNode::write_record(Context& ctx, const ClientJob& job, JobStatus status, JobFailure reason) const {
@@ -266,7 +287,53 @@ void GridNode::write_record(Context& ctx, const ClientJob& job, JobStatus status
   r.min_disk = job.profile.requirements[2];
   r.run_time_ns = job.profile.run_time.ns;
   r.input_bytes = job.profile.input_bytes;
+  r.user = job.profile.user;
+  const auto index = static_cast<std::uint32_t>(job.profile.job & 0xffffffffU);
+  const std::vector<std::uint32_t>* parents =
+      plan_ != nullptr && index < plan_->size() ? &(*plan_)[index].parents : nullptr;
+  r.parents = parents == nullptr ? 0 : static_cast<std::uint32_t>(parents->size());
   ctx.trace().record(r);
+  if (parents == nullptr) return;
+  const std::uint64_t client_bits = job.profile.job & ~std::uint64_t{0xffffffffU};
+  for (const std::uint32_t p : *parents) ctx.trace().record(DependencyRecord{job.profile.job, client_bits | p});
+}
+
+void GridNode::settle(Context& ctx, std::uint64_t job, bool ok, Host& host) {
+  if (settled_.empty()) return;  // no workflows at this client
+  settled_[job & 0xffffffffU] = ok ? Settled::kCompleted : Settled::kFailed;
+  release_waiting(ctx, host);
+}
+
+void GridNode::release_waiting(Context& ctx, Host& host) {
+  // One pass submits every job whose parents all completed. Failing a job
+  // settles it, which may doom jobs earlier in the list: pass again then.
+  for (bool failed_one = true; failed_one;) {
+    failed_one = false;
+    for (std::size_t i = 0; i < waiting_.size();) {
+      const std::uint32_t index = waiting_[i];
+      bool ready = true;
+      bool doomed = false;
+      for (const std::uint32_t p : (*plan_)[index].parents) {
+        ready = ready && settled_[p] == Settled::kCompleted;
+        doomed = doomed || settled_[p] == Settled::kFailed;
+      }
+      if (!ready && !doomed) {
+        ++i;
+        continue;
+      }
+      waiting_.erase(waiting_.begin() + static_cast<std::ptrdiff_t>(i));
+      ClientJob job = make_job(ctx, index);
+      if (doomed) {
+        write_record(ctx, job, JobStatus::kFailed, JobFailure::kParentFailed);
+        settled_[index] = Settled::kFailed;
+        failed_one = true;
+      } else {
+        client_.push_back(job);
+        inject(ctx, client_.back(), host);
+      }
+    }
+  }
+  ensure_tick(ctx);
 }
 
 std::uint64_t GridNode::open_jobs() const {
@@ -287,8 +354,13 @@ void GridNode::on_finish(Context& ctx, bool alive) {
       write_record(ctx, job, JobStatus::kOpenAtEnd, JobFailure::kRunEnded);
     }
   }
+  // Workflow jobs still waiting for a parent: due, so they have a row, but
+  // never injected (no submissions row).
+  for (const std::uint32_t index : waiting_) {
+    write_record(ctx, make_job(ctx, index), JobStatus::kOpenAtEnd, JobFailure::kRunEnded);
+  }
   if (!has_work()) return;
-  ctx.trace().record(HeldRecord{self_.value, static_cast<std::uint32_t>(client_.size()),
+  ctx.trace().record(HeldRecord{self_.value, static_cast<std::uint32_t>(client_.size() + waiting_.size()),
                                 static_cast<std::uint32_t>(owned_.size()), static_cast<std::uint32_t>(queue_.size()),
                                 static_cast<std::uint32_t>(finished_.size())});
 }
@@ -519,6 +591,17 @@ void GridNode::on_assign(Context& ctx, PeerId from, const Assign& m) {
 
 void GridNode::start_next(Context& ctx) {
   if (running_ || queue_.empty()) return;
+  if (fair_) {
+    if (queue_.size() > 1) {
+      std::vector<std::uint32_t> users;
+      users.reserve(queue_.size());
+      for (const QueuedJob& q : queue_) users.push_back(q.profile.user);
+      // The chosen job moves to the front; the others keep their order.
+      const auto chosen = queue_.begin() + static_cast<std::ptrdiff_t>(fair_->pick(users, ctx.now()));
+      std::rotate(queue_.begin(), chosen, chosen + 1);
+    }
+    fair_->charge(queue_.front().profile.user, run_time_here(queue_.front().profile), ctx.now());
+  }
   running_ = true;
   queue_.front().history.started = ctx.now();
   complete_timer_ =

@@ -37,10 +37,21 @@ constexpr std::array kJobFields{
     FieldDesc{"min_disk", FieldType::kF64, offsetof(JobRecord, min_disk), kResourceUnits[2], "required disk; 0 none"},
     FieldDesc{"run_time", FieldType::kI64, offsetof(JobRecord, run_time_ns), "ns", "nominal run time"},
     FieldDesc{"input_bytes", FieldType::kU64, offsetof(JobRecord, input_bytes), "bytes", "input size"},
+    FieldDesc{"user", FieldType::kU32, offsetof(JobRecord, user), "", "whose job it is (docs/fairness.md)"},
+    FieldDesc{"parents", FieldType::kU32, offsetof(JobRecord, parents), "",
+              "jobs it depended on (the dependencies table)"},
+};
+constexpr std::array kDependencyFields{
+    FieldDesc{"job", FieldType::kU64, offsetof(DependencyRecord, job), "", "the child job"},
+    FieldDesc{"parent", FieldType::kU64, offsetof(DependencyRecord, parent), "", "a job it needed first"},
 };
 }  // namespace
 
 const TableDesc JobRecord::kTable{"jobs", sizeof(JobRecord), kJobFields, "One row per submitted job.", 1};
-static_assert(sizeof(JobRecord) == 136);
+static_assert(sizeof(JobRecord) == 144);
+
+const TableDesc DependencyRecord::kTable{"dependencies", sizeof(DependencyRecord), kDependencyFields,
+                                         "One row per workflow edge: the child job and one parent.", 2};
+static_assert(sizeof(DependencyRecord) == 16);
 
 }  // namespace p2pgrid

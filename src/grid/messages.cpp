@@ -52,6 +52,7 @@ void JobProfile::encode(Writer& w) const {
   w.u64(input_bytes);
   w.duration(run_time);
   w.time(submitted);
+  w.u32(user);
 }
 
 JobProfile JobProfile::decode(Reader& r) {
@@ -65,6 +66,7 @@ JobProfile JobProfile::decode(Reader& r) {
   p.run_time = r.duration("profile.run_time");
   if (p.run_time.ns < 0) r.fail("profile.run_time", "negative run time");
   p.submitted = r.time("profile.submitted");
+  p.user = r.u32("profile.user");
   return p;
 }
 

@@ -70,9 +70,9 @@ TEST(Config, MalformedConfigsGiveTheExpectedError) {
        {}, "bad.toml:6: key 'chord.stabilize' does not apply: it configures the Chord overlay, which this scenario "
            "(run.protocol = \"grid\", match.kind = \"can\", workload.source = \"synthetic\") does not use"},
       {"synthetic key with an SWF log", "[run]\nprotocol = \"grid\"\n[workload]\nsource = \"swf\"\njobs = 5\n", {},
-       "bad.toml:5: key 'workload.jobs' does not apply: it configures the synthetic workload (workload.source = "
-       "\"synthetic\"), which this scenario (run.protocol = \"grid\", match.kind = \"central\", workload.source = "
-       "\"swf\") does not use"},
+       "bad.toml:5: key 'workload.jobs' does not apply: it configures the paper's job stream (workload.source = "
+       "\"synthetic\", workload.users = \"per_client\"), which this scenario (run.protocol = \"grid\", match.kind = "
+       "\"central\", workload.source = \"swf\") does not use"},
       {"partition heals before it starts",
        "[[network.partitions]]\nstart = \"5s\"\nend = \"1s\"\n", {}, "bad.toml: [[network.partitions]]: end must be after start"},
   };

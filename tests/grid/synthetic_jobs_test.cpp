@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "p2pgrid/core/rng.hpp"
@@ -86,6 +87,113 @@ TEST(SyntheticJobs, ClientsAreSpreadAndRecognised) {
   for (std::uint32_t p = 0; p < kPeers; ++p) found += is_client(m, kPeers, PeerId{p}) ? 1 : 0;
   EXPECT_EQ(found, 7U);
   for (std::uint32_t i = 0; i < 7; ++i) EXPECT_TRUE(is_client(m, kPeers, client_peer(m, kPeers, i)));
+}
+
+TEST(SyntheticJobs, SweepsGiveEachUserItsJobsAtItsTimes) {
+  JobModel m;
+  m.users = UserMix::kSweeps;
+  m.clients = 7;  // fewer clients than users: several users share a client peer
+  m.heavy_users = 2;
+  m.heavy_jobs = 300;
+  m.heavy_bursts = 3;
+  m.heavy_burst_gap = Duration::seconds(600);
+  m.light_users = 20;
+  m.light_jobs = 4;
+  m.light_window = Duration::seconds(3600);
+  const grid::JobPlan plan = make_job_plan(m, kPeers, 8, caps);
+  std::map<std::uint32_t, std::size_t> per_user;
+  std::map<std::uint32_t, std::set<std::int64_t>> heavy_times;
+  for (const auto& [client, jobs] : plan.by_client) {
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      const grid::JobSpec& j = jobs[i];
+      ++per_user[j.user];
+      EXPECT_EQ(client_peer(m, kPeers, j.user % m.clients).value, client) << "user " << j.user;
+      if (i > 0) { EXPECT_LE(jobs[i - 1].submit, j.submit) << "a client submits in time order"; }
+      EXPECT_TRUE(j.parents.empty());
+      if (j.user < m.heavy_users) {
+        heavy_times[j.user].insert(j.submit.ns);
+      } else {
+        EXPECT_GE(j.submit, m.start);
+        EXPECT_LT(j.submit, m.start + m.light_window);
+      }
+    }
+  }
+  ASSERT_EQ(per_user.size(), 22U);
+  for (const auto& [user, n] : per_user) EXPECT_EQ(n, user < 2 ? 300U : 4U) << "user " << user;
+  for (const auto& [user, times] : heavy_times) {
+    EXPECT_EQ(times, (std::set<std::int64_t>{m.start.ns, (m.start + Duration::seconds(600)).ns,
+                                             (m.start + Duration::seconds(1200)).ns}));
+  }
+}
+
+TEST(SyntheticJobs, HeavySpacingSpreadsEachBurst) {
+  JobModel m;
+  m.users = UserMix::kSweeps;
+  m.clients = 1;
+  m.heavy_users = 1;
+  m.heavy_jobs = 10;
+  m.heavy_bursts = 2;
+  m.heavy_burst_gap = Duration::seconds(1000);
+  m.heavy_spacing = Duration::seconds(1);
+  m.light_users = 0;
+  const grid::JobPlan plan = make_job_plan(m, kPeers, 8, caps);
+  const auto& jobs = plan.by_client.at(client_peer(m, kPeers, 0).value);
+  ASSERT_EQ(jobs.size(), 10U);
+  for (std::size_t j = 0; j < 10; ++j) {
+    const auto expected = m.start + Duration::seconds(j < 5 ? static_cast<std::int64_t>(j) : 1000 + static_cast<std::int64_t>(j) - 5);
+    EXPECT_EQ(jobs[j].submit, expected) << "job " << j;
+  }
+}
+
+TEST(SyntheticJobs, PerClientUsersAreTheClientIndex) {
+  JobModel m;
+  m.jobs = 500;
+  m.clients = 5;
+  const grid::JobPlan plan = make_job_plan(m, kPeers, 9, caps);
+  for (const auto& [client, jobs] : plan.by_client) {
+    for (const grid::JobSpec& j : jobs) EXPECT_EQ(client_peer(m, kPeers, j.user).value, client);
+  }
+}
+
+TEST(SyntheticJobs, WorkflowShapes) {
+  for (const DagShape shape : {DagShape::kChain, DagShape::kForkJoin, DagShape::kLayered}) {
+    JobModel m;
+    m.jobs = 400;
+    m.clients = 3;
+    m.dag = shape;
+    m.dag_size = 9;
+    m.dag_width = 3;
+    m.output_bytes = 1000;
+    const grid::JobPlan plan = make_job_plan(m, kPeers, 10, caps);
+    std::size_t edges = 0;
+    for (const auto& [client, jobs] : plan.by_client) {
+      for (std::size_t i = 0; i < jobs.size(); ++i) {
+        const grid::JobSpec& j = jobs[i];
+        const std::size_t first = i / m.dag_size * m.dag_size;
+        const std::size_t k = i - first;
+        EXPECT_EQ(j.submit, jobs[first].submit) << "a workflow is submitted at once";
+        EXPECT_EQ(j.user, jobs[first].user);
+        EXPECT_EQ(j.input_bytes, m.input_bytes + m.output_bytes * j.parents.size());
+        for (const std::uint32_t p : j.parents) {
+          EXPECT_GE(p, first) << "parents are in the same workflow";
+          EXPECT_LT(p, i) << "parents come earlier";
+        }
+        edges += j.parents.size();
+        const std::size_t n = std::min<std::size_t>(m.dag_size, jobs.size() - first);
+        if (k == 0) { EXPECT_TRUE(j.parents.empty()); }
+        if (shape == DagShape::kChain && k > 0) { EXPECT_EQ(j.parents, std::vector<std::uint32_t>{std::uint32_t(i - 1)}); }
+        if (shape == DagShape::kForkJoin && k > 0 && k + 1 < n) {
+          EXPECT_EQ(j.parents, std::vector<std::uint32_t>{std::uint32_t(first)});
+        }
+        if (shape == DagShape::kForkJoin && n > 2 && k + 1 == n) { EXPECT_EQ(j.parents.size(), n - 2); }
+        if (shape == DagShape::kLayered && k >= m.dag_width) {
+          EXPECT_FALSE(j.parents.empty());
+          for (const std::uint32_t p : j.parents) EXPECT_EQ((p - first) / m.dag_width + 1, k / m.dag_width);
+        }
+      }
+    }
+    EXPECT_GT(edges, 0U);
+  }
 }
 
 }  // namespace

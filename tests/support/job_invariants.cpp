@@ -16,6 +16,14 @@ JobOutcomes expect_every_job_final(const std::vector<JobRecord>& jobs,
   out.submitted = rows.size();
   for (const JobRecord& j : jobs) {
     const auto it = rows.find(j.job);
+    if (j.status == static_cast<std::uint32_t>(JobStatus::kFailed) &&
+        j.reason == static_cast<std::uint32_t>(JobFailure::kParentFailed)) {
+      // A workflow job whose parent failed: the client never submitted it.
+      EXPECT_EQ(it, rows.end()) << "job " << j.job << " was submitted, yet failed for its parent";
+      EXPECT_NE(j.parents, 0U) << "job " << j.job << " failed for a parent it does not have";
+      ++out.parent_failed;
+      continue;
+    }
     EXPECT_NE(it, rows.end()) << "job " << j.job << " has a row but was never submitted";
     if (it != rows.end()) ++it->second;
     out.duplicate_runs += j.duplicate_runs;

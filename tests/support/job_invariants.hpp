@@ -20,6 +20,7 @@ struct JobOutcomes {
   std::size_t unmatchable = 0;
   std::size_t match_deadline = 0;
   std::size_t client_gave_up = 0;
+  std::size_t parent_failed = 0;  ///< workflow jobs never submitted (not in `submitted`)
   std::size_t open = 0;
   std::size_t duplicate_runs = 0;
   std::size_t resubmissions = 0;

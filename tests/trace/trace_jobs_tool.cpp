@@ -74,6 +74,8 @@ p2pgrid::JobRecord make_job(std::uint64_t seed, std::uint64_t i, std::uint32_t n
   r.min_memory = static_cast<double>((h >> 4U) % 8);
   r.min_disk = 0;
   r.input_bytes = (h >> 32U) % 1'000'000;
+  r.user = client;  // each client one user, as in the paper's workload
+  r.parents = 0;
   return r;
 }
 

@@ -8,7 +8,8 @@
 ///   it hears nothing for client_timeout; accepts exactly one result.
 /// - Owner: matches the job to a run node, watches its heartbeats, and
 ///   matches again when they stop (run-node failure).
-/// - Run node: FIFO queue, one job at a time; heartbeats to the owner for
+/// - Run node: a queue, one job at a time, started in arrival order (FIFO)
+///   or by fair share between users (FairShare); heartbeats to the owner for
 ///   every queued or running job over a direct connection; when the owner
 ///   stops acknowledging, routes the profile to the GUID's new owner.
 ///
@@ -17,10 +18,12 @@
 /// running job.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "p2pgrid/api/context.hpp"
+#include "p2pgrid/grid/fair_share.hpp"
 #include "p2pgrid/grid/host.hpp"
 #include "p2pgrid/grid/job_record.hpp"
 #include "p2pgrid/grid/messages.hpp"
@@ -142,9 +145,16 @@ class GridNode {
   void on_status(Context& ctx, PeerId from, const Status& m);
   void on_result(Context& ctx, PeerId from, const Result& m, Host& host);
   void on_result_ack(const ResultAck& m);
-  void on_failed(Context& ctx, PeerId from, const Failed& m);
+  void on_failed(Context& ctx, PeerId from, const Failed& m, Host& host);
   void write_record(Context& ctx, const ClientJob& job, JobStatus status, JobFailure reason) const;
   ClientJob* client_job(std::uint64_t job);
+  /// The job this client submits for plan entry `index` (not yet injected).
+  [[nodiscard]] ClientJob make_job(Context& ctx, std::uint32_t index) const;
+  /// Workflows: plan entry `index` completed (`ok`) or failed; submits the
+  /// waiting jobs that became runnable, fails those that never can.
+  void settle(Context& ctx, std::uint64_t job, bool ok, Host& host);
+  /// Submits or fails every waiting job whose parents are all settled.
+  void release_waiting(Context& ctx, Host& host);
 
   // owner
   void on_insert(Context& ctx, const Insert& m, std::uint32_t hops, Host& host);
@@ -179,6 +189,10 @@ class GridNode {
   Resources capabilities_{};
   const std::vector<JobSpec>* plan_ = nullptr;
   std::uint32_t next_job_ = 0;
+  enum class Settled : std::uint8_t { kOpen, kCompleted, kFailed };
+  std::vector<Settled> settled_;    ///< per plan entry; only for a client with workflows
+  std::vector<std::uint32_t> waiting_;  ///< plan entries due but waiting for their parents
+  std::optional<FairShare> fair_;   ///< QueuePolicy::kFair
   std::vector<ClientJob> client_;
   std::vector<OwnedJob> owned_;   ///< includes finished and failed jobs until forget_after
   PendingRequests<RoundKey> rounds_{ProtocolId::kGrid, static_cast<std::uint8_t>(TimerKind::kRound)};

@@ -40,8 +40,11 @@ struct JobProfile {
   std::uint64_t input_bytes = 0;
   Duration run_time;            ///< nominal run time
   Time submitted;               ///< first submission by the client
+  /// Whose job it is: run nodes share their time between users by it
+  /// (docs/fairness.md). Several users may submit through one client peer.
+  std::uint32_t user = 0;
 
-  static constexpr std::size_t kEncodedSize = 8 + 8 + 4 + 4 + 4 * kResources + 8 + 8 + 8;
+  static constexpr std::size_t kEncodedSize = 8 + 8 + 4 + 4 + 4 * kResources + 8 + 8 + 8 + 4;
   void encode(Writer& w) const;
   static JobProfile decode(Reader& r);
 };

@@ -28,6 +28,7 @@ enum class JobFailure : std::uint32_t {
   kClientGaveUp = 2,      ///< the client resubmitted grid.max_attempts times and heard no result or verdict
   kRunEnded = 3,          ///< the simulation ended first (status kOpenAtEnd)
   kMatchDeadline = 4,     ///< capable nodes may exist, but none was found within match.deadline
+  kParentFailed = 5,      ///< a job it depends on failed, so it was never submitted
 };
 
 inline constexpr std::array kJobFailureNames{
@@ -36,6 +37,7 @@ inline constexpr std::array kJobFailureNames{
     EnumMember{"client_gave_up", static_cast<std::uint32_t>(JobFailure::kClientGaveUp)},
     EnumMember{"run_ended", static_cast<std::uint32_t>(JobFailure::kRunEnded)},
     EnumMember{"match_deadline", static_cast<std::uint32_t>(JobFailure::kMatchDeadline)},
+    EnumMember{"parent_failed", static_cast<std::uint32_t>(JobFailure::kParentFailed)},
 };
 
 struct JobRecord {
@@ -61,6 +63,18 @@ struct JobRecord {
   double min_disk;
   std::int64_t run_time_ns;   ///< nominal run time from the profile
   std::uint64_t input_bytes;
+  std::uint32_t user;         ///< whose job it is
+  std::uint32_t parents;      ///< jobs it depended on (rows in the dependencies table)
+
+  static const TableDesc kTable;
+};
+
+/// The dependencies table: one row per edge of a workflow, written with
+/// the child's jobs row. The child was submitted only after the client
+/// accepted the parent's result.
+struct DependencyRecord {
+  std::uint64_t job;     ///< the child
+  std::uint64_t parent;  ///< a job it needs (same client)
 
   static const TableDesc kTable;
 };

@@ -19,7 +19,13 @@ struct JobSpec {
   Time submit;
   Resources requirements{};
   Duration run_time;
-  std::uint64_t input_bytes = 0;
+  std::uint64_t input_bytes = 0;  ///< includes the parents' outputs the job reads
+  std::uint32_t user = 0;
+  /// Jobs of the same client (indices into its plan, all earlier than this
+  /// one) that must complete first: the client holds the workflow and
+  /// submits this job only once it holds every parent's result
+  /// (docs/fairness.md, "Workflows").
+  std::vector<std::uint32_t> parents;
 };
 
 /// Every client's jobs, in submission order.
@@ -29,6 +35,12 @@ struct JobPlan {
     const auto it = by_client.find(client.value);
     return it == by_client.end() ? nullptr : &it->second;
   }
+};
+
+/// Which queued job a run node starts next.
+enum class QueuePolicy : std::uint8_t {
+  kFifo,  ///< arrival order (the paper)
+  kFair,  ///< the user with the least decayed usage here (FairShare)
 };
 
 struct Params {
@@ -51,6 +63,8 @@ struct Params {
   /// A completed job's row is written this long after the client accepted
   /// the result, so duplicate results from false suspicions are counted.
   Duration record_delay = Duration::seconds(1800);
+  QueuePolicy queue_policy = QueuePolicy::kFifo;
+  Duration fair_half_life = Duration::seconds(3600);  ///< kFair: usage halves this often
   bool scale_by_cpu = false;                       ///< run time scaled by reference_cpu / node cpu
   std::uint32_t reference_cpu_mhz = 2000;
   std::shared_ptr<const JobPlan> plan;             ///< may be null: no jobs

@@ -19,7 +19,8 @@
 /// 0 leaves memory unconstrained. CPU and disk are unconstrained: SWF
 /// records neither a speed nor a disk size. The job goes to client
 /// (user id mod clients), or (job number mod clients) when the user is
-/// unknown, so one user's jobs always come from the same peer.
+/// unknown, so one user's jobs always come from the same peer. The job's
+/// user is the log's user id (field 12), or the client index when unknown.
 
 #include <cstdint>
 #include <istream>

@@ -27,6 +27,19 @@ namespace p2pgrid::workload {
 
 enum class JobMix : std::uint8_t { kMixed, kClustered };
 
+/// Who submits (docs/fairness.md). kPerClient: the paper's single Poisson
+/// stream, each client peer one user. kSweeps: heavy users submitting
+/// sweeps of many jobs in bursts, and many light users with a few jobs each
+/// at random times; user u submits through client (u mod clients).
+enum class UserMix : std::uint8_t { kPerClient, kSweeps };
+
+/// Workflows: each client's consecutive jobs grouped into DAGs of dag_size
+/// jobs (the last one may be smaller). kChain: each job needs the one
+/// before. kForkJoin: one root, dag_size - 2 jobs that need it, one job that
+/// needs them all. kLayered: layers of dag_width jobs, each needing one to
+/// three random jobs of the layer before.
+enum class DagShape : std::uint8_t { kNone, kChain, kForkJoin, kLayered };
+
 JobMix parse_job_mix(std::string_view text);  ///< "mixed" or "clustered"
 
 /// How the minimum of a constrained resource is drawn from the reference
@@ -59,11 +72,32 @@ struct JobModel {
   std::uint64_t class_seed = 0;
   Time start = Time{Duration::seconds(60).ns};  ///< warm-up before the first job
   std::uint64_t input_bytes = std::uint64_t{100} * 1024;
+
+  UserMix users = UserMix::kPerClient;
+  std::uint32_t heavy_users = 1;
+  std::uint32_t heavy_jobs = 5000;     ///< per heavy user
+  std::uint32_t heavy_bursts = 1;      ///< a heavy user's jobs come in this many equal bursts
+  Duration heavy_burst_gap = Duration::seconds(3600);
+  /// Between consecutive jobs of one burst (0: all at the burst's instant).
+  Duration heavy_spacing{0};
+  std::uint32_t light_users = 50;
+  std::uint32_t light_jobs = 10;       ///< per light user
+  Duration light_window = Duration::seconds(3600);  ///< light jobs are uniform in [start, start + window)
+
+  DagShape dag = DagShape::kNone;
+  std::uint32_t dag_size = 10;
+  std::uint32_t dag_width = 4;
+  std::uint64_t output_bytes = 0;  ///< each job's output, added to the input of each job that needs it
 };
 
 /// Client i is peer floor(i * peers / clients): spread over the id space.
 PeerId client_peer(const JobModel& model, std::uint32_t peers, std::uint32_t index);
 bool is_client(const JobModel& model, std::uint32_t peers, PeerId peer);
+
+/// Groups each client's jobs into workflows of `model.dag` (no-op for
+/// kNone): every job of a workflow takes its first job's submit time and
+/// user. Deterministic in `seed`.
+void shape_workflows(grid::JobPlan& plan, const JobModel& model, std::uint64_t seed);
 
 /// Every client's jobs. `capabilities_of` gives the node population (the
 /// same function the peers use for themselves). Throws

@@ -1,0 +1,45 @@
+#pragma once
+/// Fair sharing between users at one run node (docs/fairness.md): the run
+/// node remembers how much run time it gave each user, decayed with a
+/// half-life, and starts next the queued job whose user has the least of
+/// it. A user who has had nothing here lately goes ahead of one who has had
+/// hours, without any server: each node learns only from the jobs it runs.
+///
+/// Usage is charged when a job starts (its run time here, whole), so two
+/// jobs of a newcomer do not both overtake the queue on one empty account.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "p2pgrid/core/time.hpp"
+
+namespace p2pgrid::grid {
+
+class FairShare {
+ public:
+  /// `half_life` > 0: usage halves every half_life of simulated time.
+  explicit FairShare(Duration half_life);
+
+  /// User `user` was given `work` of this node at `now`.
+  void charge(std::uint32_t user, Duration work, Time now);
+  /// The user's usage decayed to `now`, in seconds of run time.
+  [[nodiscard]] double usage(std::uint32_t user, Time now) const;
+  /// Index into `users` (the queued jobs' users, in arrival order) of the
+  /// job to start next: the least usage; the earliest on a tie. `users`
+  /// must not be empty.
+  [[nodiscard]] std::size_t pick(std::span<const std::uint32_t> users, Time now) const;
+
+ private:
+  struct Account {
+    std::uint32_t user;
+    double usage_s;  ///< as of `at`
+    Time at;
+  };
+  [[nodiscard]] double decayed(const Account& a, Time now) const;
+
+  Duration half_life_;
+  std::vector<Account> accounts_;  ///< one per user seen here; a run node sees few users
+};
+
+}  // namespace p2pgrid::grid

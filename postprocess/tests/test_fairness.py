@@ -1,0 +1,193 @@
+"""Users and workflows (p2pgrid_post.fairness): Jain's index, per-user
+figures and the critical-path bound against values worked out by hand, then
+real harness runs: the WfCommons sample (tests/data/montage-small.json) and a
+small sweep-vs-light scenario under FIFO and fair queues, read back through
+``p2pgrid-post fairness`` and ``workflows``."""
+
+import math
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ROOT, run_module
+from p2pgrid_post import load
+from p2pgrid_post.fairness import jain, per_user, user_figures, workflows
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_jain_index():
+    assert jain([1, 1, 1, 1]) == pytest.approx(1.0)
+    assert jain([1, 0, 0, 0]) == pytest.approx(0.25)
+    assert jain([1, 2, 3]) == pytest.approx(36 / (3 * 14))
+    assert math.isnan(jain([]))
+
+
+def _jobs(rows):
+    frame = pd.DataFrame(rows, columns=["job", "user", "status", "submit", "started", "finished", "run_time"])
+    frame["status"] = pd.Categorical(frame.status, categories=["completed", "failed", "open_at_end"])
+    return frame
+
+
+def test_per_user_wait_and_slowdown():
+    jobs = _jobs([
+        (1, 0, "completed", 0.0, 10.0, 30.0, 20.0),    # wait 10, slowdown 1.5
+        (2, 0, "completed", 0.0, 30.0, 50.0, 20.0),    # wait 30, slowdown 2.5
+        (3, 1, "completed", 5.0, 5.0, 15.0, 10.0),     # wait 0, slowdown 1
+        (4, 1, "failed", 5.0, np.nan, np.nan, 10.0),   # not in the means
+    ])
+    table = per_user(jobs)
+    assert table.loc[0, "jobs"] == 2 and table.loc[1, "jobs"] == 2
+    assert table.loc[1, "completed"] == 1
+    assert table.loc[0, "wait"] == pytest.approx(20.0)
+    assert table.loc[0, "slowdown"] == pytest.approx(2.0)
+    assert table.loc[1, "slowdown"] == pytest.approx(1.0)
+
+
+class _Run(dict):
+    def __init__(self, tables, config=None):
+        super().__init__(tables)
+        self.path = "fake.h5"
+        self.config = config or {}
+
+
+def test_critical_path_of_a_diamond_and_a_chain():
+    # Diamond 1 -> {2, 3} -> 4 with run times 10, 50, 20, 5: bound 65.
+    # Chain 7 -> 8: 30 + 30 = 60, one job never finished (no makespan).
+    jobs = _jobs([
+        (1, 0, "completed", 0.0, 1.0, 11.0, 10.0), (2, 0, "completed", 11.0, 12.0, 62.0, 50.0),
+        (3, 0, "completed", 11.0, 12.0, 32.0, 20.0), (4, 0, "completed", 62.0, 63.0, 70.0, 5.0),
+        (7, 1, "completed", 0.0, 0.0, 30.0, 30.0), (8, 1, "open_at_end", 30.0, np.nan, np.nan, 30.0),
+    ])
+    edges = pd.DataFrame({"job": [2, 3, 4, 4, 8], "parent": [1, 1, 2, 3, 7]})
+    frame = workflows(_Run({"jobs": jobs, "dependencies": edges})).set_index("first_job")
+    assert frame.loc[1, "jobs"] == 4 and frame.loc[1, "critical_path"] == pytest.approx(65.0)
+    assert frame.loc[1, "makespan"] == pytest.approx(70.0)
+    assert frame.loc[1, "ratio"] == pytest.approx(70.0 / 65.0)
+    assert frame.loc[7, "critical_path"] == pytest.approx(60.0)
+    assert not frame.loc[7, "completed"] and math.isnan(frame.loc[7, "makespan"])
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_wfcommons_sample_runs_parents_first(harness, tmp_path):
+    config = _write(tmp_path, "wf.toml", f"""
+[run]
+protocol = "grid"
+duration = "40min"
+[peers]
+count = 60
+[chord]
+bootstrap = "oracle"
+[workload]
+source = "wfcommons"
+wf_file = "{ROOT}/tests/data/montage-small.json"
+wf_copies = 3
+wf_interval = "2min"
+clients = 2
+""")
+    out = str(tmp_path / "wf.h5")
+    harness.run(2, "run", config, "-o", out)
+    run = load(out)
+    jobs, edges = run["jobs"], run["dependencies"]
+    assert len(jobs) == 18 and (jobs.status == "completed").all()
+    assert len(edges) == 3 * 7  # the sample has 7 edges
+    assert sorted(jobs.user.unique().tolist()) == [0, 1, 2]
+    by_job = jobs.set_index("job")
+    for child, parent in zip(edges.job, edges.parent):
+        assert by_job.started[child] >= by_job.finished[parent]
+    frame = workflows(run)
+    assert len(frame) == 3 and frame.completed.all()
+    # ID1 -> ID3 -> ID4 -> ID5 -> ID6: 60.5 + 30 + 10 + 45 + 120 s.
+    assert np.allclose(frame.critical_path, 265.5)
+    assert (frame.ratio >= 1.0).all()
+    r = run_module("workflows", out, "-o", str(tmp_path / "wf.png"))
+    assert "workflows 3, completed 3" in r.stdout
+    assert (tmp_path / "wf.png").read_bytes().startswith(PNG)
+
+
+def test_fairness_command_on_fifo_and_fair_runs(harness, tmp_path):
+    base = """
+[run]
+protocol = "grid"
+duration = "2h"
+[peers]
+count = 40
+[chord]
+bootstrap = "oracle"
+[workload]
+users = "sweeps"
+clients = 6
+heavy_users = 1
+heavy_jobs = 200
+light_users = 5
+light_jobs = 4
+light_window = "20min"
+run_time = "5min"
+constrained = 0
+"""
+    traces = []
+    for queue in ("fifo", "fair"):
+        config = _write(tmp_path, f"{queue}.toml", base + f'[grid]\nqueue = "{queue}"\n')
+        traces.append(str(tmp_path / f"{queue}.h5"))
+        harness.run(1, "run", config, "-o", traces[-1])
+    figures = [user_figures(load(t)) for t in traces]
+    for f in figures:
+        assert f.users == 6 and f.light_users == 5 and f.jobs == 220
+        assert 0 < f.jain <= 1
+    # Recomputed here: the light users' mean slowdown over their completed jobs.
+    for t, f in zip(traces, figures):
+        jobs = load(t)["jobs"]
+        light = jobs[(jobs.user >= 1) & (jobs.status == "completed")]
+        assert f.light_slowdown == pytest.approx(((light.finished - light.submit) / light.run_time).mean())
+    r = run_module("fairness", *traces, "-o", str(tmp_path / "f.png"), "--markdown")
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("| matchmaker | queue |") and len(lines) == 4
+    assert "| central | fifo |" in lines[2] and "| central | fair |" in lines[3]
+    assert (tmp_path / "f.png").read_bytes().startswith(PNG)
+
+
+def test_fairness_refuses_a_trace_without_users(tmp_path):
+    r = run_module("fairness", str(tmp_path / "missing.h5"), check=False)
+    assert r.returncode == 2 and "missing.h5" in r.stderr
+
+
+def test_a_failed_parent_fails_its_descendants_unsubmitted(harness, tmp_path):
+    # The sample with mDiffFit (ID000003) asking for 64 GiB, more than any node
+    # has: it fails as unmatchable, so mConcatFit, mBackground and mAdd (its
+    # descendants) are never submitted; both mProjectPP jobs complete.
+    text = open(os.path.join(ROOT, "tests", "data", "montage-small.json")).read()
+    text = text.replace('{"id": "ID000003", "runtimeInSeconds": 30.0}',
+                        '{"id": "ID000003", "runtimeInSeconds": 30.0, "memoryInBytes": 68719476736}')
+    instance = _write(tmp_path, "big.json", text)
+    config = _write(tmp_path, "wf.toml", f"""
+[run]
+protocol = "grid"
+duration = "40min"
+[peers]
+count = 40
+[chord]
+bootstrap = "oracle"
+[match]
+deadline = "5min"
+[workload]
+source = "wfcommons"
+wf_file = "{instance}"
+clients = 1
+""")
+    out = str(tmp_path / "wf.h5")
+    harness.run(1, "run", config, "-o", out)
+    run = load(out)
+    jobs = run["jobs"].sort_values("job").reset_index(drop=True)
+    assert jobs.status.tolist() == ["completed", "completed", "failed", "failed", "failed", "failed"]
+    assert jobs.reason.tolist() == ["none", "none", "unmatchable", "parent_failed", "parent_failed", "parent_failed"]
+    assert jobs.started[2:].isna().all()
+    submitted = set(run["submissions"].job.tolist())
+    assert submitted == set(jobs.job[:3].tolist()), "descendants of a failed job are never submitted"
+    assert jobs.parents.tolist() == [0, 0, 2, 1, 2, 2]
