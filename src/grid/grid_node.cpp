@@ -115,9 +115,24 @@ void GridNode::on_routed(Context& ctx, std::span<const std::byte> bytes, std::ui
 // --- Client ------------------------------------------------------------------
 
 void GridNode::submit_next(Context& ctx, Host& host) {
-  const JobSpec& spec = (*plan_)[next_job_];
+  add_client_job(ctx, (*plan_)[next_job_], next_job_, host);
+  ++next_job_;
+  if (next_job_ < plan_->size()) {
+    ctx.set_timer(std::max(Duration{0}, (*plan_)[next_job_].submit - ctx.now()),
+                  tag(static_cast<std::uint8_t>(TimerKind::kSubmit)));
+  }
+  ensure_tick(ctx);
+}
+
+std::uint64_t GridNode::submit(Context& ctx, const JobSpec& spec, std::uint32_t sequence, Host& host) {
+  const std::uint64_t job = add_client_job(ctx, spec, sequence, host);
+  ensure_tick(ctx);
+  return job;
+}
+
+std::uint64_t GridNode::add_client_job(Context& ctx, const JobSpec& spec, std::uint32_t sequence, Host& host) {
   ClientJob job;
-  job.profile.job = (std::uint64_t{self_.value} << 32U) | next_job_;
+  job.profile.job = (std::uint64_t{self_.value} << 32U) | sequence;
   job.profile.client = self_;
   job.profile.requirements = spec.requirements;
   job.profile.input_bytes = spec.input_bytes;
@@ -125,12 +140,7 @@ void GridNode::submit_next(Context& ctx, Host& host) {
   job.profile.submitted = ctx.now();
   client_.push_back(job);
   inject(ctx, client_.back(), host);
-  ++next_job_;
-  if (next_job_ < plan_->size()) {
-    ctx.set_timer(std::max(Duration{0}, (*plan_)[next_job_].submit - ctx.now()),
-                  tag(static_cast<std::uint8_t>(TimerKind::kSubmit)));
-  }
-  ensure_tick(ctx);
+  return job.profile.job;
 }
 
 void GridNode::inject(Context& ctx, ClientJob& job, Host& host) {
@@ -510,8 +520,10 @@ void GridNode::start_next(Context& ctx) {
   if (running_ || queue_.empty()) return;
   running_ = true;
   queue_.front().history.started = ctx.now();
-  complete_timer_ =
-      ctx.set_timer(run_time_here(queue_.front().profile), tag(static_cast<std::uint8_t>(TimerKind::kComplete)));
+  const Duration run_time = run_time_here(queue_.front().profile);
+  const std::uint64_t done = tag(static_cast<std::uint8_t>(TimerKind::kComplete));
+  complete_timer_ = params_->executor ? params_->executor->start(ctx, queue_.front().profile, run_time, done)
+                                      : ctx.set_timer(run_time, done);
 }
 
 void GridNode::complete(Context& ctx) {
@@ -558,7 +570,11 @@ void GridNode::on_ack(Context& ctx, PeerId from, const HeartbeatAck& m) {
   const bool was_running = running_ && it == queue_.begin();
   queue_.erase(it);
   if (was_running) {
-    ctx.cancel(complete_timer_);
+    if (params_->executor) {
+      params_->executor->stop(ctx, complete_timer_);
+    } else {
+      ctx.cancel(complete_timer_);
+    }
     running_ = false;
     start_next(ctx);
   }

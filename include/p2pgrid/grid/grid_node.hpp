@@ -57,6 +57,11 @@ class GridNode {
   /// grid_held row if this peer still holds any job state.
   void on_finish(Context& ctx, bool alive);
 
+  /// Submits a job now, outside the plan (a live node's user), as job
+  /// `self << 32 | sequence`; the caller keeps sequences unique per client.
+  /// Returns the job's id.
+  std::uint64_t submit(Context& ctx, const JobSpec& spec, std::uint32_t sequence, Host& host);
+
   // --- What this peer itself knows, for its matchmaker to report. -------
   [[nodiscard]] const Resources& capabilities() const { return capabilities_; }
   /// Jobs queued or running here.
@@ -118,6 +123,7 @@ class GridNode {
 
   // client
   void submit_next(Context& ctx, Host& host);
+  std::uint64_t add_client_job(Context& ctx, const JobSpec& spec, std::uint32_t sequence, Host& host);
   void inject(Context& ctx, ClientJob& job, Host& host);
   void client_tick(Context& ctx, Host& host);
   void on_status(Context& ctx, PeerId from, const Status& m);
