@@ -339,7 +339,12 @@ void Daemon::guarded(const char* what, F&& f) {
 
 int Daemon::run() {
   g_daemon = this;
-  signals_.async_wait([this](const boost::system::error_code&, int) { io_.stop(); });
+  signals_.async_wait([this](const boost::system::error_code&, int) {
+    // A graceful leave: the overlay hands over what it holds (its sends
+    // are synchronous), then the node is gone, as after a crash.
+    guarded("leave", [&] { peer_->on_leave(*ctx_); });
+    io_.stop();
+  });
   guarded("start", [&] { peer_->on_start(*ctx_); });
   receive();
   housekeeping();

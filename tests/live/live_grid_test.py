@@ -36,7 +36,7 @@ def main():
             capable = resources[rng.choice(CLIENTS)]
             # (--memory is also the job's memory limit: at least 64 MiB.)
             cpu, memory, disk = (rng.choice([0, rng.randint(min(64, v), v)]) for v in capable)
-            sleep = rng.choice(["0.5", "1", "1.5", "2"])
+            sleep = rng.choice(["1", "2", "3", "4"])
             client = CLIENTS[k % len(CLIENTS)]
             program = ["sh", "-c", f"sleep {sleep}; echo $(({a} * {b}))"]
             options = ["--cpu", str(cpu), "--memory", str(memory), "--disk", str(disk)]
@@ -49,8 +49,8 @@ def main():
         print(f"{JOBS} jobs submitted", flush=True)
 
         # While jobs run: find the run nodes and owners among nodes 8-15 and
-        # kill four of them, run nodes of running jobs first.
-        time.sleep(1.5)
+        # kill four of them: two run nodes of running jobs, then owners.
+        time.sleep(0.5)
         with ThreadPoolExecutor(8) as pool:
             statuses = list(pool.map(lambda j: grid.status(j["client"], j["id"]), jobs))
         candidates = set(range(8, NODES))

@@ -1,8 +1,9 @@
 // A load generator for one live node (docs/live.md, "Measured"): it acts as
 // a peer at FROM:PORT and sends authentic grid Heartbeats for a job the node
-// does not own, as fast as it can for SECONDS; the node decodes each, hands
-// it to the job layer, and answers with a HeartbeatAck. It prints what it
-// sent and received; the node's `stats` counts what it handled.
+// does not own, as fast as it can for SECONDS; the node authenticates and
+// decodes each and hands it to the job layer (which ignores a heartbeat for
+// a job it does not own). It prints what it sent (and any replies); the
+// node's `stats` counts what it handled.
 //
 //   p2pgrid_live_load SECRET_FILE TARGET_IP PORT FROM_IP SECONDS
 
