@@ -123,7 +123,8 @@ int live_main(int argc, char** argv) {
     app.add_option("--memory", memory, "memory the job needs and may use, MiB (0: the run node's default)");
     app.add_option("--disk", disk, "minimum disk, GiB (0: any)");
     app.add_option("--time", time_limit, "wall-clock limit, seconds (0: the run node's)");
-    app.add_option("--input", inputs, "a file copied into the job's directory (repeatable)");
+    // One file per --input, so the `--` before the program is not taken as the end of a list.
+    app.add_option("--input", inputs, "a file copied into the job's directory (repeatable)")->allow_extra_args(false);
     app.add_flag("--wait", wait, "wait for the result and print it");
     app.add_option("--timeout", timeout, "with --wait: give up after this many seconds");
     app.add_option("program", program, "-- PROGRAM ARGS...")->required();

@@ -48,7 +48,8 @@ const Section<NodeSettings>& node_section() {
                opt().min(1), &S::uid)
           .key("sandbox.output_by_value", "stdout and stderr bytes sent back by value; the rest stays on the run node",
                opt().max(16384).unit("B"), &S::output_by_value)
-          .key("sandbox.keep_outputs", "a run node keeps a finished job's directory and outcome this long",
+          .key("sandbox.keep_outputs",
+               "a run node keeps a finished job's directory and outcome, and a client its delivered result, this long",
                opt().min(1), &S::keep_outputs)
           .key("grid.heartbeat", "run node -> owner heartbeat period", opt().min(1e-3), &S::grid, &G::heartbeat)
           .key("grid.missed_heartbeats", "silent periods before the other side is presumed dead", opt().min(1).max(1000),

@@ -35,6 +35,7 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kPoll = std::chrono::milliseconds(20);
 constexpr auto kHousekeeping = std::chrono::milliseconds(250);
 constexpr auto kSpecRetry = std::chrono::milliseconds(500);
+constexpr std::size_t kMaxListedFiles = 64;
 
 std::string hex(std::uint64_t v) {
   std::array<char, 17> buf{};
@@ -145,6 +146,7 @@ struct ClientJob {
   std::uint32_t deliveries = 0;
   std::uint32_t outcomes_discarded = 0;
   Clock::time_point last_fetch{};
+  Clock::time_point delivered_at{};
 };
 /// The job this node runs (one at a time, as the job layer starts them).
 struct Running {
@@ -196,7 +198,8 @@ class Daemon {
   void on_request(std::span<const std::byte> bytes, const udp::endpoint& from);
   std::string submit(const SubmitRequest& r);
   std::string status_json(std::uint64_t job) const;
-  std::string result_json(std::uint64_t job) const;
+  /// `compact`: without the outputs by value (a reply that would not fit one datagram).
+  std::string result_json(std::uint64_t job, bool compact = false) const;
   std::string stats_json() const;
   void send(Channel c, PeerId to, std::uint16_t port, std::span<const std::byte> payload);
   void send_to(Channel c, const udp::endpoint& to, std::span<const std::byte> payload);
@@ -205,6 +208,7 @@ class Daemon {
   void fire_due();
   void poll_job();
   void finish_job(Outcome outcome);
+  void list_outputs(const fs::path& work, Outcome& o) const;
   void housekeeping();
   void try_deliver(std::uint64_t job);
   void take_outcome(const Outcome& o);
@@ -476,7 +480,11 @@ void Daemon::on_request(std::span<const std::byte> bytes, const udp::endpoint& f
     reply.request = q.request;
     switch (q.query) {
       case Query::kStatus: reply.json = status_json(q.job); break;
-      case Query::kResult: reply.json = result_json(q.job); break;
+      case Query::kResult:
+        reply.json = result_json(q.job);
+        // Escaped binary output can outgrow a datagram: then the pointer only.
+        if (reply.json.size() + 64 + kEnvelopeOverhead > s_.max_message) reply.json = result_json(q.job, true);
+        break;
       case Query::kStats: reply.json = stats_json(); break;
     }
   }
@@ -529,7 +537,7 @@ std::string Daemon::status_json(std::uint64_t job) const {
   return os.str();
 }
 
-std::string Daemon::result_json(std::uint64_t job) const {
+std::string Daemon::result_json(std::uint64_t job, bool compact) const {
   const auto it = jobs_.find(job);
   if (it == jobs_.end()) {
     return "{\"error\":" + json_string("job " + hex(job) + " was not submitted through this node") + "}";
@@ -538,12 +546,26 @@ std::string Daemon::result_json(std::uint64_t job) const {
   std::ostringstream os;
   os << "{\"job\":\"" << hex(job) << "\",\"done\":" << (j.delivered ? "true" : "false");
   if (j.delivered) {
-    const Outcome& o = *j.delivered;
+    Outcome o = *j.delivered;
+    if (compact) {
+      o.stdout_head.clear();
+      o.stderr_head.clear();
+      for (OutputFile& f : o.files) f.by_value = false;
+      os << ",\"outputs_by_value\":false";
+    }
     os << ",\"state\":\"" << (o.reason == "none" ? "completed" : "failed") << "\",\"reason\":" << json_string(o.reason)
        << ",\"exit_code\":" << o.exit_code << ",\"signal\":" << o.signal
        << ",\"run_node\":" << json_string(format_ipv4(o.run_node)) << ",\"stdout\":" << json_string(o.stdout_head)
        << ",\"stderr\":" << json_string(o.stderr_head) << ",\"stdout_size\":" << o.stdout_size
        << ",\"stderr_size\":" << o.stderr_size << ",\"pointer\":" << json_string(o.pointer)
+       << ",\"files\":[";
+    for (std::size_t i = 0; i < o.files.size(); ++i) {
+      const OutputFile& f = o.files[i];
+      os << (i == 0 ? "" : ",") << "{\"name\":" << json_string(f.name) << ",\"size\":" << f.size;
+      if (f.by_value) os << ",\"data\":" << json_string(f.data);
+      os << "}";
+    }
+    os << "]"
        << ",\"wall_s\":" << static_cast<double>(o.wall_ns) * 1e-9 << ",\"submitted_ns\":" << j.submitted_ns
        << ",\"started_ns\":" << o.started_ns << ",\"deliveries\":" << j.deliveries
        << ",\"outcomes_discarded\":" << j.outcomes_discarded;
@@ -710,6 +732,7 @@ void Daemon::poll_job() {
     o.stdout_head = read_head(r.dir / "stdout", s_.output_by_value, o.stdout_size);
     o.stderr_head = read_head(r.dir / "stderr", s_.output_by_value, o.stderr_size);
     o.pointer = format_ipv4(self_) + ":" + std::to_string(port_) + ":" + r.dir.string();
+    list_outputs(r.dir / "work", o);
     o.wall_ns = unix_ns() - r.started_ns;
     o.started_ns = r.started_ns;
     finish_job(o);
@@ -721,12 +744,46 @@ void Daemon::poll_job() {
   });
 }
 
+void Daemon::list_outputs(const fs::path& work, Outcome& o) const {
+  // Small files by value within one budget, the rest by name and size.
+  std::uint64_t budget = s_.output_by_value;
+  std::error_code ec;
+  std::size_t listed = 0;
+  for (const auto& entry : fs::directory_iterator(work, ec)) {
+    if (++listed > kMaxListedFiles) break;
+    if (!entry.is_regular_file(ec)) continue;
+    OutputFile f;
+    f.name = entry.path().filename().string();
+    f.size = entry.file_size(ec);
+    if (f.size <= budget) {
+      std::uint64_t read = 0;
+      f.data = read_head(entry.path(), static_cast<std::size_t>(f.size), read);
+      f.by_value = f.data.size() == f.size;
+      if (f.by_value) budget -= f.size;
+      else f.data.clear();
+    }
+    o.files.push_back(std::move(f));
+  }
+}
+
 void Daemon::finish_job(Outcome o) {
   Running r = std::move(*running_);
   running_.reset();
   o.job = r.profile.job;
   o.attempt = r.profile.attempt;
   o.run_node = self_;
+  // The outcome must fit one datagram: what is by value shrinks until it does.
+  while (encode(NodeMessage{OutcomeReport{o}}).size() + kEnvelopeOverhead > s_.max_message) {
+    if (!o.files.empty()) {
+      o.files.pop_back();
+    } else if (!o.stdout_head.empty() || !o.stderr_head.empty()) {
+      o.stdout_head.resize(o.stdout_head.size() / 2);
+      o.stderr_head.resize(o.stderr_head.size() / 2);
+    } else {
+      o.pointer.clear();
+      break;
+    }
+  }
   if (o.started_ns == 0) o.started_ns = r.started_ns;
   log("finished " + hex(o.job) + ": " + o.reason);
   finished_[o.job] = {o, Clock::now()};
@@ -790,6 +847,7 @@ void Daemon::try_deliver(std::uint64_t job) {
     j.delivered = o;
   }
   ++j.deliveries;
+  j.delivered_at = Clock::now();
   j.outcomes.clear();
   log("result of " + hex(job) + " delivered: " + j.delivered->reason);
 }
@@ -806,6 +864,8 @@ void Daemon::housekeeping() {
   std::erase_if(buckets_, [&](const auto& e) { return now - e.second.last > std::chrono::seconds(10); });
   std::erase_if(replies_, [&](const auto& e) { return now - e.second.second > 2 * skew; });
   const auto keep = std::chrono::nanoseconds(s_.keep_outputs.ns);
+  // A delivered result stays queryable as long as a run node keeps outputs.
+  std::erase_if(jobs_, [&](const auto& e) { return e.second.delivered && now - e.second.delivered_at > keep; });
   for (auto it = finished_.begin(); it != finished_.end();) {
     if (now - it->second.second > keep) {
       std::error_code ec;

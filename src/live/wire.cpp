@@ -113,6 +113,13 @@ std::vector<std::byte> encode(const NodeMessage& m) {
           o.w().u64(c.stdout_size);
           o.w().u64(c.stderr_size);
           o.string(c.pointer);
+          o.w().u32(static_cast<std::uint32_t>(c.files.size()));
+          for (const OutputFile& f : c.files) {
+            o.string(f.name);
+            o.w().u64(f.size);
+            o.w().boolean(f.by_value);
+            o.string(f.data);
+          }
           o.w().i64(c.wall_ns);
           o.w().i64(c.started_ns);
         } else {
@@ -175,6 +182,15 @@ NodeMessage decode_node(std::span<const std::byte> bytes) {
       c.stdout_size = r.u64("stdout_size");
       c.stderr_size = r.u64("stderr_size");
       c.pointer = get_string(r, "pointer");
+      const auto files = r.count("files", 17);
+      for (std::uint32_t i = 0; i < files; ++i) {
+        OutputFile f;
+        f.name = get_string(r, "file name");
+        f.size = r.u64("file size");
+        f.by_value = r.boolean("by_value");
+        f.data = get_string(r, "file data");
+        c.files.push_back(std::move(f));
+      }
       c.wall_ns = r.i64("wall");
       c.started_ns = r.i64("started");
       out = OutcomeReport{std::move(c)};

@@ -50,6 +50,21 @@ def main():
         for path in (outside, "/etc/p2pgrid-pwned", "/usr/pwned"):
             if os.path.exists(path):
                 failures.append(f"a job wrote {path}")
+        # Input files in, output files back by value (small) or by name and size (large).
+        data = os.path.join(grid.dir, "numbers.txt")
+        with open(data, "w") as f:
+            f.write("3\n4\n5\n")
+        r = grid.result(0, grid.submit(0, ["sh", "-c", "sort -rn numbers.txt > sorted.txt; head -c 100000 /dev/zero > big"],
+                                       "--input", data), timeout=30)
+        files = {f["name"]: f for f in r.get("files", [])}
+        print(f"files: { {n: (f['size'], 'data' in f) for n, f in files.items()} }, pointer {r.get('pointer')}")
+        if r.get("state") != "completed" or files.get("sorted.txt", {}).get("data") != "5\n4\n3\n":
+            failures.append(f"input/output files: {r}")
+        if files.get("big", {}).get("size") != 100000 or "data" in files.get("big", {}):
+            failures.append(f"a large output file should come by name and size only: {files.get('big')}")
+        if not r.get("pointer", "").startswith(grid.addresses[0] + ":") and not r.get("pointer", "").startswith(
+                grid.addresses[1] + ":"):
+            failures.append(f"no pointer to the outputs: {r.get('pointer')}")
         # The node keeps serving: a plain job after all of that.
         r = grid.result(0, grid.submit(0, ["sh", "-c", "echo still serving"]), timeout=30)
         if r.get("state") != "completed" or r.get("stdout") != "still serving\n":

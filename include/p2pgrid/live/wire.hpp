@@ -30,6 +30,15 @@ struct JobPayload {
   std::int64_t wall_ns = 0;      ///< wall-clock limit (0: the run node's default)
 };
 
+/// A file the job left in its directory: by value when small (`by_value`),
+/// otherwise only its name and size (it stays behind the outcome's pointer).
+struct OutputFile {
+  std::string name;
+  std::uint64_t size = 0;
+  bool by_value = false;
+  std::string data;
+};
+
 /// How a job's run ended on its run node.
 struct Outcome {
   std::uint64_t job = 0;
@@ -45,6 +54,7 @@ struct Outcome {
   std::uint64_t stdout_size = 0;
   std::uint64_t stderr_size = 0;
   std::string pointer;  ///< where the full outputs and the job's files stay: HOST:PORT:DIR on the run node
+  std::vector<OutputFile> files;  ///< the job directory's files (input files it did not change included)
   std::int64_t wall_ns = 0;
   std::int64_t started_ns = 0;  ///< Unix time the sandbox was launched (0: never)
 };
