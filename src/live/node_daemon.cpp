@@ -191,6 +191,7 @@ class Daemon {
   void stop_job(TimerId id);
 
  private:
+  void start_peer();
   void receive();
   void on_datagram(std::span<const std::byte> d, const udp::endpoint& from);
   void on_protocol(PeerId from, std::span<const std::byte> bytes);
@@ -225,6 +226,10 @@ class Daemon {
   asio::steady_timer timer_;
   asio::steady_timer poll_timer_;
   asio::steady_timer housekeeping_timer_;
+  asio::steady_timer start_timer_;
+  bool probing_ = false;
+  bool started_ = false;
+  PeerId ring_member_;  ///< a seed that answered the first seed's probe as joined
   asio::signal_set signals_;
   std::array<std::byte, 65536> buffer_{};
   udp::endpoint from_;
@@ -289,6 +294,7 @@ Daemon::Daemon(const NodeSettings& s)
       timer_(io_),
       poll_timer_(io_),
       housekeeping_timer_(io_),
+      start_timer_(io_),
       signals_(io_, SIGINT, SIGTERM),
       sequence_(first_sequence()) {
   fs::create_directories(state_dir_ / "jobs");
@@ -349,13 +355,40 @@ int Daemon::run() {
     guarded("leave", [&] { peer_->on_leave(*ctx_); });
     io_.stop();
   });
-  guarded("start", [&] { peer_->on_start(*ctx_); });
   receive();
   housekeeping();
+  const std::vector<PeerId>& seeds = *params_.overlay.seeds;
+  if (seeds.size() > 1 && seeds.front() == self_) {
+    // The first seed creates the ring, unless one is already there (it
+    // restarts while the others run): it asks the other seeds first.
+    for (const PeerId p : seeds) {
+      if (p != self_) send(Channel::kNode, p, port_, encode(NodeMessage{RingProbe{}}));
+    }
+    probing_ = true;
+    start_timer_.expires_after(std::chrono::nanoseconds(2 * s_.chord.rpc_timeout.ns));
+    start_timer_.async_wait([this](const boost::system::error_code&) { start_peer(); });
+  } else {
+    start_peer();
+  }
   io_.run();
   if (running_ && running_->process) running_->process->kill_now();
   std::cerr << ("p2pgrid node " + format_ipv4(self_) + ": stopped\n");
   return 0;
+}
+
+void Daemon::start_peer() {
+  if (!probing_ && started_) return;
+  probing_ = false;
+  started_ = true;
+  if (ring_member_.valid()) {
+    // Join through the seeds, one that answered "joined" first in the list.
+    auto seeds = std::make_shared<std::vector<PeerId>>(*params_.overlay.seeds);
+    std::erase(*seeds, ring_member_);
+    seeds->insert(seeds->begin(), ring_member_);
+    params_.overlay.seeds = std::move(seeds);
+    log("a ring exists (" + format_ipv4(ring_member_) + " is in it): joining it");
+  }
+  guarded("start", [&] { peer_->on_start(*ctx_); });
 }
 
 void Daemon::receive() {
@@ -418,6 +451,7 @@ void Daemon::on_datagram(std::span<const std::byte> d, const udp::endpoint& from
 }
 
 void Daemon::on_protocol(PeerId from, std::span<const std::byte> bytes) {
+  if (!started_) return;  // not up yet (the first seed probing): as if still down
   guarded("protocol message", [&] {
     if (!bytes.empty() && static_cast<ProtocolId>(bytes[0]) == ProtocolId::kGrid) {
       // What owners tell this node's client, read as it passes (the job
@@ -457,6 +491,13 @@ void Daemon::on_node(PeerId from, std::span<const std::byte> bytes) {
     running_->payload = spec->payload;
   } else if (const auto* report = std::get_if<OutcomeReport>(&m)) {
     take_outcome(report->outcome);
+  } else if (std::holds_alternative<RingProbe>(m)) {
+    send(Channel::kNode, from, port_, encode(NodeMessage{RingProbeReply{started_ && peer_->overlay().joined()}}));
+  } else if (const auto* probe = std::get_if<RingProbeReply>(&m)) {
+    if (probing_ && probe->joined && !ring_member_.valid()) {
+      ring_member_ = from;
+      start_timer_.cancel();  // no need to wait for the others
+    }
   } else if (const auto* ask = std::get_if<OutcomeRequest>(&m)) {
     if (const auto it = finished_.find(ask->job); it != finished_.end()) {
       send(Channel::kNode, from, port_, encode(NodeMessage{OutcomeReport{it->second.first}}));
@@ -582,7 +623,9 @@ std::string Daemon::result_json(std::uint64_t job, bool compact) const {
 std::string Daemon::stats_json() const {
   std::ostringstream os;
   os << "{\"node\":\"" << format_ipv4(self_) << ":" << port_ << "\",\"joined\":"
-     << (peer_->overlay().joined() ? "true" : "false") << ",\"received\":" << received_ << ",\"handled\":" << handled_
+     << (peer_->overlay().joined() ? "true" : "false")
+     << ",\"successor\":" << json_string(format_ipv4(peer_->overlay().successor()))
+     << ",\"predecessor\":" << json_string(format_ipv4(peer_->overlay().predecessor())) << ",\"received\":" << received_ << ",\"handled\":" << handled_
      << ",\"sent\":" << sent_ << ",\"jobs_run\":" << jobs_run_ << ",\"queue_length\":" << peer_->grid().queue_length()
      << ",\"running\":" << (running_ ? "true" : "false") << ",\"drops\":{";
   for (std::size_t i = 0; i < kDropNames.size(); ++i) {

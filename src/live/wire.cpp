@@ -7,14 +7,17 @@
 namespace p2pgrid::live {
 namespace {
 
+// Numbers are the wire's: new types go at the end.
 enum class Type : std::uint8_t {
   kSpecRequest = 1,
-  kSpecReply,
-  kOutcomeReport,
-  kOutcomeRequest,
-  kSubmit,
-  kQuery,
-  kReply
+  kSpecReply = 2,
+  kOutcomeReport = 3,
+  kOutcomeRequest = 4,
+  kSubmit = 5,
+  kQuery = 6,
+  kReply = 7,
+  kRingProbe = 8,
+  kRingProbeReply = 9,
 };
 
 /// Grows as needed up to a datagram, then EncodeError (a caller bug: sizes are checked before).
@@ -122,9 +125,14 @@ std::vector<std::byte> encode(const NodeMessage& m) {
           }
           o.w().i64(c.wall_ns);
           o.w().i64(c.started_ns);
-        } else {
+        } else if constexpr (std::is_same_v<T, OutcomeRequest>) {
           header(o, Type::kOutcomeRequest);
           o.w().u64(x.job);
+        } else if constexpr (std::is_same_v<T, RingProbe>) {
+          header(o, Type::kRingProbe);
+        } else {
+          header(o, Type::kRingProbeReply);
+          o.w().boolean(x.joined);
         }
       },
       m);
@@ -197,6 +205,8 @@ NodeMessage decode_node(std::span<const std::byte> bytes) {
       break;
     }
     case Type::kOutcomeRequest: out = OutcomeRequest{r.u64("job")}; break;
+    case Type::kRingProbe: out = RingProbe{}; break;
+    case Type::kRingProbeReply: out = RingProbeReply{r.boolean("joined")}; break;
     default: r.fail("type", "not a daemon-to-daemon message");
   }
   r.expect_end();

@@ -74,7 +74,13 @@ struct OutcomeReport {  ///< run node -> client, on completion and on request
 struct OutcomeRequest {  ///< client -> run node: the outcome of job, please
   std::uint64_t job;
 };
-using NodeMessage = std::variant<SpecRequest, SpecReply, OutcomeReport, OutcomeRequest>;
+/// The first seed, starting: is a ring already there? (If one is, it joins
+/// it instead of creating a second one beside it.)
+struct RingProbe {};
+struct RingProbeReply {
+  bool joined;
+};
+using NodeMessage = std::variant<SpecRequest, SpecReply, OutcomeReport, OutcomeRequest, RingProbe, RingProbeReply>;
 
 // Command line -> daemon (Channel::kRequest). Replies (Channel::kReply) are
 // a request id and JSON text, printed as they are.
