@@ -5,7 +5,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(p2pgrid_libraries p2pgrid_api p2pgrid_warnings p2pgrid_sim p2pgrid_config p2pgrid_workload)
-foreach(lib p2pgrid_trace p2pgrid_chord p2pgrid_can p2pgrid_grid p2pgrid_match p2pgrid_peer p2pgrid_app)
+foreach(lib p2pgrid_trace p2pgrid_chord p2pgrid_can p2pgrid_grid p2pgrid_match p2pgrid_peer p2pgrid_live p2pgrid_app)
   if(TARGET ${lib})
     list(APPEND p2pgrid_libraries ${lib})
   endif()

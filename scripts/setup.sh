@@ -11,6 +11,7 @@ packages=(
   python3 python3-h5py python3-numpy python3-matplotlib python3-pytest python3-hypothesis
   python3-pandas python3-scipy python3-venv python3-pip python3-setuptools
   clang libclang-rt-14-dev
+  libssl-dev bubblewrap procps
   slurmctld slurmd slurm-client munge
 )
 

@@ -23,6 +23,7 @@
 #include "p2pgrid/app/schema_docs.hpp"
 #include "p2pgrid/app/version.hpp"
 #include "p2pgrid/app/trace_output.hpp"
+#include "p2pgrid/live/live_main.hpp"
 #include "p2pgrid/trace/hdf5_trace_sink.hpp"
 
 namespace {
@@ -81,6 +82,8 @@ std::optional<std::string> misplaced_word(const CLI::App& app, int argc, char** 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Live mode (a node daemon and its clients) runs without MPI.
+  if (p2pgrid::live::is_live_command(argc, argv)) return p2pgrid::live::live_main(argc, argv);
   // Before MPI_Init: a singleton start of Open MPI sets the variables mpiexec would.
   const bool stderr_terminal = isatty(STDERR_FILENO) == 1 && !p2pgrid::started_by_launcher(environ);
   boost::mpi::environment env(argc, argv, boost::mpi::threading::single);
@@ -113,6 +116,10 @@ int main(int argc, char** argv) {
   bench->add_option("--set", overrides, "override a config key in every scenario (repeatable)");
   std::string bench_csv;
   bench->add_option("--csv", bench_csv, "also append each row to this CSV file (header added if new)");
+  // Listed for --help; live_main parses them (before MPI_Init).
+  for (const char* live : {"node", "submit", "status", "result", "stats"}) {
+    app.add_subcommand(live, std::string("live mode: p2pgrid ") + live + " --help (docs/live.md)")->allow_extras();
+  }
 
   // Every mistake on the command line ends the same way: one line from rank
   // 0 naming what was wrong, exit 2, nothing written.

@@ -118,10 +118,9 @@ void GridNode::on_routed(Context& ctx, std::span<const std::byte> bytes, std::ui
 
 // --- Client ------------------------------------------------------------------
 
-GridNode::ClientJob GridNode::make_job(Context& ctx, std::uint32_t index) const {
-  const JobSpec& spec = (*plan_)[index];
+GridNode::ClientJob GridNode::make_job(Context& ctx, const JobSpec& spec, std::uint32_t sequence) const {
   ClientJob job;
-  job.profile.job = (std::uint64_t{self_.value} << 32U) | index;
+  job.profile.job = (std::uint64_t{self_.value} << 32U) | sequence;
   job.profile.client = self_;
   job.profile.requirements = spec.requirements;
   job.profile.input_bytes = spec.input_bytes;
@@ -133,7 +132,7 @@ GridNode::ClientJob GridNode::make_job(Context& ctx, std::uint32_t index) const 
 
 void GridNode::submit_next(Context& ctx, Host& host) {
   if ((*plan_)[next_job_].parents.empty()) {
-    client_.push_back(make_job(ctx, next_job_));
+    client_.push_back(make_job(ctx, (*plan_)[next_job_], next_job_));
     inject(ctx, client_.back(), host);
   } else {
     // A workflow job: submitted once the client holds its parents' results.
@@ -146,6 +145,13 @@ void GridNode::submit_next(Context& ctx, Host& host) {
                   tag(static_cast<std::uint8_t>(TimerKind::kSubmit)));
   }
   ensure_tick(ctx);
+}
+
+std::uint64_t GridNode::submit(Context& ctx, const JobSpec& spec, std::uint32_t sequence, Host& host) {
+  client_.push_back(make_job(ctx, spec, sequence));
+  inject(ctx, client_.back(), host);
+  ensure_tick(ctx);
+  return client_.back().profile.job;
 }
 
 void GridNode::inject(Context& ctx, ClientJob& job, Host& host) {
@@ -322,7 +328,7 @@ void GridNode::release_waiting(Context& ctx, Host& host) {
         continue;
       }
       waiting_.erase(waiting_.begin() + static_cast<std::ptrdiff_t>(i));
-      ClientJob job = make_job(ctx, index);
+      ClientJob job = make_job(ctx, (*plan_)[index], index);
       if (doomed) {
         write_record(ctx, job, JobStatus::kFailed, JobFailure::kParentFailed);
         settled_[index] = Settled::kFailed;
@@ -342,7 +348,8 @@ std::uint64_t GridNode::open_jobs() const {
   const std::size_t unsubmitted = plan == nullptr ? 0 : plan->size() - next_job_;
   // A job whose result arrived is final; its row waits only for record_delay.
   const auto undecided = std::count_if(client_.begin(), client_.end(), [](const ClientJob& j) { return !j.done; });
-  return unsubmitted + static_cast<std::uint64_t>(undecided);
+  // Workflow jobs waiting for their parents' results are open too.
+  return unsubmitted + waiting_.size() + static_cast<std::uint64_t>(undecided);
 }
 
 void GridNode::on_finish(Context& ctx, bool alive) {
@@ -357,7 +364,7 @@ void GridNode::on_finish(Context& ctx, bool alive) {
   // Workflow jobs still waiting for a parent: due, so they have a row, but
   // never injected (no submissions row).
   for (const std::uint32_t index : waiting_) {
-    write_record(ctx, make_job(ctx, index), JobStatus::kOpenAtEnd, JobFailure::kRunEnded);
+    write_record(ctx, make_job(ctx, (*plan_)[index], index), JobStatus::kOpenAtEnd, JobFailure::kRunEnded);
   }
   if (!has_work()) return;
   ctx.trace().record(HeldRecord{self_.value, static_cast<std::uint32_t>(client_.size() + waiting_.size()),
@@ -604,8 +611,10 @@ void GridNode::start_next(Context& ctx) {
   }
   running_ = true;
   queue_.front().history.started = ctx.now();
-  complete_timer_ =
-      ctx.set_timer(run_time_here(queue_.front().profile), tag(static_cast<std::uint8_t>(TimerKind::kComplete)));
+  const Duration run_time = run_time_here(queue_.front().profile);
+  const std::uint64_t done = tag(static_cast<std::uint8_t>(TimerKind::kComplete));
+  complete_timer_ = params_->executor ? params_->executor->start(ctx, queue_.front().profile, run_time, done)
+                                      : ctx.set_timer(run_time, done);
 }
 
 void GridNode::complete(Context& ctx) {
@@ -652,7 +661,11 @@ void GridNode::on_ack(Context& ctx, PeerId from, const HeartbeatAck& m) {
   const bool was_running = running_ && it == queue_.begin();
   queue_.erase(it);
   if (was_running) {
-    ctx.cancel(complete_timer_);
+    if (params_->executor) {
+      params_->executor->stop(ctx, complete_timer_);
+    } else {
+      ctx.cancel(complete_timer_);
+    }
     running_ = false;
     start_next(ctx);
   }

@@ -143,7 +143,7 @@ TEST_F(Cli, CommandLineMistakesNameTheWordInOneLine) {
     std::string line;
   };
   const std::vector<Case> cases{
-      {"rnu " + cfg, "p2pgrid: error: unknown subcommand 'rnu' (expected run, validate, schema or bench)"},
+      {"rnu " + cfg, "p2pgrid: error: unknown subcommand 'rnu' (expected run, validate, schema, bench, node, submit, status, result or stats)"},
       {"--verison", "p2pgrid: error: unknown option '--verison' (p2pgrid --help lists them)"},
       {"--set network.loss=0.1 run " + cfg,
        "p2pgrid: error: option '--set' belongs after a subcommand, e.g. p2pgrid run ... --set"},

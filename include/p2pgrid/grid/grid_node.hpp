@@ -76,6 +76,11 @@ class GridNode {
   /// grid_held row if this peer still holds any job state.
   void on_finish(Context& ctx, bool alive);
 
+  /// Submits a job now, outside the plan (a live node's user), as job
+  /// `self << 32 | sequence`; the caller keeps sequences unique per client.
+  /// Returns the job's id.
+  std::uint64_t submit(Context& ctx, const JobSpec& spec, std::uint32_t sequence, Host& host);
+
   // --- What this peer itself knows, for its matchmaker to report. -------
   [[nodiscard]] const Resources& capabilities() const { return capabilities_; }
   /// Jobs queued or running here.
@@ -149,7 +154,7 @@ class GridNode {
   void write_record(Context& ctx, const ClientJob& job, JobStatus status, JobFailure reason) const;
   ClientJob* client_job(std::uint64_t job);
   /// The job this client submits for plan entry `index` (not yet injected).
-  [[nodiscard]] ClientJob make_job(Context& ctx, std::uint32_t index) const;
+  [[nodiscard]] ClientJob make_job(Context& ctx, const JobSpec& spec, std::uint32_t sequence) const;
   /// Workflows: plan entry `index` completed (`ok`) or failed; submits the
   /// waiting jobs that became runnable, fails those that never can.
   void settle(Context& ctx, std::uint64_t job, bool ok, Host& host);

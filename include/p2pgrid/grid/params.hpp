@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "p2pgrid/core/time.hpp"
+#include "p2pgrid/grid/executor.hpp"
 #include "p2pgrid/grid/job_profile.hpp"
 
 namespace p2pgrid::grid {
@@ -71,6 +72,8 @@ struct Params {
   /// A peer's own capabilities (a function of its identity, as a real
   /// machine reads its own hardware). Never used to learn another peer's.
   std::function<Resources(PeerId)> capabilities_of;
+  /// Runs the jobs of a live node; null in the emulator (a job is a timer).
+  std::shared_ptr<Executor> executor;
 };
 
 /// How long a job of nominal run time `nominal` occupies a node with `cpu_mhz`

@@ -86,6 +86,13 @@ class GridPeer {
     match_.on_finish(ctx, alive, grid_, overlay_);
   }
 
+  /// A live node's user submits a job through this peer, its injection
+  /// peer (grid::GridNode::submit). Returns the job's id.
+  std::uint64_t submit(Context& ctx, const grid::JobSpec& spec, std::uint32_t sequence) {
+    Layers up(*this);
+    return grid_.submit(ctx, spec, sequence, up);
+  }
+
   [[nodiscard]] const OverlayNode& overlay() const { return overlay_; }
   [[nodiscard]] const grid::GridNode& grid() const { return grid_; }
   [[nodiscard]] const Match& matchmaker() const { return match_; }

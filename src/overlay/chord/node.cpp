@@ -397,6 +397,16 @@ void Node::on_start(Context& ctx) {
 }
 
 PeerId Node::choose_contact(Context& ctx) const {
+  if (params_->seeds) {
+    const std::vector<PeerId>& seeds = *params_->seeds;
+    if (seeds.empty() || seeds.front() == self_) return PeerId::none();
+    const auto self_count = static_cast<std::size_t>(std::count(seeds.begin(), seeds.end(), self_));
+    auto pick = ctx.rng().below(seeds.size() - self_count);
+    for (const PeerId p : seeds) {
+      if (p == self_) continue;
+      if (pick-- == 0) return p;
+    }
+  }
   if (params_->wave_contacts) {
     const PeerId c = (*params_->wave_contacts)[self_.value];
     return c == self_ ? PeerId::none() : c;

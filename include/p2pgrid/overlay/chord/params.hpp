@@ -39,6 +39,11 @@ struct Params {
   bool join_waves = false;
   std::shared_ptr<const std::vector<PeerId>> wave_contacts;
 
+  /// A live deployment's seed peers, instead of join_interval and
+  /// bootstrap_peers: a peer joins through one of them other than itself,
+  /// at random; the first one listed creates the ring. Null in the emulator.
+  std::shared_ptr<const std::vector<PeerId>> seeds;
+
   /// Lookups through the lookup() service (probes, the stack's): iterative
   /// with owner confirmation (false), or recursive as SimGrid's example.
   bool recursive_lookups = false;
