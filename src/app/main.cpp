@@ -103,9 +103,12 @@ int main(int argc, char** argv) {
   validate->add_option("config", config_path, "scenario file (TOML)")->required();
   validate->add_option("--set", overrides, "override a config key (repeatable)");
 
-  auto* schema = app.add_subcommand("schema", "print every config key (or --tables: every trace table) as Markdown");
+  auto* schema = app.add_subcommand(
+      "schema", "print every config key (or --tables: every trace table; --messages: every wire message) as Markdown");
   bool tables = false;
   schema->add_flag("--tables", tables, "every trace table, its columns, types and units");
+  bool messages = false;
+  schema->add_flag("--messages", messages, "every wire message, its type byte and field layout");
 
   std::vector<std::string> bench_configs;
   auto* bench = app.add_subcommand("bench", "run scale scenarios without traces; one row of speed and memory each");
@@ -139,7 +142,10 @@ int main(int argc, char** argv) {
   }
 
   if (schema->parsed()) {
-    if (root) std::cout << (tables ? p2pgrid::trace_tables_markdown() : p2pgrid::configuration_markdown());
+    if (root) {
+      std::cout << (messages ? p2pgrid::messages_markdown()
+                             : tables ? p2pgrid::trace_tables_markdown() : p2pgrid::configuration_markdown());
+    }
     return 0;
   }
 
