@@ -121,8 +121,8 @@ void Central::receive(Context& ctx, PeerId from, std::span<const std::byte> byte
     v.expected_wait = status->queued_work;
     v.heard = ctx.now();
     if (self_ != params_->server) return;  // only the server keeps the table
-    const auto it = std::lower_bound(view_.begin(), view_.end(), from,
-                                     [](const NodeView& n, PeerId p) { return n.node < p; });
+    const auto it =
+        std::lower_bound(view_.begin(), view_.end(), from, [](const NodeView& n, PeerId p) { return n.node < p; });
     if (it != view_.end() && it->node == from) {
       *it = v;
     } else {

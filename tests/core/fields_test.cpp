@@ -112,8 +112,8 @@ TEST(Fields, RoundTripEveryKindInDeclarationOrder) {
   const auto bytes = encode(sample());
   ASSERT_EQ(bytes.size(), kSampleSize);
   EXPECT_EQ(std::to_integer<int>(bytes[2]), Sample::kType);
-  EXPECT_EQ(std::to_integer<int>(bytes[3]), 200);            // u8 first
-  EXPECT_EQ(std::to_integer<int>(bytes[4]), 0x08);           // u64 little-endian
+  EXPECT_EQ(std::to_integer<int>(bytes[3]), 200);             // u8 first
+  EXPECT_EQ(std::to_integer<int>(bytes[4]), 0x08);            // u64 little-endian
   EXPECT_EQ(std::to_integer<int>(bytes[kColourEnd - 1]), 2);  // the colour's value
   const Sample back = decode(bytes);
   EXPECT_EQ(back.u64, sample().u64);
@@ -143,9 +143,9 @@ TEST(Fields, ChecksNameTheFieldAndTheByteWhereTheyStand) {
   // A require() fails at its place in the order, right after `span`.
   Sample negative = sample();
   negative.span = Duration{-1};
-  EXPECT_NE(error_of(encode(negative)).find("field 'span' at byte " + std::to_string(kColourEnd - 1) +
-                                            ": negative span"),
-            std::string::npos)
+  EXPECT_NE(
+      error_of(encode(negative)).find("field 'span' at byte " + std::to_string(kColourEnd - 1) + ": negative span"),
+      std::string::npos)
       << error_of(encode(negative));
   // A list longer than its array.
   bad = bytes;

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "p2pgrid/api/context.hpp"
+#include "p2pgrid/core/checkpoint_error.hpp"
 #include "p2pgrid/core/codec.hpp"
+#include "p2pgrid/core/fields.hpp"
 
 namespace p2pgrid {
 
@@ -37,6 +39,17 @@ class Protocol {
   /// A hint without semantics: a handler for this slot runs next, so its
   /// state may start loading into cache now.
   virtual void prefetch(std::uint32_t /*slot*/) const {}
+
+  /// Checkpoints (docs/checkpoint.md): one peer's state, written at a window
+  /// boundary and read back, in the same order, into a freshly built stack
+  /// (possibly on another rank). A stack that cannot be checkpointed yet
+  /// says so rather than write half a state.
+  virtual void save_peer(std::uint32_t /*slot*/, Writer& /*w*/) const {
+    throw CheckpointError("this protocol stack cannot be checkpointed yet (docs/checkpoint.md)");
+  }
+  virtual void restore_peer(std::uint32_t /*slot*/, Reader& /*r*/) {
+    throw CheckpointError("this protocol stack cannot be checkpointed yet (docs/checkpoint.md)");
+  }
 };
 
 /// Timer tags carry their protocol in the top byte, so a stack of protocols
@@ -79,6 +92,24 @@ class NodeProtocol final : public Protocol {
   }
   void on_finish(Context& ctx, bool alive) override {
     if constexpr (requires(Node& n) { n.on_finish(ctx, alive); }) nodes_[ctx.slot()].on_finish(ctx, alive);
+  }
+
+  /// A Node that declares its fields() (its state, not its parameters) can be checkpointed.
+  void save_peer(std::uint32_t slot, Writer& w) const override {
+    if constexpr (HasFields<Node>) {
+      FieldWriter fw(w, FieldContext{});
+      Node::fields(nodes_[slot], fw);
+    } else {
+      Protocol::save_peer(slot, w);
+    }
+  }
+  void restore_peer(std::uint32_t slot, Reader& r) override {
+    if constexpr (HasFields<Node>) {
+      FieldReader fr(r, FieldContext{});
+      Node::fields(nodes_[slot], fr);
+    } else {
+      Protocol::restore_peer(slot, r);
+    }
   }
 
   void prefetch(std::uint32_t slot) const override {

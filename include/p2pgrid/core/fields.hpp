@@ -109,10 +109,14 @@ struct IsStdArray<std::array<T, N>> : std::true_type {};
 }  // namespace fields_detail
 
 template <class T>
-concept HasFields = requires(T& t, fields_detail::AnyVisitor& v) { T::fields(t, v); };
+concept HasFields = requires(T& t, fields_detail::AnyVisitor& v) {
+  T::fields(t, v);
+};
 
 template <class T>
-concept HasFieldCodec = requires { FieldCodec<T>::size(FieldContext{}); };
+concept HasFieldCodec = requires {
+  FieldCodec<T>::size(FieldContext{});
+};
 
 template <class T>
 concept WireEnum = std::is_enum_v<T> && requires(T e) {
@@ -143,7 +147,8 @@ class FieldWriter {
   template <class C, class T, std::size_t N>
   void list(const char* field, const C& count, const char* item, const std::array<T, N>& items,
             PeerCheck check = PeerCheck::kAny) {
-    if (count > N) throw EncodeError(std::string(field) + ": " + std::to_string(count) + " items, at most " + std::to_string(N));
+    if (count > N)
+      throw EncodeError(std::string(field) + ": " + std::to_string(count) + " items, at most " + std::to_string(N));
     fields_detail::put_unsigned<C>(w_, count);
     for (std::size_t i = 0; i < count; ++i) (*this)(item, items[i], check);
   }
@@ -256,7 +261,8 @@ class FieldReader {
     if (item_bytes != 0 && n > r_.remaining() / item_bytes) {
       r_.fail(field, "count " + std::to_string(n) + " exceeds the " + std::to_string(r_.remaining()) + " bytes left");
     }
-    if (n > capacity) r_.fail(field, "count " + std::to_string(n) + " exceeds the limit of " + std::to_string(capacity));
+    if (n > capacity)
+      r_.fail(field, "count " + std::to_string(n) + " exceeds the limit of " + std::to_string(capacity));
     return n;
   }
 
@@ -382,10 +388,9 @@ template <class... Ms>
 void read_message(Reader& r, const FieldContext& ctx, std::uint8_t type, std::variant<Ms...>& out,
                   const char* protocol_name) {
   FieldReader fr(r, ctx);
-  const bool known = ((static_cast<std::uint8_t>(Ms::kType) == type
-                           ? (Ms::fields(out.template emplace<Ms>(), fr), true)
-                           : false) ||
-                      ...);
+  const bool known =
+      ((static_cast<std::uint8_t>(Ms::kType) == type ? (Ms::fields(out.template emplace<Ms>(), fr), true) : false) ||
+       ...);
   if (!known) r.fail("type", std::string("unknown ") + protocol_name + " message type " + std::to_string(type));
 }
 

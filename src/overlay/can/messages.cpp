@@ -28,8 +28,8 @@ void decode(std::span<const std::byte> bytes, int dims, Message& out) {
   const MessageHeader h = r.header(ProtocolId::kCan);
   const std::uint8_t d = r.u8("dims");
   if (d != dims) {
-    r.fail("dims", "message for a " + std::to_string(d) + "-dimensional space; this peer's has " +
-                       std::to_string(dims));
+    r.fail("dims",
+           "message for a " + std::to_string(d) + "-dimensional space; this peer's has " + std::to_string(dims));
   }
   read_message(r, FieldContext{0, dims}, h.type, out, "CAN");
   r.expect_end();

@@ -235,9 +235,8 @@ struct SuccessorFound {
     v.require("status", s.status <= kMaxLookupStatus,
               [&] { return "unknown lookup status " + std::to_string(s.status); });
     // An answer names a peer exactly when it succeeded.
-    v.require("owner", (s.status == 0) == s.owner.valid(), [&] {
-      return std::string(s.status == 0 ? "peer id is 'none'" : "a failed lookup names a peer");
-    });
+    v.require("owner", (s.status == 0) == s.owner.valid(),
+              [&] { return std::string(s.status == 0 ? "peer id is 'none'" : "a failed lookup names a peer"); });
   }
 };
 
