@@ -166,7 +166,7 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
     result.all.resize(static_cast<std::size_t>(comm.size()));
     std::memcpy(result.all.data(), all.data(), all.size());
   }
-  if (reporter) {
+  if (reporter && !result.checkpointed) {  // a stopped run is not at 100%
     std::uint64_t events = 0;
     for (const EngineStats& s : result.all) events += s.events;
     reporter->finish(events);
