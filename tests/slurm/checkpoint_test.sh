@@ -19,7 +19,7 @@ bin=$(cd "$(dirname "$2")" && pwd -P)/$(basename "$2")
 work=$3
 here=$src/tests/slurm
 cluster_sh=$here/slurm_cluster.sh
-readonly kRanks=2 kTimeout=600
+readonly kRanks=2 kTimeout=1100
 
 for b in slurmctld slurmd munged sbatch srun scontrol; do
   if ! command -v "$b" >/dev/null 2>&1 && [[ ! -x /usr/sbin/$b ]]; then
@@ -70,14 +70,15 @@ fail() {
 eval "$("$cluster_sh" start "$dir")"
 mkdir -p "$dir/logs" "$dir/out" "$dir/ref"
 
-# Long enough (about a minute on 2 ranks) to outlast the time between the
-# signal and the limit at least once. No loss or faults: they would end the
+# Long enough (about 40 s of wall time on 2 ranks) to be signalled at least
+# once. Each requeue waits about two minutes (Slurm's delay before a requeued
+# job is eligible again), so the test takes several minutes. No loss or faults: they would end the
 # PHOLD messages early (the MPI checkpoint test covers faults).
 cat >"$dir/long.toml" <<EOF
 [run]
 protocol = "phold"
 seed = 3
-duration = "${P2PGRID_CKPT_TEST_DURATION:-60s}"
+duration = "${P2PGRID_CKPT_TEST_DURATION:-40s}"
 [peers]
 count = 20000
 [phold]
