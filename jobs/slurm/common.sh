@@ -89,5 +89,8 @@ p2pgrid_launch() {
   # shellcheck disable=SC2206
   cmd=($P2PGRID_LAUNCHER "${launcher_args[@]}" "$P2PGRID_BIN" "$@")
   p2pgrid_log "running: ${cmd[*]}"
+  # P2PGRID_LAUNCH_EXEC=1 (in a background subshell): become the launcher,
+  # so $! names it and a trapped signal can be passed on to it.
+  if [[ ${P2PGRID_LAUNCH_EXEC:-0} == 1 ]]; then exec "${cmd[@]}"; fi
   "${cmd[@]}"
 }

@@ -21,8 +21,11 @@
 #include "p2pgrid/app/runner.hpp"
 #include "p2pgrid/app/scenario.hpp"
 #include "p2pgrid/app/schema_docs.hpp"
+#include "p2pgrid/app/stop_signal.hpp"
 #include "p2pgrid/app/version.hpp"
 #include "p2pgrid/app/trace_output.hpp"
+#include "p2pgrid/config/config.hpp"
+#include "p2pgrid/core/checkpoint_error.hpp"
 #include "p2pgrid/live/live_main.hpp"
 #include "p2pgrid/trace/hdf5_trace_sink.hpp"
 
@@ -30,6 +33,9 @@ namespace {
 
 constexpr int kBadInput = 2;
 constexpr int kRunFailed = 1;
+/// The run stopped and wrote a checkpoint; rerun with --resume (EX_TEMPFAIL:
+/// batch scripts requeue on it).
+constexpr int kCheckpointed = 75;
 
 /// One write per diagnostic line: stderr is unbuffered, and under a launcher
 /// several ranks' (or stdout's) pieces would interleave mid-line.
@@ -101,14 +107,26 @@ int main(int argc, char** argv) {
   run->add_option("config", config_path, "scenario file (TOML)")->required();
   run->add_option("--set", overrides, "override a config key: --set network.loss=0.01 (repeatable)");
   run->add_option("-o,--output", output, "HDF5 trace to write (default: no trace)");
+  std::string checkpoint_at;
+  std::string checkpoint_path;
+  std::string resume_path;
+  run->add_option("--checkpoint-at", checkpoint_at,
+                  "stop at the first window at or after this simulated time (e.g. 30s), write --checkpoint, exit 75");
+  run->add_option("--checkpoint", checkpoint_path, "checkpoint file to write when the run stops early");
+  run->add_option("--resume", resume_path, "continue from this checkpoint (any rank count)");
+  // Stopping for a checkpoint needs a file to write: without --checkpoint
+  // the signals keep their default action (the run ends at once).
 
   auto* validate = app.add_subcommand("validate", "check a scenario file and print the resolved config");
   validate->add_option("config", config_path, "scenario file (TOML)")->required();
   validate->add_option("--set", overrides, "override a config key (repeatable)");
 
-  auto* schema = app.add_subcommand("schema", "print every config key (or --tables: every trace table) as Markdown");
+  auto* schema = app.add_subcommand(
+      "schema", "print every config key (or --tables: every trace table; --messages: every wire message) as Markdown");
   bool tables = false;
   schema->add_flag("--tables", tables, "every trace table, its columns, types and units");
+  bool messages = false;
+  schema->add_flag("--messages", messages, "every wire message, its type byte and field layout");
 
   std::vector<std::string> bench_configs;
   auto* bench = app.add_subcommand("bench", "run scale scenarios without traces; one row of speed and memory each");
@@ -146,7 +164,10 @@ int main(int argc, char** argv) {
   }
 
   if (schema->parsed()) {
-    if (root) std::cout << (tables ? p2pgrid::trace_tables_markdown() : p2pgrid::configuration_markdown());
+    if (root) {
+      std::cout << (messages ? p2pgrid::messages_markdown()
+                             : tables ? p2pgrid::trace_tables_markdown() : p2pgrid::configuration_markdown());
+    }
     return 0;
   }
 
@@ -193,6 +214,26 @@ int main(int argc, char** argv) {
     return kBadInput;
   }
 
+  p2pgrid::CheckpointOptions checkpoint;
+  checkpoint.write_path = checkpoint_path;
+  checkpoint.resume_path = resume_path;
+  if (!checkpoint_path.empty()) {
+    p2pgrid::install_stop_signals();
+    checkpoint.stop_requested = p2pgrid::stop_signalled;
+  }
+  if (!checkpoint_at.empty()) {
+    try {
+      checkpoint.stop_at = p2pgrid::Time{p2pgrid::parse_duration(checkpoint_at).ns};
+    } catch (const std::exception& e) {
+      if (root) error_line("--checkpoint-at: " + std::string(e.what()));
+      return kBadInput;
+    }
+    if (checkpoint_path.empty()) {
+      if (root) error_line("--checkpoint-at needs --checkpoint FILE to write");
+      return kBadInput;
+    }
+  }
+
   std::unique_ptr<p2pgrid::TraceOutput> trace;
   try {
     trace = p2pgrid::open_trace_output(output, *scenario, world, {quoted_command_line(argc, argv)});
@@ -205,11 +246,21 @@ int main(int argc, char** argv) {
   }
   try {
     p2pgrid::JobSummarySink jobs(trace->sink());
-    const auto result = p2pgrid::run_scenario(*scenario, world, jobs, {&std::cerr, stderr_terminal});
+    const auto result = p2pgrid::run_scenario(*scenario, world, jobs, {&std::cerr, stderr_terminal}, {}, checkpoint);
+    if (result.checkpointed) {
+      // The rows recorded up to the checkpoint go to the file; it is not
+      // marked complete (the resumed run writes the rest: docs/checkpoint.md).
+      trace->sink().flush();
+      if (root) std::cout << "checkpoint: " << checkpoint_path << " (resume with --resume " << checkpoint_path << ")\n";
+      return kCheckpointed;
+    }
     trace->close(result, jobs.accepted_runs());
     if (root) p2pgrid::print_summary(std::cout, *scenario, result.all);
     jobs.print(std::cout, world);
     if (root && !output.empty()) std::cout << "trace: " << output << '\n';
+  } catch (const p2pgrid::CheckpointError& e) {  // every rank reads the same file and fails alike
+    if (root) error_line(e.what());
+    return kBadInput;
   } catch (const std::exception& e) {
     std::cerr << ("p2pgrid: rank " + std::to_string(world.rank()) + ": error: " + e.what() + "\n") << std::flush;
     env.abort(kRunFailed);

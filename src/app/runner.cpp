@@ -1,21 +1,32 @@
 #include "p2pgrid/app/runner.hpp"
 
 #include <algorithm>
+#include <boost/mpi/collectives/all_reduce.hpp>
 #include <boost/mpi/collectives/gather.hpp>
+#include <boost/mpi/operations.hpp>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <optional>
 
 #include "p2pgrid/app/progress.hpp"
+#include "p2pgrid/app/sha256.hpp"
+#include "p2pgrid/app/stop_signal.hpp"
+#include "p2pgrid/sim/checkpoint.hpp"
+#include "p2pgrid/sim/checkpoint_file.hpp"
 #include "p2pgrid/sim/mpi_exchanger.hpp"
 #include "p2pgrid/sim/partition.hpp"
 
 namespace p2pgrid {
 
+std::string config_hash(const Scenario& scenario) { return sha256_hex(scenario.config.to_toml()); }
+
 RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator& comm, TraceSink& trace,
-                       const ProgressTarget& progress, const BeforeRun& before_run) {
+                       const ProgressTarget& progress, const BeforeRun& before_run,
+                       const CheckpointOptions& checkpoint) {
   const NetworkModel network(scenario.network, scenario.seed);
   const auto partition = make_partition(scenario.partition, scenario.peers, comm.size(), scenario.seed);
   MpiExchanger exchanger(comm);
@@ -28,11 +39,78 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
   params.idle_check = deployment.idle_check;
   params.traffic = scenario.config.boolean("trace.traffic");
   params.log = scenario.config.boolean("run.log");
+  params.stop_at = checkpoint.stop_at;
+  // Periodic checkpoints (run.checkpoint_every, wall-clock) and stop
+  // requests end the run at a window boundary; the loop below writes the
+  // checkpoint and, for a periodic one, carries on.
+  const bool periodic = scenario.checkpoint_every.ns > 0 && !checkpoint.write_path.empty();
+  auto last_checkpoint = std::chrono::steady_clock::now();
+  bool period_due = false;
+  bool checkpoints_off = false;  // the stack cannot be checkpointed
+  params.stop_requested = [&] {
+    if (checkpoints_off) return false;
+    if (periodic) {
+      period_due =
+          std::chrono::steady_clock::now() - last_checkpoint >= std::chrono::nanoseconds(scenario.checkpoint_every.ns);
+    }
+    return period_due || (checkpoint.stop_requested && checkpoint.stop_requested());
+  };
   FaultPlan faults = scenario.faults;
   if (deployment.exempt) std::erase_if(faults.events, [&](const FaultEvent& f) { return deployment.exempt(f.peer); });
   Engine engine(params, network, faults, *partition, exchanger, trace, deployment.factory);
   if (deployment.prepare) deployment.prepare(engine);
   if (before_run) before_run(engine);
+  if (!checkpoint.write_path.empty() || !checkpoint.resume_path.empty()) {
+    // A stack that cannot be checkpointed says so now, not after the run.
+    // Every rank hosts a peer (peers >= ranks) and the same stack.
+    std::vector<std::byte> scratch(kMaxPeerState);
+    Writer probe(scratch);
+    try {
+      engine.protocol().save_peer(0, probe);
+    } catch (const CheckpointError& e) {
+      const bool asked = checkpoint.stop_at != Time::never() || !checkpoint.resume_path.empty() || periodic;
+      if (asked) throw CheckpointError(scenario.protocol + ": " + e.what());
+      // Only signals would checkpoint: run as if --checkpoint were not given.
+      if (comm.rank() == 0) {
+        std::cerr << ("p2pgrid: warning: " + scenario.protocol + ": " + e.what() +
+                      "; SIGTERM and SIGUSR1 end the run without a checkpoint\n")
+                  << std::flush;
+      }
+      restore_default_stop_signals();
+      checkpoints_off = true;
+    }
+  }
+  if (!checkpoint.resume_path.empty()) {
+    // Every rank reads the whole file and keeps its own peers' records, so
+    // the rank count may differ from the run that wrote it.
+    const auto t0 = std::chrono::steady_clock::now();
+    const LoadedCheckpoint loaded = read_checkpoint(checkpoint.resume_path, config_hash(scenario), scenario.peers);
+    const auto t1 = std::chrono::steady_clock::now();
+    std::string problem;
+    try {
+      engine.restore(loaded.sections);
+    } catch (const DecodeError& e) {
+      problem = e.what();
+    } catch (const CheckpointError& e) {
+      problem = e.what();
+    }
+    // Ranks check different peers: all stop if any found a problem.
+    const int failed = boost::mpi::all_reduce(comm, problem.empty() ? 0 : 1, boost::mpi::maximum<int>());
+    if (failed != 0) {
+      throw CheckpointError(checkpoint.resume_path + ": " +
+                            (problem.empty() ? std::string("another rank found a record it cannot use") : problem));
+    }
+    comm.barrier();
+    if (progress.out != nullptr && comm.rank() == 0) {
+      const auto t2 = std::chrono::steady_clock::now();
+      char line[256];
+      std::snprintf(line, sizeof line,
+                    "checkpoint: resumed from %s at %.9g s: %zu bytes read in %.3f s, restored in %.3f s\n",
+                    checkpoint.resume_path.c_str(), loaded.header.next_window.to_seconds(), loaded.bytes.size(),
+                    std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count());
+      *progress.out << line << std::flush;
+    }
+  }
 
   std::optional<ProgressReporter> reporter;
   if (progress.out != nullptr && comm.rank() == 0) {
@@ -40,9 +118,46 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
     reporter.emplace(*progress.out, live, scenario.progress_interval, scenario.end);
   }
   RunResult result;
-  result.local = engine.run([&](Time next, std::uint64_t events, const EngineStats& /*local*/) {
-    if (reporter) reporter->update(next, events);
-  });
+  for (;;) {
+    result.local = engine.run([&](Time next, std::uint64_t events, const EngineStats& /*local*/) {
+      if (reporter) reporter->update(next, events);
+    });
+    if (!engine.stopped()) break;
+    if (checkpoint.write_path.empty())
+      throw CheckpointError("the run stopped for a checkpoint but has no file to write");
+    CheckpointHeader header;
+    header.config_hash = config_hash(scenario);
+    header.peers = scenario.peers;
+    header.next_window = engine.stopped_at();
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::vector<std::byte> section = engine.save();
+    const auto t1 = std::chrono::steady_clock::now();
+    write_checkpoint(checkpoint.write_path, header, section, comm);
+    const std::uint64_t bytes = boost::mpi::all_reduce(comm, static_cast<std::uint64_t>(section.size()), std::plus<>());
+    if (progress.out != nullptr && comm.rank() == 0) {
+      const auto t2 = std::chrono::steady_clock::now();
+      char line[256];
+      std::snprintf(line, sizeof line,
+                    "checkpoint: %s at %.9g s: %llu bytes of records (%.1f per peer), saved in %.3f s, written in "
+                    "%.3f s\n",
+                    checkpoint.write_path.c_str(), header.next_window.to_seconds(),
+                    static_cast<unsigned long long>(bytes), static_cast<double>(bytes) / scenario.peers,
+                    std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count());
+      *progress.out << line << std::flush;
+    }
+    // A periodic checkpoint carries on; a signal on any rank, or stop_at,
+    // ends the run. Agreed, so all ranks carry on or all return.
+    const bool signalled =
+        boost::mpi::all_reduce(comm, static_cast<int>(checkpoint.stop_requested && checkpoint.stop_requested()),
+                               boost::mpi::maximum<int>()) == 1;
+    if (!signalled && engine.stopped_at() < checkpoint.stop_at) {
+      last_checkpoint = std::chrono::steady_clock::now();
+      period_due = false;
+      continue;
+    }
+    result.checkpointed = true;
+    break;
+  }
   trace.record(result.local);
 
   // EngineStats is padding-free plain data: gather it as raw bytes.
@@ -54,7 +169,7 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
     result.all.resize(static_cast<std::size_t>(comm.size()));
     std::memcpy(result.all.data(), all.data(), all.size());
   }
-  if (reporter) {
+  if (reporter && !result.checkpointed) {  // a stopped run is not at 100%
     std::uint64_t events = 0;
     for (const EngineStats& s : result.all) events += s.events;
     reporter->finish(events);

@@ -85,6 +85,10 @@ Schema build_schema() {
            "terminal: one redrawn line; plain: a line per interval; auto: terminal on a tty outside batch jobs", {}, {},
            {"auto", "terminal", "plain"}});
   s.field({"run.log", ValueKind::kBool, false, "", "print protocol log lines to stderr", {}, {}, {}});
+  s.field({"run.checkpoint_every", ValueKind::kDuration, Duration{0}, "",
+           "wall-clock time between periodic checkpoints of `p2pgrid run --checkpoint FILE` (0s: none; "
+           "docs/checkpoint.md)",
+           0, {}, {}});
   s.field({"trace.flush_interval", ValueKind::kDuration, Duration::seconds(10), "",
            "wall-clock time between trace flushes (a killed run keeps the rows of its last flush)", 1e-3, {}, {}});
   s.field({"trace.buffer", ValueKind::kInt, std::int64_t{16} << 20, "bytes", "trace rows a rank buffers before a flush",
@@ -321,6 +325,7 @@ Scenario Scenario::from_config(Config config) {
   add_availability(c, s);
   add_churn(c, s);
   s.progress_interval = c.duration("progress.interval");
+  s.checkpoint_every = c.duration("run.checkpoint_every");
   return s;
 }
 

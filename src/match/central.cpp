@@ -2,15 +2,66 @@
 
 #include <algorithm>
 #include <array>
+#include <variant>
 
 #include "p2pgrid/api/protocol.hpp"
 #include "p2pgrid/core/codec.hpp"
+#include "p2pgrid/core/fields.hpp"
 
 namespace p2pgrid::match {
 namespace {
 
-enum Type : std::uint8_t { kNodeStatus = 1, kMatchRequest = 2, kMatchReply = 3 };
+enum class MessageType : std::uint8_t { kNodeStatus = 1, kMatchRequest = 2, kMatchReply = 3 };
 constexpr std::size_t kBuffer = 64;
+
+/// Node -> server, every status period.
+struct NodeStatus {
+  static constexpr MessageType kType = MessageType::kNodeStatus;
+  grid::Resources capabilities{};
+  std::uint32_t queue_length = 0;
+  Duration queued_work;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("capabilities", s.capabilities);
+    v("queue_length", s.queue_length);
+    v("queued_work", s.queued_work);
+  }
+};
+/// Owner -> server.
+struct MatchRequest {
+  static constexpr MessageType kType = MessageType::kMatchRequest;
+  std::uint32_t nonce = 0;
+  grid::Resources requirements{};
+  Duration run_time;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("nonce", s.nonce);
+    v("requirements", s.requirements);
+    v("run_time", s.run_time);
+  }
+};
+/// Server -> owner: the chosen node, or none.
+struct MatchReply {
+  static constexpr MessageType kType = MessageType::kMatchReply;
+  std::uint32_t nonce = 0;
+  PeerId chosen;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("nonce", s.nonce);
+    v("chosen", s.chosen);
+  }
+};
+using Message = std::variant<NodeStatus, MatchRequest, MatchReply>;
+
+template <class M>
+void send_message(Context& ctx, PeerId to, const M& m) {
+  BufferWriter<kBuffer> w;
+  write_message(w, ProtocolId::kMatch, FieldContext{}, m);
+  ctx.send(to, w.bytes());
+}
 
 std::uint64_t tag(std::uint8_t kind) { return grid::nonce_tag(ProtocolId::kMatch, kind, 0); }
 
@@ -38,22 +89,12 @@ void Central::start(Context& ctx) {
 }
 
 void Central::send_status(Context& ctx, const grid::GridNode& grid) const {
-  BufferWriter<kBuffer> w;
-  w.header(ProtocolId::kMatch, kNodeStatus);
-  for (const std::uint32_t v : grid.capabilities()) w.u32(v);
-  w.u32(grid.queue_length());
-  w.duration(grid.queued_work(ctx.now()));
-  ctx.send(params_->server, w.bytes());
+  send_message(ctx, params_->server, NodeStatus{grid.capabilities(), grid.queue_length(), grid.queued_work(ctx.now())});
 }
 
 void Central::ask(Context& ctx, const grid::JobProfile& job) {
   const std::uint32_t nonce = pending_.add(ctx, Asked{job.job, job.attempt}, params_->request_timeout);
-  BufferWriter<kBuffer> w;
-  w.header(ProtocolId::kMatch, kMatchRequest);
-  w.u32(nonce);
-  for (const std::uint32_t v : job.requirements) w.u32(v);
-  w.duration(job.run_time);
-  ctx.send(params_->server, w.bytes());
+  send_message(ctx, params_->server, MatchRequest{nonce, job.requirements, job.run_time});
 }
 
 void Central::fire(Context& ctx, std::uint64_t t, const grid::GridNode& grid, grid::MatchPort& port) {
@@ -69,64 +110,47 @@ void Central::fire(Context& ctx, std::uint64_t t, const grid::GridNode& grid, gr
 void Central::receive(Context& ctx, PeerId from, std::span<const std::byte> bytes, grid::MatchPort& port) {
   Reader r(bytes);
   const MessageHeader h = r.header(ProtocolId::kMatch);
-  switch (h.type) {
-    case kNodeStatus: {
-      NodeView v;
-      v.node = from;
-      for (std::uint32_t& c : v.capabilities) c = r.u32("capabilities");
-      v.queue_length = r.u32("queue_length");
-      v.expected_wait = r.duration("queued_work");
-      r.expect_end();
-      v.heard = ctx.now();
-      if (self_ != params_->server) return;  // only the server keeps the table
-      const auto it = std::lower_bound(view_.begin(), view_.end(), from,
-                                       [](const NodeView& n, PeerId p) { return n.node < p; });
-      if (it != view_.end() && it->node == from) {
-        *it = v;
-      } else {
-        view_.insert(it, v);
-      }
-      return;
+  Message m;
+  read_message(r, FieldContext{}, h.type, m, "central matchmaker");
+  r.expect_end();
+  if (const auto* status = std::get_if<NodeStatus>(&m)) {
+    NodeView v;
+    v.node = from;
+    v.capabilities = status->capabilities;
+    v.queue_length = status->queue_length;
+    v.expected_wait = status->queued_work;
+    v.heard = ctx.now();
+    if (self_ != params_->server) return;  // only the server keeps the table
+    const auto it =
+        std::lower_bound(view_.begin(), view_.end(), from, [](const NodeView& n, PeerId p) { return n.node < p; });
+    if (it != view_.end() && it->node == from) {
+      *it = v;
+    } else {
+      view_.insert(it, v);
     }
-    case kMatchRequest: {
-      const std::uint32_t nonce = r.u32("nonce");
-      grid::Resources req{};
-      for (std::uint32_t& c : req) c = r.u32("requirements");
-      const Duration run_time = r.duration("run_time");
-      r.expect_end();
-      if (self_ != params_->server) return;
-      const std::size_t best =
-          choose_central(view_, req, ctx.now(), params_->status_period * params_->expiry_periods);
-      PeerId chosen = PeerId::none();
-      if (best < view_.size()) {
-        chosen = view_[best].node;
-        // Count the assignment at once: the next status is up to a period away.
-        view_[best].expected_wait += run_time;
-        ++view_[best].queue_length;
-      }
-      BufferWriter<kBuffer> w;
-      w.header(ProtocolId::kMatch, kMatchReply);
-      w.u32(nonce);
-      w.peer(chosen);
-      ctx.send(from, w.bytes());
-      return;
+  } else if (const auto* request = std::get_if<MatchRequest>(&m)) {
+    if (self_ != params_->server) return;
+    const std::size_t best =
+        choose_central(view_, request->requirements, ctx.now(), params_->status_period * params_->expiry_periods);
+    PeerId chosen = PeerId::none();
+    if (best < view_.size()) {
+      chosen = view_[best].node;
+      // Count the assignment at once: the next status is up to a period away.
+      view_[best].expected_wait += request->run_time;
+      ++view_[best].queue_length;
     }
-    case kMatchReply: {
-      const std::uint32_t nonce = r.u32("nonce");
-      const PeerId chosen = r.peer("chosen");
-      r.expect_end();
-      const auto a = pending_.answer(ctx, nonce);
-      if (!a) return;  // timed out already
-      // One request and one reply; the server is one hop away. It knows
-      // every live node, so "none" means no live node satisfies the job.
-      if (chosen.valid()) {
-        port.matched(a->job, a->attempt, chosen, {1, 2});
-      } else {
-        port.unmatchable(a->job, a->attempt, {1, 2});
-      }
-      return;
+    send_message(ctx, from, MatchReply{request->nonce, chosen});
+  } else {
+    const auto& reply = std::get<MatchReply>(m);
+    const auto a = pending_.answer(ctx, reply.nonce);
+    if (!a) return;  // timed out already
+    // One request and one reply; the server is one hop away. It knows
+    // every live node, so "none" means no live node satisfies the job.
+    if (reply.chosen.valid()) {
+      port.matched(a->job, a->attempt, reply.chosen, {1, 2});
+    } else {
+      port.unmatchable(a->job, a->attempt, {1, 2});
     }
-    default: r.fail("type", "unknown central matchmaker message type " + std::to_string(h.type));
   }
 }
 

@@ -11,7 +11,9 @@
 #include <string>
 
 #include "p2pgrid/core/codec.hpp"
+#include "p2pgrid/core/fields.hpp"
 #include "p2pgrid/sim/batch.hpp"
+#include "p2pgrid/sim/checkpoint.hpp"
 #include "p2pgrid/sim/event_queue.hpp"
 #include "p2pgrid/sim/traffic_record.hpp"
 
@@ -134,9 +136,23 @@ class Engine::Shard final : public Context {
     const auto wall_start = std::chrono::steady_clock::now();
     const Duration lookahead = network_.lookahead();
     Time start = exchange(queue_.next_time());
+    // Run at least one window per call: a stop asked for before it (a
+    // checkpoint period already due again) waits for the next boundary.
+    stop_agreed_ = false;
+    stopped_ = false;
+    // Idle checks at the multiples of the period from the first one not
+    // before `start` (a resumed run checks where the uninterrupted one would).
     const std::int64_t period = params_.idle_check.ns;
-    Time next_check = period > 0 ? Time{period} : Time::never();
+    Time next_check = period > 0 ? Time{std::max<std::int64_t>(1, (start.ns + period - 1) / period) * period}
+                                 : Time::never();
     while (start < params_.end) {
+      if (start >= params_.stop_at || stop_agreed_) {
+        // Every rank agreed on `start`, so every rank stops here; the
+        // cross-rank messages of the last window are in the queues.
+        stopped_ = true;
+        stopped_at_ = start;
+        break;
+      }
       if (next_check <= start) {
         // No event lies before next_check: the state there is the current one.
         if (idle_everywhere()) {
@@ -165,7 +181,7 @@ class Engine::Shard final : public Context {
       start = exchange(queue_.next_time());
       if (observer) observer(start, global_events_, stats_);
     }
-    finish();
+    if (!stopped_) finish();
     stats_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     stats_.peak_rss_bytes = peak_rss_bytes();
     return stats_;
@@ -173,6 +189,122 @@ class Engine::Shard final : public Context {
 
   Protocol& protocol() { return *protocol_; }
   const ShardPeers& shard() const { return shard_; }
+  [[nodiscard]] bool stopped() const { return stopped_; }
+  [[nodiscard]] Time stopped_at() const { return stopped_at_; }
+
+  std::vector<std::byte> save() {
+    if (!stopped_) throw std::logic_error("Engine::save() before run() stopped at stop_at");
+    std::vector<std::byte> out;
+    std::vector<std::byte> scratch(kMaxPeerState + 64);
+    std::vector<std::byte> state(kMaxPeerState);
+    const auto append = [&](const auto& record) {
+      Writer w(scratch);
+      FieldWriter fw(w, FieldContext{});
+      std::decay_t<decltype(record)>::fields(record, fw);
+      out.insert(out.end(), w.bytes().begin(), w.bytes().end());
+    };
+    const auto append_count = [&](std::uint64_t n) {
+      std::array<std::byte, 8> b{};
+      Writer w(b);
+      w.u64(n);
+      out.insert(out.end(), w.bytes().begin(), w.bytes().end());
+    };
+    append_count(peers_.size());
+    for (std::uint32_t s = 0; s < peers_.size(); ++s) {
+      Writer sw(state);
+      try {
+        protocol_->save_peer(s, sw);
+      } catch (const EncodeError& e) {
+        throw CheckpointError("peer " + std::to_string(shard_.peers[s].value) + ": state does not fit: " + e.what());
+      }
+      const PeerState& p = peers_[s];
+      append(PeerCheckpoint{shard_.peers[s], p.seq, p.rng.state(), p.incarnation, p.alive, sw.bytes()});
+    }
+    // Pending events in their order (the queue is drained and refilled, so
+    // the file's bytes do not depend on the queue's internal layout).
+    std::vector<EventKey> pending;
+    while (!queue_.empty()) pending.push_back(queue_.pop());
+    append_count(pending.size());
+    for (const EventKey& key : pending) {
+      EventCheckpoint e;
+      e.time = Time{key.time};
+      e.seq = key.seq;
+      e.src = PeerId{key.src};
+      e.dst = shard_.peers[key.dst];
+      if ((key.slot & kMessageSlot) != 0) {
+        const MessageBody& body = messages_[key.slot & ~kMessageSlot];
+        e.kind = EventCheckpoint::kMessage;
+        e.payload = body.overflow == kNoOverflow ? std::span<const std::byte>(body.inline_payload.data(), body.length)
+                                                 : std::span<const std::byte>(overflow_[body.overflow]);
+      } else {
+        const TimerBody& body = timers_[key.slot];
+        e.kind = static_cast<std::uint8_t>(body.kind);
+        e.tag = body.tag;
+        e.incarnation = body.incarnation;
+        e.cancelled = body.cancelled;
+      }
+      append(e);
+    }
+    for (const EventKey& key : pending) queue_.push(key);
+    return out;
+  }
+
+  void restore(std::span<const std::span<const std::byte>> sections) {
+    // Forget the initial state (starts and faults from time 0): the
+    // checkpoint's pending events include whatever of them was still due.
+    while (!queue_.empty()) queue_.pop();
+    timers_.clear();
+    free_timers_.clear();
+    messages_.clear();
+    free_messages_.clear();
+    overflow_.clear();
+    overflow_free_.clear();
+    std::vector<bool> seen(peers_.size(), false);
+    for (std::size_t i = 0; i < sections.size(); ++i) {
+      Reader r(sections[i]);
+      FieldReader fr(r, FieldContext{params_.peers, 0});
+      const std::uint64_t npeers = r.u64("peer_count");
+      for (std::uint64_t k = 0; k < npeers; ++k) {
+        PeerCheckpoint p;
+        PeerCheckpoint::fields(p, fr);
+        if (!p.peer.valid() || p.peer.value >= params_.peers) r.fail("peer.id", "not a peer of this run");
+        const std::uint32_t s = slot_of_[p.peer.value];
+        if (s == kNoSlot) continue;
+        if (seen[s]) r.fail("peer.id", "peer " + std::to_string(p.peer.value) + " appears twice");
+        seen[s] = true;
+        peers_[s].seq = p.seq;
+        peers_[s].rng = Rng(p.rng);
+        peers_[s].incarnation = p.incarnation;
+        peers_[s].alive = p.alive;
+        Reader state(p.state);
+        protocol_->restore_peer(s, state);
+        state.expect_end();
+      }
+      const std::uint64_t nevents = r.u64("event_count");
+      for (std::uint64_t k = 0; k < nevents; ++k) {
+        EventCheckpoint e;
+        EventCheckpoint::fields(e, fr);
+        if (!e.dst.valid() || e.dst.value >= params_.peers) r.fail("event.dst", "not a peer of this run");
+        const std::uint32_t dst = slot_of_[e.dst.value];
+        if (dst == kNoSlot) continue;
+        std::uint32_t body = 0;
+        if (e.kind == EventCheckpoint::kMessage) {
+          body = store_message(e.src.value, e.payload);
+        } else {
+          body = allocate_timer(static_cast<EventKind>(e.kind), dst);
+          timers_[body].tag = e.tag;
+          timers_[body].incarnation = e.incarnation;
+          timers_[body].cancelled = e.cancelled;
+        }
+        queue_.push({e.time.ns, e.seq, e.src.value, body, dst});
+      }
+      r.expect_end();
+    }
+    for (std::uint32_t s = 0; s < seen.size(); ++s) {
+      if (!seen[s])
+        throw CheckpointError("the checkpoint has no record of peer " + std::to_string(shard_.peers[s].value));
+    }
+  }
 
   // --- Context -----------------------------------------------------------
   [[nodiscard]] Time now() const override { return now_; }
@@ -423,7 +555,8 @@ class Engine::Shard final : public Context {
     for (ByteBuffer& in : inbox_) in.clear();
     const Exchanger::Agreement agreed =
         exchanger_.exchange(outbox_, inbox_, std::min(local_next, earliest_outgoing_), stats_.events,
-                            trace_.wants_flush());
+                            trace_.wants_flush(), params_.stop_requested && params_.stop_requested());
+    stop_agreed_ = agreed.stop;
     global_events_ = agreed.events;
     if (agreed.flush) trace_.flush();
     for (ByteBuffer& out : outbox_) {
@@ -493,6 +626,9 @@ class Engine::Shard final : public Context {
   Time now_;
   std::uint32_t current_ = 0;
   bool muted_ = false;
+  bool stopped_ = false;
+  bool stop_agreed_ = false;  ///< some rank asked to stop at the next window boundary
+  Time stopped_at_;           ///< the first window not run, when stopped_
   EngineStats stats_;
 };
 
@@ -503,6 +639,10 @@ Engine::Engine(EngineParams params, const NetworkModel& network, const FaultPlan
 Engine::~Engine() = default;
 
 EngineStats Engine::run(const WindowObserver& observer) { return shard_->run(observer); }
+bool Engine::stopped() const { return shard_->stopped(); }
+Time Engine::stopped_at() const { return shard_->stopped_at(); }
+std::vector<std::byte> Engine::save() { return shard_->save(); }
+void Engine::restore(std::span<const std::span<const std::byte>> sections) { shard_->restore(sections); }
 Protocol& Engine::protocol() { return shard_->protocol(); }
 const ShardPeers& Engine::shard() const { return shard_->shard(); }
 

@@ -12,7 +12,9 @@
 namespace p2pgrid {
 namespace {
 constexpr int kBatchTag = 17;
-constexpr std::size_t kMeta = 4;  // per pair of ranks: batch bytes, earliest time, events, flush
+constexpr std::size_t kMeta = 4;  // per pair of ranks: batch bytes, earliest time, events, flags
+constexpr std::int64_t kFlush = 1;
+constexpr std::int64_t kStop = 2;
 }
 
 MpiExchanger::MpiExchanger(boost::mpi::communicator comm)
@@ -21,8 +23,8 @@ MpiExchanger::MpiExchanger(boost::mpi::communicator comm)
       recv_meta_(kMeta * static_cast<std::size_t>(comm_.size())) {}
 
 Exchanger::Agreement MpiExchanger::exchange(std::vector<ByteBuffer>& outbox, std::vector<ByteBuffer>& inbox,
-                                            Time local_next, std::uint64_t local_events,
-                                            bool local_flush) {
+                                            Time local_next, std::uint64_t local_events, bool local_flush,
+                                            bool local_stop) {
   const auto n = static_cast<std::size_t>(comm_.size());
   for (std::size_t r = 0; r < n; ++r) {
     if (outbox[r].size() > static_cast<std::size_t>(INT_MAX)) {
@@ -32,7 +34,7 @@ Exchanger::Agreement MpiExchanger::exchange(std::vector<ByteBuffer>& outbox, std
     send_meta_[kMeta * r] = static_cast<std::int64_t>(outbox[r].size());
     send_meta_[kMeta * r + 1] = local_next.ns;
     send_meta_[kMeta * r + 2] = static_cast<std::int64_t>(local_events);
-    send_meta_[kMeta * r + 3] = local_flush ? 1 : 0;
+    send_meta_[kMeta * r + 3] = (local_flush ? kFlush : 0) | (local_stop ? kStop : 0);
   }
   // Quadruples of int64 are a native MPI type: this is one MPI_Alltoall.
   boost::mpi::all_to_all(comm_, send_meta_.data(), static_cast<int>(kMeta), recv_meta_.data());
@@ -43,7 +45,8 @@ Exchanger::Agreement MpiExchanger::exchange(std::vector<ByteBuffer>& outbox, std
   for (std::size_t r = 0; r < n; ++r) {
     agreed.next = std::min(agreed.next, Time{recv_meta_[kMeta * r + 1]});
     agreed.events += static_cast<std::uint64_t>(recv_meta_[kMeta * r + 2]);
-    agreed.flush = agreed.flush || recv_meta_[kMeta * r + 3] != 0;
+    agreed.flush = agreed.flush || (recv_meta_[kMeta * r + 3] & kFlush) != 0;
+    agreed.stop = agreed.stop || (recv_meta_[kMeta * r + 3] & kStop) != 0;
     const auto incoming = static_cast<std::size_t>(recv_meta_[kMeta * r]);
     inbox[r].resize(incoming);
     if (incoming > 0) {

@@ -3,27 +3,40 @@
 #include <array>
 #include <cstddef>
 
+#include <variant>
+
 #include "p2pgrid/core/codec.hpp"
+#include "p2pgrid/core/fields.hpp"
 
 namespace p2pgrid::phold {
 namespace {
-constexpr std::uint8_t kHop = 1;
+
+/// The one PHOLD message: an event travelling on, with its hop count.
+struct Hop {
+  static constexpr std::uint8_t kType = 1;
+  std::uint64_t hops = 0;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("hops", s.hops);
+  }
+};
+
 }  // namespace
 
 std::span<const std::byte> encode_hop(std::span<std::byte, 16> buffer, std::uint64_t hops) {
   Writer w(buffer);
-  w.header(ProtocolId::kPhold, kHop);
-  w.u64(hops);
+  write_message(w, ProtocolId::kPhold, FieldContext{}, Hop{hops});
   return w.bytes();
 }
 
 std::uint64_t decode_hop(std::span<const std::byte> bytes) {
   Reader r(bytes);
   const MessageHeader h = r.header(ProtocolId::kPhold);
-  if (h.type != kHop) r.fail("type", "unknown PHOLD message type " + std::to_string(h.type));
-  const std::uint64_t hops = r.u64("hops");
+  std::variant<Hop> m;
+  read_message(r, FieldContext{}, h.type, m, "PHOLD");
   r.expect_end();
-  return hops;
+  return std::get<Hop>(m).hops;
 }
 
 Node::Node(PeerId /*self*/, const Params& params) : params_(&params) {}

@@ -207,3 +207,61 @@ TEST_F(Cli, MissingSubcommandIsAUsageError) {
 }
 
 }  // namespace
+
+// Issue 20: --checkpoint-at stops with exit 75 and a checkpoint that
+// --resume continues; SIGUSR1 does the same at any moment; bad
+// checkpoints and stacks that cannot be checkpointed exit 2.
+TEST_F(Cli, CheckpointExitsSeventyFiveAndResumeFinishes) {
+  const std::string cfg = write("ck.toml",
+                                "[peers]\ncount = 64\n[run]\nduration = \"4s\"\n[[faults]]\nat = \"1s\"\nfraction = "
+                                "0.05\nrestart_after = \"200ms\"\n");
+  const std::string ckpt = (dir_ / "run.ckpt").string();
+  const Result stop = p2pgrid("run " + cfg + " --checkpoint-at 2s --checkpoint " + ckpt);
+  EXPECT_EQ(stop.code, 75) << stop.out;
+  EXPECT_NE(stop.out.find("checkpoint: " + ckpt), std::string::npos) << stop.out;
+  EXPECT_TRUE(fs::exists(ckpt));
+  EXPECT_FALSE(fs::exists(ckpt + ".part"));
+  const Result resume = p2pgrid("run " + cfg + " --resume " + ckpt);
+  EXPECT_EQ(resume.code, 0) << resume.out;
+  EXPECT_NE(resume.out.find("summary: protocol phold"), std::string::npos) << resume.out;
+  // --checkpoint-at without a file to write is a usage error.
+  const Result no_file = p2pgrid("run " + cfg + " --checkpoint-at 2s");
+  EXPECT_EQ(no_file.code, 2) << no_file.out;
+}
+
+TEST_F(Cli, SignalStopsTheRunWithACheckpoint) {
+  // Long enough to be running when the signal comes.
+  const std::string cfg = write("long.toml", "[peers]\ncount = 64\n[run]\nduration = \"1000000s\"\n");
+  const std::string ckpt = (dir_ / "signal.ckpt").string();
+  const std::string script = "sh -c '" + std::string(P2PGRID_BINARY) + " run " + cfg + " --checkpoint " + ckpt +
+                             " & pid=$!; sleep 1; kill -USR1 $pid; wait $pid; echo exit=$?'";
+  FILE* pipe = popen((script + " 2>&1").c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (fgets(buf.data(), buf.size(), pipe) != nullptr) out += buf.data();
+  pclose(pipe);
+  EXPECT_NE(out.find("exit=75"), std::string::npos) << out;
+  EXPECT_TRUE(fs::exists(ckpt)) << out;
+}
+
+TEST_F(Cli, BadCheckpointsExitTwoNamingTheFile) {
+  const std::string cfg = write("ck.toml", "[peers]\ncount = 64\n[run]\nduration = \"4s\"\n");
+  const std::string junk = write("junk.ckpt", "this is not a checkpoint at all, but long enough to read a header");
+  const Result r = p2pgrid("run " + cfg + " --resume " + junk);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find(junk + ": malformed message: field 'magic'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("not a p2pgrid checkpoint"), std::string::npos) << r.out;
+  // Another configuration.
+  const std::string ckpt = (dir_ / "a.ckpt").string();
+  ASSERT_EQ(p2pgrid("run " + cfg + " --checkpoint-at 1s --checkpoint " + ckpt).code, 75);
+  const Result other = p2pgrid("run " + cfg + " --set run.seed=2 --resume " + ckpt);
+  EXPECT_EQ(other.code, 2) << other.out;
+  EXPECT_NE(other.out.find("another configuration"), std::string::npos) << other.out;
+  // A stack that cannot be checkpointed yet is refused before it runs.
+  const std::string chord =
+      write("chord.toml", "[run]\nprotocol = \"chord\"\nduration = \"4s\"\n[peers]\ncount = 16\n");
+  const Result c = p2pgrid("run " + chord + " --checkpoint-at 1s --checkpoint " + ckpt);
+  EXPECT_EQ(c.code, 2) << c.out;
+  EXPECT_NE(c.out.find("cannot be checkpointed yet"), std::string::npos) << c.out;
+}

@@ -8,9 +8,10 @@
 namespace p2pgrid::test {
 
 MemoryTraceSink run_gathered(const boost::mpi::communicator& comm, const Scenario& scenario,
-                             const std::vector<const TableDesc*>& tables, const BeforeRun& before_run) {
+                             const std::vector<const TableDesc*>& tables, const BeforeRun& before_run,
+                             const CheckpointOptions& checkpoint) {
   MemoryTraceSink sink;
-  run_scenario(scenario, comm, sink, {}, before_run);
+  run_scenario(scenario, comm, sink, {}, before_run, checkpoint);
   MemoryTraceSink merged;
   for (const TableDesc* table : tables) {
     const auto& mine = sink.bytes(*table);

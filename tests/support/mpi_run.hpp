@@ -18,7 +18,8 @@ namespace p2pgrid::test {
 /// Runs the scenario and returns, on comm rank 0, every rank's rows of
 /// `tables` (empty elsewhere).
 MemoryTraceSink run_gathered(const boost::mpi::communicator& comm, const Scenario& scenario,
-                             const std::vector<const TableDesc*>& tables, const BeforeRun& before_run = {});
+                             const std::vector<const TableDesc*>& tables, const BeforeRun& before_run = {},
+                             const CheckpointOptions& checkpoint = {});
 
 /// Canonical text of `tables`, on comm rank 0 (empty elsewhere).
 std::string run_canonical(const boost::mpi::communicator& comm, const Scenario& scenario,

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "p2pgrid/api/context.hpp"
+#include "p2pgrid/core/checkpoint_error.hpp"
 #include "p2pgrid/core/codec.hpp"
+#include "p2pgrid/core/fields.hpp"
 
 namespace p2pgrid {
 
@@ -42,6 +44,17 @@ class Protocol {
   /// never by protocol code; an engine told to stop when the system is idle
   /// stops once the sum over every rank is 0.
   [[nodiscard]] virtual std::uint64_t open_work() const { return 0; }
+
+  /// Checkpoints (docs/checkpoint.md): one peer's state, written at a window
+  /// boundary and read back, in the same order, into a freshly built stack
+  /// (possibly on another rank). A stack that cannot be checkpointed yet
+  /// says so rather than write half a state.
+  virtual void save_peer(std::uint32_t /*slot*/, Writer& /*w*/) const {
+    throw CheckpointError("this protocol stack cannot be checkpointed yet (docs/checkpoint.md)");
+  }
+  virtual void restore_peer(std::uint32_t /*slot*/, Reader& /*r*/) {
+    throw CheckpointError("this protocol stack cannot be checkpointed yet (docs/checkpoint.md)");
+  }
 };
 
 /// Timer tags carry their protocol in the top byte, so a stack of protocols
@@ -92,6 +105,24 @@ class NodeProtocol final : public Protocol {
       for (const Node& n : nodes_) open += n.open_work();
     }
     return open;
+  }
+
+  /// A Node that declares its fields() (its state, not its parameters) can be checkpointed.
+  void save_peer(std::uint32_t slot, Writer& w) const override {
+    if constexpr (HasFields<Node>) {
+      FieldWriter fw(w, FieldContext{});
+      Node::fields(nodes_[slot], fw);
+    } else {
+      Protocol::save_peer(slot, w);
+    }
+  }
+  void restore_peer(std::uint32_t slot, Reader& r) override {
+    if constexpr (HasFields<Node>) {
+      FieldReader fr(r, FieldContext{});
+      Node::fields(nodes_[slot], fr);
+    } else {
+      Protocol::restore_peer(slot, r);
+    }
   }
 
   void prefetch(std::uint32_t slot) const override {

@@ -6,6 +6,7 @@
 #include <boost/mpi/communicator.hpp>
 #include <functional>
 #include <iosfwd>
+#include <string>
 #include <vector>
 
 #include "p2pgrid/app/scenario.hpp"
@@ -16,7 +17,24 @@ namespace p2pgrid {
 struct RunResult {
   EngineStats local;
   std::vector<EngineStats> all;  ///< every rank's, on rank 0 only
+  bool checkpointed = false;     ///< stopped early and wrote CheckpointOptions::write_path
 };
+
+/// Checkpoint and restart (docs/checkpoint.md).
+struct CheckpointOptions {
+  /// Stop at the first window boundary at or after this simulated time and
+  /// write `write_path` (never: run to the end).
+  Time stop_at = Time::never();
+  std::string write_path;
+  /// Continue from this checkpoint instead of starting at time 0.
+  std::string resume_path;
+  /// Polled after every window: true stops the run at the next boundary,
+  /// writes `write_path` and returns with `checkpointed` (SIGTERM, SIGUSR1).
+  std::function<bool()> stop_requested;
+};
+
+/// SHA-256 of the resolved configuration: a checkpoint resumes only the run it was written for.
+std::string config_hash(const Scenario& scenario);
 
 /// Called with the built engine before it runs (oracle bootstraps, tests).
 using BeforeRun = std::function<void(Engine&)>;
@@ -28,7 +46,8 @@ struct ProgressTarget {
 };
 
 RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator& comm, TraceSink& trace,
-                       const ProgressTarget& progress, const BeforeRun& before_run = {});
+                       const ProgressTarget& progress, const BeforeRun& before_run = {},
+                       const CheckpointOptions& checkpoint = {});
 
 /// The end-of-run summary: per rank and in total.
 void print_summary(std::ostream& out, const Scenario& scenario, const std::vector<EngineStats>& all);

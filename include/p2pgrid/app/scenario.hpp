@@ -78,6 +78,7 @@ struct Scenario {
   NetworkParams network;
   FaultPlan faults;
   Duration progress_interval;  ///< wall-clock seconds between progress lines, as a Duration
+  Duration checkpoint_every;   ///< wall-clock time between periodic checkpoints (0: none)
 
   /// Validates everything that can be checked before a run (cross-field
   /// rules included); throws ConfigError naming the file and key.

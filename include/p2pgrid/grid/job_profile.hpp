@@ -6,9 +6,9 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
-#include "p2pgrid/core/codec.hpp"
 #include "p2pgrid/core/ids.hpp"
 #include "p2pgrid/core/time.hpp"
 
@@ -45,8 +45,20 @@ struct JobProfile {
   std::uint32_t user = 0;
 
   static constexpr std::size_t kEncodedSize = 8 + 8 + 4 + 4 + 4 * kResources + 8 + 8 + 8 + 4;
-  void encode(Writer& w) const;
-  static JobProfile decode(Reader& r);
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("profile.job", s.job);
+    v("profile.guid", s.guid);
+    v("profile.client", s.client);
+    v("profile.attempt", s.attempt);
+    v("profile.requirements", s.requirements);
+    v("profile.input_bytes", s.input_bytes);
+    v("profile.run_time", s.run_time);
+    v.require("profile.run_time", s.run_time.ns >= 0, [] { return std::string("negative run time"); });
+    v("profile.submitted", s.submitted);
+    v("profile.user", s.user);
+  }
 };
 
 /// The GUID of one attempt of a job: a hash, as the injection peer would

@@ -28,6 +28,12 @@ struct LineAggregate {
   std::uint32_t count = 0;
   std::uint32_t total = 0;
   friend constexpr bool operator==(const LineAggregate&, const LineAggregate&) = default;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("count", s.count);
+    v("total", s.total);
+  }
 };
 
 /// The line starting at a peer with `own_load`, given the line above it

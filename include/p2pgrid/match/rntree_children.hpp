@@ -23,6 +23,13 @@ struct SubtreeSummary {
   std::uint32_t min_queue = 0;  ///< shortest queue (waiting + running) in the subtree
 
   friend constexpr bool operator==(const SubtreeSummary&, const SubtreeSummary&) = default;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("max", s.max);
+    v("size", s.size);
+    v("min_queue", s.min_queue);
+  }
 };
 
 /// A child worth searching, as a node tells a searcher about it.
@@ -31,6 +38,12 @@ struct ChildRef {
   std::uint32_t min_queue = 0;  ///< its subtree's shortest queue (orders the search)
 
   friend constexpr bool operator==(const ChildRef&, const ChildRef&) = default;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("child", s.peer);
+    v("child_min_queue", s.min_queue);
+  }
 };
 
 class RnTreeChildren {

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "p2pgrid/core/codec.hpp"
+#include "p2pgrid/core/fields.hpp"
 #include "p2pgrid/grid/job_profile.hpp"
 #include "p2pgrid/match/rntree_children.hpp"
 
@@ -16,15 +17,36 @@ namespace p2pgrid::match::rntree {
 /// Children a node lists in one ExploreReply (the best ones, if more qualify).
 inline constexpr std::size_t kMaxReplyChildren = 128;
 
+/// Message type bytes (after the protocol id and version).
+enum class MessageType : std::uint8_t {
+  kSummary = 1,
+  kSummaryAck = 2,
+  kWalk = 3,
+  kExplore = 4,
+  kExploreReply = 5,
+  kFound = 6,
+};
+
 /// Child -> parent, every aggregation period: my subtree.
 struct Summary {
+  static constexpr MessageType kType = MessageType::kSummary;
   SubtreeSummary summary;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("summary", s.summary);
+  }
 };
 /// Parent -> child: summary received (a parent that stops acknowledging is
 /// presumed dead and avoided).
-struct SummaryAck {};
+struct SummaryAck {
+  static constexpr MessageType kType = MessageType::kSummaryAck;
+  template <class S, class V>
+  static void fields(S& /*s*/, V& /*v*/) {}
+};
 /// Owner -> ... -> search origin: one step of the limited random walk.
 struct Walk {
+  static constexpr MessageType kType = MessageType::kWalk;
   PeerId owner;
   std::uint32_t owner_nonce = 0;  ///< names the owner's wait for the answer
   std::uint64_t job = 0;
@@ -32,16 +54,36 @@ struct Walk {
   grid::Resources requirements{};
   std::uint32_t steps_left = 0;   ///< further hops after this one
   std::uint32_t hops = 0;         ///< walk hops so far (cost)
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("owner", s.owner);
+    v("owner_nonce", s.owner_nonce);
+    v("job", s.job);
+    v("attempt", s.attempt);
+    v("requirements", s.requirements);
+    v("steps_left", s.steps_left);
+    v("hops", s.hops);
+  }
 };
 /// Search origin -> a tree node: tell me about yourself and your children
 /// that may satisfy `requirements`, except `exclude`.
 struct Explore {
+  static constexpr MessageType kType = MessageType::kExplore;
   std::uint32_t nonce = 0;
   grid::Resources requirements{};
   PeerId exclude;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("nonce", s.nonce);
+    v("requirements", s.requirements);
+    v("exclude", s.exclude);
+  }
 };
 /// Tree node -> search origin.
 struct ExploreReply {
+  static constexpr MessageType kType = MessageType::kExploreReply;
   std::uint32_t nonce = 0;
   grid::Resources capabilities{};
   std::uint32_t queue = 0;
@@ -50,9 +92,19 @@ struct ExploreReply {
   std::array<ChildRef, kMaxReplyChildren> children{};
 
   [[nodiscard]] std::span<const ChildRef> listed() const { return {children.data(), count}; }
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("nonce", s.nonce);
+    v("capabilities", s.capabilities);
+    v("queue", s.queue);
+    v("parent", s.parent);
+    v.list("count", s.count, "child", s.children);
+  }
 };
 /// Search origin -> owner (after a walk): the search's outcome and cost.
 struct Found {
+  static constexpr MessageType kType = MessageType::kFound;
   std::uint32_t owner_nonce = 0;
   std::uint64_t job = 0;
   std::uint32_t attempt = 0;
@@ -62,6 +114,17 @@ struct Found {
   /// No winner, and the search reached every subtree whose maxima could
   /// satisfy the job without a node failing to answer: none can.
   bool covered = false;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("owner_nonce", s.owner_nonce);
+    v("job", s.job);
+    v("attempt", s.attempt);
+    v("winner", s.winner);
+    v("hops", s.hops);
+    v("messages", s.messages);
+    v("covered", s.covered);
+  }
 };
 
 using Message = std::variant<Summary, SummaryAck, Walk, Explore, ExploreReply, Found>;

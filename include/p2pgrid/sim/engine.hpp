@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
+#include <vector>
 
 #include "p2pgrid/api/protocol.hpp"
 #include "p2pgrid/api/trace_sink.hpp"
@@ -35,6 +37,13 @@ struct EngineParams {
   /// at the end; 6 x 32 bytes per peer).
   bool traffic = false;
   bool log = false;
+  /// run() stops at the first window that starts at or after this time,
+  /// before running it, and leaves the state for save() (a checkpoint).
+  Time stop_at = Time::never();
+  /// Polled on every rank after each window; when it returns true on any
+  /// rank, every rank stops at the next window boundary, as at stop_at
+  /// (a signal, a wall-clock checkpoint period).
+  std::function<bool()> stop_requested;
 };
 
 /// Called on every rank after each window with the next window's start and
@@ -52,6 +61,20 @@ class Engine {
   /// Runs to params.end (collective: every rank calls it), then calls
   /// on_finish for every local peer.
   EngineStats run(const WindowObserver& observer = {});
+
+  /// True when the last run() stopped at params.stop_at, before the end.
+  [[nodiscard]] bool stopped() const;
+  /// Where it stopped: the start of the first window not run.
+  [[nodiscard]] Time stopped_at() const;
+  /// After run() stopped: this rank's state as a checkpoint section, one
+  /// PeerCheckpoint per local peer and one EventCheckpoint per pending event
+  /// (p2pgrid/sim/checkpoint.hpp). Sections name peers, not ranks.
+  [[nodiscard]] std::vector<std::byte> save();
+  /// Before run(): replaces the initial state with a checkpoint's, given the
+  /// sections of every rank that wrote it (any rank count); keeps the
+  /// records of this rank's peers. run() then continues where the
+  /// checkpointed run stopped. Throws CheckpointError for bad records.
+  void restore(std::span<const std::span<const std::byte>> sections);
 
   /// This rank's protocol object (tests and oracle bootstraps).
   [[nodiscard]] Protocol& protocol();

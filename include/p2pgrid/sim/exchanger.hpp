@@ -27,6 +27,7 @@ class Exchanger {
     Time next;                  ///< earliest pending event anywhere
     std::uint64_t events = 0;   ///< sum of the ranks' event counts (progress)
     bool flush = false;         ///< some rank wants the trace flushed
+    bool stop = false;          ///< some rank was asked to stop (a signal, a checkpoint period)
   };
 
   /// Sends outbox[r] to rank r and fills inbox[r] with what rank r sent
@@ -34,7 +35,7 @@ class Exchanger {
   /// this rank knows of, including its outgoing messages. Every rank calls
   /// it the same number of times.
   virtual Agreement exchange(std::vector<ByteBuffer>& outbox, std::vector<ByteBuffer>& inbox, Time local_next,
-                             std::uint64_t local_events, bool local_flush) = 0;
+                             std::uint64_t local_events, bool local_flush, bool local_stop) = 0;
 
   /// The sum of every rank's `local` (collective, between windows only).
   virtual std::uint64_t sum(std::uint64_t local) = 0;
@@ -46,8 +47,8 @@ class LocalExchanger final : public Exchanger {
   [[nodiscard]] int rank() const override { return 0; }
   [[nodiscard]] int size() const override { return 1; }
   Agreement exchange(std::vector<ByteBuffer>& /*outbox*/, std::vector<ByteBuffer>& /*inbox*/, Time local_next,
-                     std::uint64_t local_events, bool local_flush) override {
-    return {local_next, local_events, local_flush};
+                     std::uint64_t local_events, bool local_flush, bool local_stop) override {
+    return {local_next, local_events, local_flush, local_stop};
   }
   std::uint64_t sum(std::uint64_t local) override { return local; }
 };

@@ -20,7 +20,7 @@ class MpiExchanger final : public Exchanger {
   [[nodiscard]] int rank() const override { return comm_.rank(); }
   [[nodiscard]] int size() const override { return comm_.size(); }
   Agreement exchange(std::vector<ByteBuffer>& outbox, std::vector<ByteBuffer>& inbox, Time local_next,
-                     std::uint64_t local_events, bool local_flush) override;
+                     std::uint64_t local_events, bool local_flush, bool local_stop) override;
   std::uint64_t sum(std::uint64_t local) override;
 
   [[nodiscard]] const boost::mpi::communicator& communicator() const { return comm_; }

@@ -37,6 +37,14 @@ class Node {
   void on_timer(Context& ctx, std::uint64_t tag);
   void on_finish(Context& ctx, bool alive) const;
 
+  /// The state a checkpoint carries (params_ comes from the configuration).
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("phold.events", s.events_);
+    v("phold.digest", s.digest_);
+    v("phold.last", s.last_);
+  }
+
   [[nodiscard]] std::uint64_t events() const { return events_; }
   [[nodiscard]] std::uint64_t digest() const { return digest_; }
 

@@ -17,9 +17,11 @@
 #include <stdexcept>
 #include <type_traits>
 #include <span>
+#include <string>
 #include <variant>
 
 #include "p2pgrid/core/codec.hpp"
+#include "p2pgrid/core/fields.hpp"
 #include "p2pgrid/core/ids.hpp"
 #include "p2pgrid/overlay/can/zone.hpp"
 
@@ -47,6 +49,8 @@ enum class MessageType : std::uint8_t {
 /// kHello: the owner of the target introduces itself to the origin (how a
 /// peer that took a zone over finds the neighbours across its faces).
 enum class RouteKind : std::uint8_t { kJoin = 1, kApp = 2, kHello = 3 };
+constexpr bool wire_enum_valid(RouteKind k) { return k >= RouteKind::kJoin && k <= RouteKind::kHello; }
+constexpr const char* wire_enum_noun(RouteKind /*k*/) { return "route kind"; }
 
 /// Up to N items with no heap and no cost for the unused tail: the storage
 /// is raw bytes, so a decoded update does not clear (or copy) 128 entries
@@ -64,6 +68,7 @@ struct FixedList {
   }
   ~FixedList() = default;
 
+  using value_type = T;
   std::uint32_t size = 0;
 
   void push_back(const T& v) {
@@ -88,23 +93,51 @@ struct Entry {
   PeerId heir;               ///< who takes its zones over if it dies, as the sender knows it
   Zone zone;
   friend bool operator==(const Entry&, const Entry&) = default;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("entry.peer", s.peer);
+    v("entry.point", s.point);
+    v("entry.age", s.age_ms);
+    v("entry.heir", s.heir);
+    v("entry.zone", s.zone);
+  }
 };
 
 struct RouteMsg {
+  static constexpr MessageType kType = MessageType::kRoute;
   PeerId origin;
   RouteKind kind = RouteKind::kApp;
   std::uint16_t hops = 0;
   Point target;
   std::span<const std::byte> payload;  ///< points into the decoded bytes
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("origin", s.origin);
+    v("kind", s.kind);
+    v("hops", s.hops);
+    v("target", s.target);
+    v.template bytes<std::uint16_t>("payload.size", "payload", s.payload, kMaxPayload);
+  }
 };
 
 struct JoinReplyMsg {
+  static constexpr MessageType kType = MessageType::kJoinReply;
   bool ok = false;  ///< false: the zone holding the point cannot be split further
   Zone zone;        ///< the joiner's zone (when ok)
   FixedList<Entry, kMaxEntries> entries;  ///< the owner and its neighbours around `zone`
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("ok", s.ok);
+    v("zone", s.zone);
+    v.list("entries", s.entries);
+  }
 };
 
 struct UpdateMsg {
+  static constexpr MessageType kType = MessageType::kUpdate;
   Point point;
   std::uint32_t load = 0;  ///< opaque load word of the sender's stack
   /// A reply (a correction to a peer that wrongly took the sender for a
@@ -113,21 +146,51 @@ struct UpdateMsg {
   bool correction = false;
   FixedList<Zone, kMaxZones> zones;
   FixedList<Entry, kMaxEntries> entries;  ///< the sender's neighbours (discovery)
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("point", s.point);
+    v("load", s.load);
+    v("correction", s.correction);
+    v.list("zones", s.zones);
+    v.list("entries", s.entries);
+  }
 };
 
 struct LeaveMsg {
+  static constexpr MessageType kType = MessageType::kLeave;
   PeerId heir;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("heir", s.heir);
+  }
 };
 
 struct HandoverMsg {
+  static constexpr MessageType kType = MessageType::kHandover;
   FixedList<Zone, kMaxZones> zones;
   FixedList<Entry, kMaxEntries> entries;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v.list("zones", s.zones);
+    v.list("entries", s.entries);
+  }
 };
 
 struct ProbeReplyMsg {
+  static constexpr MessageType kType = MessageType::kProbeReply;
   std::uint32_t seq = 0;
   PeerId result;
   std::uint16_t hops = 0;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("seq", s.seq);
+    v("result", s.result);
+    v("hops", s.hops);
+  }
 };
 
 using Message = std::variant<RouteMsg, JoinReplyMsg, UpdateMsg, LeaveMsg, HandoverMsg, ProbeReplyMsg>;
@@ -146,3 +209,46 @@ std::span<const std::byte> encode(Writer& w, int dims, const ProbeReplyMsg& m);
 void decode(std::span<const std::byte> bytes, int dims, Message& out);
 
 }  // namespace p2pgrid::can
+
+namespace p2pgrid {
+
+/// A point is `dims` coordinates (FieldContext::dims), u32 each.
+template <>
+struct FieldCodec<can::Point> {
+  static void write(Writer& w, const FieldContext& ctx, const can::Point& p) {
+    for (int d = 0; d < ctx.dims; ++d) w.u32(p.x[static_cast<std::size_t>(d)]);
+  }
+  static void read(Reader& r, const FieldContext& ctx, const char* field, can::Point& p) {
+    for (int d = 0; d < ctx.dims; ++d) p.x[static_cast<std::size_t>(d)] = r.u32(field);
+  }
+  static std::size_t size(const FieldContext& ctx) { return static_cast<std::size_t>(ctx.dims) * 4; }
+  static std::string describe() { return "point: d x u32"; }
+};
+
+/// A zone is `dims` pairs (lower bound u32, level u8), each bound aligned to its level.
+template <>
+struct FieldCodec<can::Zone> {
+  static void write(Writer& w, const FieldContext& ctx, const can::Zone& z) {
+    for (int d = 0; d < ctx.dims; ++d) {
+      w.u32(z.lo(d));
+      w.u8(z.level(d));
+    }
+  }
+  static void read(Reader& r, const FieldContext& ctx, const char* field, can::Zone& z) {
+    std::array<std::uint32_t, can::kMaxDims> lo{};
+    std::array<std::uint8_t, can::kMaxDims> level{};
+    for (int d = 0; d < ctx.dims; ++d) {
+      lo[static_cast<std::size_t>(d)] = r.u32(field);
+      level[static_cast<std::size_t>(d)] = r.u8(field);
+    }
+    try {
+      z = can::Zone::from_bounds(lo, level);
+    } catch (const std::invalid_argument& e) {
+      r.fail(field, e.what());
+    }
+  }
+  static std::size_t size(const FieldContext& ctx) { return static_cast<std::size_t>(ctx.dims) * 5; }
+  static std::string describe() { return "zone: d x (lower bound u32, level u8), aligned"; }
+};
+
+}  // namespace p2pgrid
