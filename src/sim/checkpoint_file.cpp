@@ -50,8 +50,9 @@ std::vector<std::byte> encode_header(const CheckpointHeader& h, std::span<const 
     w.time(h.next_window);
     w.u32(static_cast<std::uint32_t>(h.trace_rows.size()));
   });
-  for (const auto& [name, rows] : h.trace_rows) {
-    a.text(name);
+  for (const auto& entry : h.trace_rows) {
+    a.text(entry.first);
+    const std::uint64_t rows = entry.second;  // a structured binding cannot be captured before C++20 in clang 14
     a.put(8, [&](Writer& w) { w.u64(rows); });
   }
   a.put(4, [&](Writer& w) { w.u32(static_cast<std::uint32_t>(lengths.size())); });
