@@ -135,6 +135,8 @@ def test_recovery_time_from_crash_to_running_again(small):
     row = [c.strip() for c in [line for line in out.splitlines() if line.startswith("| faults |")][0].strip("|")
            .split("|")]
     assert int(row[2]) == len(rec) and int(row[5]) == len(times) and len(times) > 0
+    # Every detection is counted in exactly one column.
+    assert int(row[3]) + int(row[4]) + int(row[5]) + int(row[10]) == len(rec)
     assert float(row[7]) == pytest.approx(statistics.fmean(times), abs=0.06)
 
 
