@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "p2pgrid/app/bench_report.hpp"
+#include "p2pgrid/app/memory_report.hpp"
 #include "p2pgrid/app/job_summary.hpp"
 #include "p2pgrid/app/launch_check.hpp"
 #include "p2pgrid/app/preflight.hpp"
@@ -114,6 +115,8 @@ int main(int argc, char** argv) {
                   "stop at the first window at or after this simulated time (e.g. 30s), write --checkpoint, exit 75");
   run->add_option("--checkpoint", checkpoint_path, "checkpoint file to write when the run stops early");
   run->add_option("--resume", resume_path, "continue from this checkpoint (any rank count)");
+  bool memory_report = false;
+  run->add_flag("--memory", memory_report, "after the summary, the memory per peer by category (docs/performance.md)");
   // Stopping for a checkpoint needs a file to write: without --checkpoint
   // the signals keep their default action (the run ends at once).
 
@@ -134,6 +137,7 @@ int main(int argc, char** argv) {
   bench->add_option("--set", overrides, "override a config key in every scenario (repeatable)");
   std::string bench_csv;
   bench->add_option("--csv", bench_csv, "also append each row to this CSV file (header added if new)");
+  bench->add_flag("--memory", memory_report, "after each row, the memory per peer by category");
   // Listed for --help; live_main parses them (before MPI_Init).
   for (const char* live : {"node", "submit", "status", "result", "stats"}) {
     app.add_subcommand(live, std::string("live mode: p2pgrid ") + live + " --help (docs/live.md)")->allow_extras();
@@ -176,7 +180,7 @@ int main(int argc, char** argv) {
       error_line(*mismatch);
       return kBadInput;
     }
-    return p2pgrid::run_bench(bench_configs, overrides, bench_csv, world, std::cout);
+    return p2pgrid::run_bench(bench_configs, overrides, bench_csv, memory_report, world, std::cout);
   }
 
   // validate and run share every check that needs no simulation, so a
@@ -256,6 +260,7 @@ int main(int argc, char** argv) {
     }
     trace->close(result, jobs.accepted_runs());
     if (root) p2pgrid::print_summary(std::cout, *scenario, result.all);
+    if (root && memory_report) p2pgrid::print_memory(std::cout, result.memory, scenario->peers, peak_rss_sum(result.all));
     jobs.print(std::cout, world);
     if (root && !output.empty()) std::cout << "trace: " << output << '\n';
   } catch (const p2pgrid::CheckpointError& e) {  // every rank reads the same file and fails alike

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <optional>
 
+#include "p2pgrid/app/memory_report.hpp"
 #include "p2pgrid/app/progress.hpp"
 #include "p2pgrid/app/sha256.hpp"
 #include "p2pgrid/app/stop_signal.hpp"
@@ -118,9 +119,11 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
     reporter.emplace(*progress.out, live, scenario.progress_interval, scenario.end);
   }
   RunResult result;
+  MemorySampler memory(scenario.end);
   for (;;) {
     result.local = engine.run([&](Time next, std::uint64_t events, const EngineStats& /*local*/) {
       if (reporter) reporter->update(next, events);
+      memory.observe(engine, next);
     });
     if (!engine.stopped()) break;
     if (checkpoint.write_path.empty())
@@ -158,6 +161,8 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
     result.checkpointed = true;
     break;
   }
+  memory.finish(engine);
+  result.memory = sum_over_ranks(memory.largest(), comm);
   trace.record(result.local);
 
   // EngineStats is padding-free plain data: gather it as raw bytes.

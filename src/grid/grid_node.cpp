@@ -378,6 +378,12 @@ GridNode::OwnedJob* GridNode::owned_job(std::uint64_t job, std::uint32_t attempt
   return find_in(owned_, [&](const OwnedJob& j) { return j.profile.job == job && j.profile.attempt == attempt; });
 }
 
+std::uint64_t GridNode::heap_bytes() const {
+  return capacity_bytes(settled_) + capacity_bytes(waiting_) + (fair_ ? fair_->heap_bytes() : 0) +
+         capacity_bytes(client_) + capacity_bytes(owned_) + rounds_.heap_bytes() + capacity_bytes(queue_) +
+         capacity_bytes(finished_);
+}
+
 std::size_t GridNode::owned() const {
   return static_cast<std::size_t>(std::count_if(owned_.begin(), owned_.end(), [](const OwnedJob& j) {
     return j.state != OwnerState::kFailed && j.state != OwnerState::kFinished;

@@ -190,6 +190,26 @@ class Engine::Shard final : public Context {
   Protocol& protocol() { return *protocol_; }
   const ShardPeers& shard() const { return shard_; }
   [[nodiscard]] bool stopped() const { return stopped_; }
+
+  [[nodiscard]] MemoryUsage memory() const {
+    MemoryUsage m;
+    protocol_->memory(m);
+    m.add("engine: peer table", capacity_bytes(peers_) + capacity_bytes(slot_of_) + capacity_bytes(traffic_) +
+                                    capacity_bytes(shard_.peers));
+    m.add("engine: event keys, timers", queue_.heap_bytes() + capacity_bytes(timers_) + capacity_bytes(free_timers_));
+    m.add("engine: message bodies", capacity_bytes(messages_) + capacity_bytes(free_messages_));
+    // Payloads longer than a body's inline bytes: a recycled pool whose
+    // buffers keep the capacity of the longest payload they held.
+    std::uint64_t overflow = capacity_bytes(overflow_) + capacity_bytes(overflow_free_) + capacity_bytes(overflow_payload_);
+    for (const auto& o : overflow_) overflow += o.capacity();
+    m.add("engine: long payloads", overflow);
+    std::uint64_t buffers = 0;
+    for (const auto& b : outbox_) buffers += b.capacity();
+    for (const auto& b : inbox_) buffers += b.capacity();
+    m.add("engine: exchange buffers", buffers + capacity_bytes(outbox_) + capacity_bytes(inbox_));
+    m.add("trace buffers", trace_.buffered_bytes());
+    return m;
+  }
   [[nodiscard]] Time stopped_at() const { return stopped_at_; }
 
   std::vector<std::byte> save() {
@@ -642,6 +662,7 @@ EngineStats Engine::run(const WindowObserver& observer) { return shard_->run(obs
 bool Engine::stopped() const { return shard_->stopped(); }
 Time Engine::stopped_at() const { return shard_->stopped_at(); }
 std::vector<std::byte> Engine::save() { return shard_->save(); }
+MemoryUsage Engine::memory() const { return shard_->memory(); }
 void Engine::restore(std::span<const std::span<const std::byte>> sections) { shard_->restore(sections); }
 Protocol& Engine::protocol() { return shard_->protocol(); }
 const ShardPeers& Engine::shard() const { return shard_->shard(); }

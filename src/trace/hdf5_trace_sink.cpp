@@ -134,6 +134,12 @@ class Hdf5TraceSink::Impl {
     return false;
   }
 
+  [[nodiscard]] std::uint64_t buffered_bytes() const {
+    std::uint64_t bytes = 0;
+    for (const auto& t : tables_) bytes += t.buffer.capacity();
+    return bytes;
+  }
+
   [[nodiscard]] bool wants_flush() const {
     // The wall clock decides only when rows reach the disk, never what they
     // contain: the trace stays a function of the scenario.
@@ -463,6 +469,7 @@ Hdf5TraceSink::~Hdf5TraceSink() = default;
 void Hdf5TraceSink::append(const TableDesc& table, const void* row) { impl_->append(table, row); }
 bool Hdf5TraceSink::enabled(const TableDesc& table) const { return impl_->enabled(table); }
 bool Hdf5TraceSink::wants_flush() const { return impl_->wants_flush(); }
+std::uint64_t Hdf5TraceSink::buffered_bytes() const { return impl_->buffered_bytes(); }
 void Hdf5TraceSink::flush() { impl_->flush(); }
 void Hdf5TraceSink::set_attribute(std::string_view name, std::string_view value) { impl_->set_attribute(name, value); }
 void Hdf5TraceSink::set_attribute(std::string_view name, std::int64_t value) {

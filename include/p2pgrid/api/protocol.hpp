@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "p2pgrid/api/context.hpp"
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/core/checkpoint_error.hpp"
 #include "p2pgrid/core/codec.hpp"
 #include "p2pgrid/core/fields.hpp"
@@ -44,6 +45,8 @@ class Protocol {
   /// never by protocol code; an engine told to stop when the system is idle
   /// stops once the sum over every rank is 0.
   [[nodiscard]] virtual std::uint64_t open_work() const { return 0; }
+  /// Adds the bytes this shard's peers hold, by layer (outside handlers only).
+  virtual void memory(MemoryUsage& /*usage*/) const {}
 
   /// Checkpoints (docs/checkpoint.md): one peer's state, written at a window
   /// boundary and read back, in the same order, into a freshly built stack
@@ -123,6 +126,18 @@ class NodeProtocol final : public Protocol {
     } else {
       Protocol::restore_peer(slot, r);
     }
+  }
+
+  /// A Node that reports memory(MemoryUsage&) splits itself by layer;
+  /// any other is one category, "peer state". Unused slots of the dense
+  /// store count too: they are memory the shard holds.
+  void memory(MemoryUsage& usage) const override {
+    if constexpr (requires(const Node& n, MemoryUsage& u) { n.memory(u); }) {
+      for (const Node& n : nodes_) n.memory(usage);
+    } else {
+      usage.add("peer state", static_cast<std::uint64_t>(nodes_.size()) * sizeof(Node));
+    }
+    usage.add("peer state: unused capacity", static_cast<std::uint64_t>(nodes_.capacity() - nodes_.size()) * sizeof(Node));
   }
 
   void prefetch(std::uint32_t slot) const override {

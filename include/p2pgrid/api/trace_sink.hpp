@@ -89,6 +89,8 @@ class TraceSink {
   /// Writes buffered rows. Called on every rank at once, at a window
   /// boundary, whenever any rank wanted it: parallel sinks may be collective.
   virtual void flush() {}
+  /// Bytes this sink holds in memory (buffered rows, summaries): the memory report.
+  [[nodiscard]] virtual std::uint64_t buffered_bytes() const { return 0; }
 
   template <class Row>
   void record(const Row& row) {

@@ -16,6 +16,6 @@ extern const char* const kBenchCsvHeader;
 /// Collective. Returns the exit code (2 on bad input, before anything runs).
 /// `csv_path` empty: no CSV.
 int run_bench(const std::vector<std::string>& configs, const std::vector<std::string>& overrides,
-              const std::string& csv_path, const boost::mpi::communicator& comm, std::ostream& out);
+              const std::string& csv_path, bool memory, const boost::mpi::communicator& comm, std::ostream& out);
 
 }  // namespace p2pgrid

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/api/trace_sink.hpp"
 
 namespace p2pgrid {
@@ -21,6 +22,9 @@ class JobSummarySink final : public TraceSink {
   [[nodiscard]] bool enabled(const TableDesc& table) const override { return inner_.enabled(table); }
   [[nodiscard]] bool wants_flush() const override { return inner_.wants_flush(); }
   void flush() override { inner_.flush(); }
+  [[nodiscard]] std::uint64_t buffered_bytes() const override {
+    return inner_.buffered_bytes() + capacity_bytes(waits_ns_) + capacity_bytes(accepted_runs_);
+  }
 
   /// Collective: gathers every rank's figures and prints them on rank 0
   /// (nothing when the run had no jobs).

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/app/scenario.hpp"
 #include "p2pgrid/sim/engine_stats.hpp"
 
@@ -17,6 +18,7 @@ namespace p2pgrid {
 struct RunResult {
   EngineStats local;
   std::vector<EngineStats> all;  ///< every rank's, on rank 0 only
+  MemoryUsage memory;            ///< by category, summed over ranks, on rank 0 only (memory_report.hpp)
   bool checkpointed = false;     ///< stopped early and wrote CheckpointOptions::write_path
 };
 

@@ -12,6 +12,7 @@
 #include <span>
 #include <vector>
 
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/core/time.hpp"
 
 namespace p2pgrid::grid {
@@ -20,6 +21,7 @@ class FairShare {
  public:
   /// `half_life` > 0: usage halves every half_life of simulated time.
   explicit FairShare(Duration half_life);
+  [[nodiscard]] std::uint64_t heap_bytes() const { return capacity_bytes(accounts_); }
 
   /// User `user` was given `work` of this node at `now`.
   void charge(std::uint32_t user, Duration work, Time now);

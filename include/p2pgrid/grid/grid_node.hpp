@@ -85,6 +85,8 @@ class GridNode {
   [[nodiscard]] const Resources& capabilities() const { return capabilities_; }
   /// Jobs queued or running here.
   [[nodiscard]] std::uint32_t queue_length() const { return static_cast<std::uint32_t>(queue_.size()); }
+  /// What the containers hold beyond sizeof(GridNode) (memory report).
+  [[nodiscard]] std::uint64_t heap_bytes() const;
   /// Nominal run time still ahead of a job queued here now.
   [[nodiscard]] Duration queued_work(Time now) const;
   /// Jobs of this peer's client not yet in a final state (completed or

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "p2pgrid/api/context.hpp"
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/api/protocol.hpp"
 
 namespace p2pgrid::grid {
@@ -91,6 +92,8 @@ class PendingRequests {
   }
   [[nodiscard]] std::size_t size() const { return entries_.size(); }
   [[nodiscard]] bool empty() const { return entries_.empty(); }
+
+  [[nodiscard]] std::uint64_t heap_bytes() const { return capacity_bytes(entries_); }
 
  private:
   auto find_nonce(std::uint32_t nonce) {

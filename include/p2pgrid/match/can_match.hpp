@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "p2pgrid/api/context.hpp"
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/grid/grid_node.hpp"
 #include "p2pgrid/grid/match_port.hpp"
 #include "p2pgrid/grid/pending_requests.hpp"
@@ -59,6 +60,8 @@ struct CanMatchParams {
 
 class CanMatch {
  public:
+  /// Heap bytes beyond sizeof(CanMatch).
+  [[nodiscard]] std::uint64_t heap_bytes() const { return pending_.heap_bytes(); }
   using Params = CanMatchParams;
 
   CanMatch(PeerId self, const CanMatchParams& params);

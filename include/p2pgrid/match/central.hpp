@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "p2pgrid/api/context.hpp"
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/grid/grid_node.hpp"
 #include "p2pgrid/grid/match_port.hpp"
 #include "p2pgrid/grid/pending_requests.hpp"
@@ -48,6 +49,8 @@ std::size_t choose_central(std::span<const NodeView> nodes, const grid::Resource
 
 class Central {
  public:
+  /// Heap bytes beyond sizeof(Central): the server's view, pending requests.
+  [[nodiscard]] std::uint64_t heap_bytes() const { return pending_.heap_bytes() + capacity_bytes(view_); }
   using Params = CentralParams;
 
   Central(PeerId self, const CentralParams& params);

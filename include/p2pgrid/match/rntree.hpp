@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "p2pgrid/api/context.hpp"
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/grid/grid_node.hpp"
 #include "p2pgrid/grid/match_port.hpp"
 #include "p2pgrid/grid/pending_requests.hpp"
@@ -55,6 +56,12 @@ struct RnTreeParams {
 
 class RnTree {
  public:
+  /// Heap bytes beyond sizeof(RnTree).
+  [[nodiscard]] std::uint64_t heap_bytes() const {
+    std::uint64_t bytes = children_.heap_bytes() + capacity_bytes(searches_) + visits_.heap_bytes() + awaiting_.heap_bytes();
+    for (const Search& s : searches_) bytes += s.state.heap_bytes();
+    return bytes;
+  }
   using Params = RnTreeParams;
   /// Parents found unresponsive, remembered at once.
   static constexpr std::size_t kMaxSuspects = 4;

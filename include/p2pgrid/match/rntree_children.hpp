@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/core/ids.hpp"
 #include "p2pgrid/core/time.hpp"
 #include "p2pgrid/grid/job_profile.hpp"
@@ -48,6 +49,8 @@ struct ChildRef {
 
 class RnTreeChildren {
  public:
+  [[nodiscard]] std::uint64_t heap_bytes() const { return capacity_bytes(children_); }
+
   struct Child {
     PeerId peer;
     SubtreeSummary summary;

@@ -17,6 +17,7 @@
 #include <span>
 #include <vector>
 
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/core/ids.hpp"
 #include "p2pgrid/grid/job_profile.hpp"
 #include "p2pgrid/match/rntree_children.hpp"
@@ -45,6 +46,8 @@ PeerId least_loaded(std::span<const Candidate> candidates);
 
 class RnTreeSearch {
  public:
+  [[nodiscard]] std::uint64_t heap_bytes() const { return capacity_bytes(stack_) + capacity_bytes(candidates_); }
+
   /// What to do next: ask `ask` (excluding its child `exclude` from its
   /// answer), or stop when `ask` is none.
   struct Step {

@@ -4,8 +4,11 @@
 /// virtual dimension, a virtual coordinate from the attempt's GUID (seed
 /// paper §3.2). The CAN updates carry the peer's queue length as load word.
 
+#include <cstdint>
 #include <span>
+#include <string_view>
 
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/grid/job_profile.hpp"
 #include "p2pgrid/match/can_match_candidates.hpp"
 #include "p2pgrid/overlay/can/node.hpp"
@@ -14,6 +17,8 @@ namespace p2pgrid::peer {
 
 struct CanJobOwners {
   using Node = can::Node;
+  static constexpr std::string_view kName = "can";
+  static std::uint64_t heap_bytes(const Node& node) { return node.heap_bytes(); }
 
   /// CAN's upcalls for a grid stack: routed payloads go to the job layer
   /// through `sink.routed(ctx, payload, hops)`, the load word is

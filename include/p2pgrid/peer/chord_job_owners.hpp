@@ -2,8 +2,11 @@
 /// Who owns a job on Chord: the successor of the attempt's GUID (a hash,
 /// so owners are spread uniformly over the ring; seed paper §2).
 
+#include <cstdint>
 #include <span>
+#include <string_view>
 
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/grid/job_profile.hpp"
 #include "p2pgrid/overlay/chord/node.hpp"
 
@@ -11,6 +14,8 @@ namespace p2pgrid::peer {
 
 struct ChordJobOwners {
   using Node = chord::Node;
+  static constexpr std::string_view kName = "chord";
+  static std::uint64_t heap_bytes(const Node& /*node*/) { return 0; }  // fixed tables, inline
 
   /// Chord's upcalls for a grid stack: routed payloads go to the job layer
   /// through `sink.routed(ctx, payload, hops)`; lookups are not used.

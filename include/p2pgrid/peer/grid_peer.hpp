@@ -17,6 +17,7 @@
 
 #include <span>
 
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/api/protocol.hpp"
 #include "p2pgrid/grid/grid_node.hpp"
 #include "p2pgrid/grid/host.hpp"
@@ -96,6 +97,13 @@ class GridPeer {
   [[nodiscard]] const OverlayNode& overlay() const { return overlay_; }
   [[nodiscard]] const grid::GridNode& grid() const { return grid_; }
   [[nodiscard]] const Match& matchmaker() const { return match_; }
+  /// One category per layer; what the composition adds (alignment) is its own.
+  void memory(MemoryUsage& usage) const {
+    usage.add(Owners::kName, sizeof(OverlayNode) + Owners::heap_bytes(overlay_));
+    usage.add("grid", sizeof(grid::GridNode) + grid_.heap_bytes());
+    usage.add("match", sizeof(Match) + match_.heap_bytes());
+    usage.add("peer padding", sizeof(GridPeer) - sizeof(OverlayNode) - sizeof(grid::GridNode) - sizeof(Match));
+  }
   /// ORACLE bootstrap access (outside the handlers only).
   [[nodiscard]] OverlayNode& overlay_for_oracle() { return overlay_; }
 

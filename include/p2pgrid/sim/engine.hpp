@@ -13,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/api/protocol.hpp"
 #include "p2pgrid/api/trace_sink.hpp"
 #include "p2pgrid/sim/engine_stats.hpp"
@@ -75,6 +76,11 @@ class Engine {
   /// records of this rank's peers. run() then continues where the
   /// checkpointed run stopped. Throws CheckpointError for bad records.
   void restore(std::span<const std::span<const std::byte>> sections);
+
+  /// What this rank holds now, by category (engine structures, each protocol
+  /// layer, trace buffers). Walks every local peer: call it between runs'
+  /// windows (the window observer), not per event.
+  [[nodiscard]] MemoryUsage memory() const;
 
   /// This rank's protocol object (tests and oracle bootstraps).
   [[nodiscard]] Protocol& protocol();

@@ -32,6 +32,7 @@ struct EventKey {
 class EventHeap {
  public:
   [[nodiscard]] bool empty() const { return heap_.empty(); }
+  [[nodiscard]] std::size_t heap_bytes() const { return heap_.capacity() * sizeof(EventKey); }
   [[nodiscard]] std::size_t size() const { return heap_.size(); }
   [[nodiscard]] const EventKey& top() const { return heap_.front(); }
   [[nodiscard]] Time next_time() const { return empty() ? Time::never() : Time{heap_.front().time}; }

@@ -41,6 +41,11 @@ class EventQueue {
     return keys;
   }
 
+  /// Memory held by the heap, the ring and the far list, pending or not.
+  [[nodiscard]] std::size_t heap_bytes() const {
+    return heap_.heap_bytes() + (ring_capacity() + far_.capacity()) * sizeof(EventKey);
+  }
+
   void push(const EventKey& e) {
     ++size_;
     if (e.time < horizon_) {

@@ -61,6 +61,7 @@ class Hdf5TraceSink final : public TraceSink {
   void append(const TableDesc& table, const void* row) override;
   [[nodiscard]] bool enabled(const TableDesc& table) const override;
   [[nodiscard]] bool wants_flush() const override;
+  [[nodiscard]] std::uint64_t buffered_bytes() const override;
   /// Collective: every rank appends its buffered rows, then the file is flushed.
   void flush() override;
 

@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/api/protocol.hpp"
 #include "p2pgrid/core/rng.hpp"
 #include "p2pgrid/overlay/can/node.hpp"
@@ -41,6 +42,10 @@ class ProbeNode final : public Upcalls {
   std::uint32_t local_load() override { return static_cast<std::uint32_t>(pending_.size()); }
 
   [[nodiscard]] const Node& overlay() const { return node_; }
+  void memory(MemoryUsage& usage) const {
+    usage.add("can", sizeof(Node) + node_.heap_bytes());
+    usage.add("probe workload", sizeof(ProbeNode) - sizeof(Node) + capacity_bytes(pending_));
+  }
   [[nodiscard]] Node& overlay() { return node_; }
 
  private:

@@ -12,6 +12,7 @@
 #include <span>
 
 #include "p2pgrid/api/context.hpp"
+#include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/core/rng.hpp"
 #include "p2pgrid/overlay/chord/node.hpp"
 
@@ -30,6 +31,11 @@ class ProbeNode {
   void on_finish(Context& ctx, bool alive) const { node_.on_finish(ctx, alive); }
 
   [[nodiscard]] const Node& node() const { return node_; }
+  /// Chord's state is inline (fixed tables): no heap.
+  void memory(MemoryUsage& usage) const {
+    usage.add("chord", sizeof(Node));
+    usage.add("probe workload", sizeof(ProbeNode) - sizeof(Node));
+  }
   /// ORACLE bootstrap access (outside the handlers only).
   [[nodiscard]] Node& node_for_oracle() { return node_; }
 

@@ -1,0 +1,97 @@
+// The memory report (docs/performance.md, "Memory by category"): each layer
+// counts what it holds, and the figures add up the way the per-peer structs
+// say they must, on any rank count.
+
+#include <gtest/gtest.h>
+
+#include <boost/mpi/communicator.hpp>
+#include <sstream>
+#include <string>
+
+#include "p2pgrid/api/memory_usage.hpp"
+#include "p2pgrid/api/trace_sink.hpp"
+#include "p2pgrid/app/memory_report.hpp"
+#include "p2pgrid/app/runner.hpp"
+#include "p2pgrid/grid/grid_node.hpp"
+#include "p2pgrid/overlay/chord/node.hpp"
+#include "support/mpi_run.hpp"
+
+namespace p2pgrid {
+namespace {
+
+constexpr const char* kGrid = R"(
+[run]
+protocol = "grid"
+duration = "10min"
+[peers]
+count = 300
+[chord]
+bootstrap = "oracle"
+[workload]
+jobs = 200
+clients = 4
+interarrival = "1s"
+run_time = "30s"
+[match]
+kind = "rntree"
+)";
+
+std::uint64_t category(const MemoryUsage& m, const std::string& name) {
+  for (const auto& [n, bytes] : m.categories()) {
+    if (n == name) return bytes;
+  }
+  ADD_FAILURE() << "no category " << name;
+  return 0;
+}
+
+TEST(MemoryUsage, AddsByNameInFirstUseOrder) {
+  MemoryUsage m;
+  m.add("b", 3);
+  m.add("a", 4);
+  m.add("b", 5);
+  MemoryUsage other;
+  other.add("c", 1);
+  other.add("a", 1);
+  m.merge(other);
+  ASSERT_EQ(m.categories().size(), 3U);
+  EXPECT_EQ(m.categories()[0], (MemoryUsage::Category{"b", 8}));
+  EXPECT_EQ(m.categories()[1], (MemoryUsage::Category{"a", 5}));
+  EXPECT_EQ(m.categories()[2], (MemoryUsage::Category{"c", 1}));
+  EXPECT_EQ(m.total(), 14U);
+}
+
+TEST(MemoryReport, LayersAddUpOnEveryRankCount) {
+  const boost::mpi::communicator world;
+  const Scenario scenario = test::scenario_from_text(kGrid);
+  for (const int n : {1, 2}) {
+    if (n > world.size()) break;
+    const auto comm = test::first_ranks(world, n);
+    if (world.rank() < n) {
+      NullTraceSink sink;
+      const RunResult r = run_scenario(scenario, comm, sink, {});
+      if (comm.rank() == 0) {
+        const MemoryUsage& m = r.memory;
+        // Chord's tables are inline: exactly one struct per peer, whatever the split.
+        EXPECT_EQ(category(m, "chord"), std::uint64_t{scenario.peers} * sizeof(chord::Node)) << n << " ranks";
+        // The job layer held jobs (clients, owners, queues): more than its structs.
+        EXPECT_GT(category(m, "grid"), std::uint64_t{scenario.peers} * sizeof(grid::GridNode)) << n << " ranks";
+        EXPECT_GT(category(m, "engine: event keys, timers"), 0U);
+        EXPECT_GT(category(m, "engine: message bodies"), 0U);
+        EXPECT_GT(category(m, "engine: peer table"), 0U);
+        EXPECT_EQ(m.total(), [&] {
+          std::uint64_t sum = 0;
+          for (const auto& c : m.categories()) sum += c.second;
+          return sum;
+        }());
+        std::ostringstream out;
+        print_memory(out, m, scenario.peers, peak_rss_sum(r.all));
+        EXPECT_NE(out.str().find("chord"), std::string::npos);
+        EXPECT_NE(out.str().find("not counted"), std::string::npos);
+      }
+    }
+    world.barrier();
+  }
+}
+
+}  // namespace
+}  // namespace p2pgrid
