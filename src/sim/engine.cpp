@@ -78,6 +78,7 @@ struct TrafficCount {
 };
 constexpr std::size_t kTrafficProtocols = 6;
 using PeerTraffic = std::array<TrafficCount, kTrafficProtocols>;
+static_assert(sizeof(PeerTraffic) == 192, "the trace.traffic key's doc (src/app/scenario.cpp) states 192 bytes per peer");
 
 std::size_t traffic_protocol(std::span<const std::byte> bytes) {
   const auto id = bytes.empty() ? std::size_t{0} : static_cast<std::size_t>(bytes[0]);

@@ -35,7 +35,7 @@ struct EngineParams {
   /// The instants are fixed, so the end does not depend on the rank count.
   Duration idle_check{0};
   /// Count each peer's messages and bytes per protocol (TrafficRecord rows
-  /// at the end; 6 x 32 bytes per peer).
+  /// at the end; the memory cost is stated with the key trace.traffic).
   bool traffic = false;
   bool log = false;
   /// run() stops at the first window that starts at or after this time,
