@@ -20,6 +20,9 @@ Definitions, over the jobs table (times in seconds):
   waiting = matched there and not started yet). FIFO gives the classes
   turns by arrival; weighted fair queues aim at w_heavy / (w_heavy +
   w_light) between one heavy and one light user;
+- heavy share 1st h = the heavy users' part of the run time of every job
+  that started in the first hour after both classes had submitted a job
+  (completed jobs; grid-wide, contended or not);
 - a workflow is a connected set of jobs in the dependencies table; its
   makespan = last finished - first submit; its critical-path bound = the
   largest sum of run_time along a parent -> child path: no placement can
@@ -51,6 +54,7 @@ class UserFigures:
     throughput_per_h: float
     makespan: float
     heavy_share: float
+    heavy_share_1h: float
 
 
 def jain(values):
@@ -99,6 +103,18 @@ def heavy_share(jobs, heavy):
     return given[True] / total if total > 0 else float("nan")
 
 
+def heavy_share_first_hour(jobs, heavy):
+    """The heavy users' part of the run time started in the hour after both classes first submitted (nan if none)."""
+    done = jobs[jobs.status == "completed"]
+    is_heavy = done.user < heavy
+    if heavy == 0 or is_heavy.all() or not is_heavy.any():
+        return float("nan")
+    start = max(jobs.submit[jobs.user < heavy].min(), jobs.submit[jobs.user >= heavy].min())
+    inside = done[(done.started >= start) & (done.started < start + 3600.0)]
+    total = float(inside.run_time.sum())
+    return float(inside.run_time[inside.user < heavy].sum()) / total if total > 0 else float("nan")
+
+
 def _setting(run, key, default=None):
     node = run.config
     for part in key.split("."):
@@ -139,7 +155,7 @@ def user_figures(run):
         light_slowdown=mean_of(light, "slowdown"), heavy_slowdown=mean_of(heavy_rows, "slowdown"),
         light_wait=mean_of(light, "wait"), heavy_wait=mean_of(heavy_rows, "wait"), jain=jain(rates),
         throughput_per_h=len(done) / span * 3600 if span > 0 else float("nan"), makespan=span,
-        heavy_share=heavy_share(jobs, heavy))
+        heavy_share=heavy_share(jobs, heavy), heavy_share_1h=heavy_share_first_hour(jobs, heavy))
 
 
 def workflows(run):
@@ -188,21 +204,22 @@ def _fmt(v, digits=2):
 
 FAIRNESS_COLUMNS = ("matchmaker", "queue", "weights", "seed", "users", "jobs", "completed", "light_slowdown",
                     "heavy_slowdown", "light_wait_s", "heavy_wait_s", "jain", "throughput_per_h", "makespan_s",
-                    "heavy_share")
+                    "heavy_share", "heavy_share_1h")
 
 
 def fairness_rows(figures):
     for f in figures:
         yield (f.matchmaker, f.queue, f.weights, f.seed, str(f.users), str(f.jobs), str(f.completed),
                _fmt(f.light_slowdown), _fmt(f.heavy_slowdown), _fmt(f.light_wait, 0), _fmt(f.heavy_wait, 0),
-               _fmt(f.jain, 3), _fmt(f.throughput_per_h, 0), _fmt(f.makespan, 0), _fmt(f.heavy_share, 3))
+               _fmt(f.jain, 3), _fmt(f.throughput_per_h, 0), _fmt(f.makespan, 0), _fmt(f.heavy_share, 3),
+               _fmt(f.heavy_share_1h, 3))
 
 
 # (column, attribute, digits) of the per-cell table.
 CELL_STATS = (("light slowdown", "light_slowdown", 2), ("light wait (s)", "light_wait", 0),
               ("heavy slowdown", "heavy_slowdown", 2), ("Jain", "jain", 3),
               ("throughput (jobs/h)", "throughput_per_h", 0), ("makespan (s)", "makespan", 0),
-              ("heavy share", "heavy_share", 3))
+              ("heavy share", "heavy_share", 3), ("heavy share 1st h", "heavy_share_1h", 3))
 
 
 def cell_rows(figures):
