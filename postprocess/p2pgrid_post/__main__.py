@@ -159,7 +159,7 @@ def cmd_fairness(args):
         figures = [user_figures(r) for r in runs]
     except ValueError as e:
         raise TraceError(str(e)) from None
-    sys.stdout.write(fairness_table(figures, markdown=args.markdown))
+    sys.stdout.write(fairness_table(figures, markdown=args.markdown, cells=args.cells))
     fairness_plot(runs, args.output)
     if not args.markdown:
         print(f"figure: {args.output}")
@@ -241,6 +241,8 @@ def main(argv=None):
     s.add_argument("traces", nargs="+")
     s.add_argument("-o", "--output", default="fairness.png")
     s.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    s.add_argument("--cells", action="store_true",
+                   help="one row per matchmaker, queue and weights: mean (min-max) over the runs (seeds)")
     s.set_defaults(func=cmd_fairness)
     s = sub.add_parser("workflows", help="each workflow's makespan against its critical-path bound (PNG)")
     s.add_argument("trace")

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT, run_module
 from p2pgrid_post import load
-from p2pgrid_post.fairness import jain, per_user, user_figures, workflows
+from p2pgrid_post.fairness import UserFigures, fairness_table, heavy_share, heavy_share_first_hour, jain, per_user, user_figures, workflows
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -44,6 +44,44 @@ def test_per_user_wait_and_slowdown():
     assert table.loc[0, "wait"] == pytest.approx(20.0)
     assert table.loc[0, "slowdown"] == pytest.approx(2.0)
     assert table.loc[1, "slowdown"] == pytest.approx(1.0)
+
+
+def test_heavy_share_counts_contended_starts_only():
+    # Node 1: heavy jobs 1 and 2 waiting (matched at 0); light job 3 arrives
+    # at 5 while 1 runs. At 10 the queue chooses between 2 and 3 (contended)
+    # and starts 3; at 40 job 2 starts with no light job waiting (not
+    # contended). Job 1 started at 0 with nothing else waiting there. Node 2:
+    # a heavy job 4 starts at 12 while light job 5 waits (contended), then 5.
+    jobs = pd.DataFrame(
+        [(1, 0, "completed", 1, 0.0, 0.0, 0.0, 10.0, 10.0),
+         (2, 0, "completed", 1, 0.0, 0.0, 40.0, 50.0, 10.0),
+         (3, 1, "completed", 1, 5.0, 5.0, 10.0, 40.0, 30.0),
+         (4, 0, "completed", 2, 11.0, 11.0, 12.0, 32.0, 20.0),
+         (5, 1, "completed", 2, 11.5, 11.5, 32.0, 37.0, 5.0),
+         (6, 1, "failed", -1, 7.0, np.nan, np.nan, np.nan, 99.0)],
+        columns=["job", "user", "status", "run_node", "submit", "matched", "started", "finished", "run_time"])
+    jobs["status"] = pd.Categorical(jobs.status, categories=["completed", "failed", "open_at_end"])
+    # Job 1 at 0: job 3 not matched yet -> not contended. Job 3 at 10: job 2
+    # waits -> contended (light, 30). Job 2 at 40: nothing light waits. Job 4
+    # at 12: job 5 waits -> contended (heavy, 20). Job 5 at 32: none waits.
+    assert heavy_share(jobs, 1) == pytest.approx(20 / 50)
+    assert math.isnan(heavy_share(jobs, 0))
+    # Both classes first submitted at 0 (heavy) and 5 (light): starts in
+    # [5, 3605) are jobs 3 (light, 30), 4 (heavy, 20), 5 (light, 5), 2 (heavy, 10).
+    assert heavy_share_first_hour(jobs, 1) == pytest.approx(30 / 65)
+
+
+def test_cells_take_the_mean_and_range_over_seeds():
+    def fig(seed, light, share):
+        return UserFigures(path=f"{seed}.h5", matchmaker="central", queue="fair", weights="4:1", seed=str(seed),
+                           users=2, light_users=1, jobs=10, completed=10, light_slowdown=light, heavy_slowdown=1.0,
+                           light_wait=0.0, heavy_wait=0.0, jain=1.0, throughput_per_h=100.0, makespan=10.0,
+                           heavy_share=share, heavy_share_1h=0.5)
+    table = fairness_table([fig(1, 2.0, 0.7), fig(2, 4.0, float("nan")), fig(3, 3.0, 0.9)], markdown=True, cells=True)
+    lines = table.splitlines()
+    assert len(lines) == 3
+    assert lines[2].startswith("| central | fair | 4:1 | 3 | 30/30 | 3.00 (2.00-4.00) |")
+    assert lines[2].endswith("| 0.800 (0.700-0.900) | 0.500 (0.500-0.500) |"), "a nan (no contended start) is left out"
 
 
 class _Run(dict):
@@ -148,8 +186,8 @@ constrained = 0
         assert f.light_slowdown == pytest.approx(((light.finished - light.submit) / light.run_time).mean())
     r = run_module("fairness", *traces, "-o", str(tmp_path / "f.png"), "--markdown")
     lines = r.stdout.splitlines()
-    assert lines[0].startswith("| matchmaker | queue |") and len(lines) == 4
-    assert "| central | fifo |" in lines[2] and "| central | fair |" in lines[3]
+    assert lines[0].startswith("| matchmaker | queue | weights |") and len(lines) == 4
+    assert "| central | fifo | 1:1 |" in lines[2] and "| central | fair | 1:1 |" in lines[3]
     assert (tmp_path / "f.png").read_bytes().startswith(PNG)
 
 

@@ -56,6 +56,8 @@ struct GridSettings {
   Duration aggregation_period{0};  ///< 0: chord.stabilize
   match::CanMatchParams can_match;
   Duration push_period{0};  ///< 0: can.update_period
+  double heavy_weight = 1.0;  ///< sweeps: weight of users 0 .. heavy_users - 1
+  double light_weight = 1.0;  ///< sweeps: weight of the others
 };
 
 const Section<GridSettings>& grid_section() {
@@ -90,13 +92,16 @@ const Section<GridSettings>& grid_section() {
           .key("grid.final_check", "grid.run_until = jobs_final: how often (simulated time) the run checks",
                opt().min(1e-3), &S::final_check)
           .choice("grid.queue",
-                  "which queued job a run node starts next: arrival order (the paper), or the user with the least "
-                  "decayed usage at that node (docs/fairness.md)",
-                  std::vector<std::pair<std::string, grid::QueuePolicy>>{{"fifo", grid::QueuePolicy::kFifo},
-                                                                         {"fair", grid::QueuePolicy::kFair}},
+                  "which queued job a run node starts next: arrival order (the paper); the user with the least "
+                  "weighted decayed usage at that node (fair); or the same with each user's usage over the whole "
+                  "grid, kept by the central server (fair_global, match.kind = central only) (docs/fairness.md)",
+                  std::vector<std::pair<std::string, grid::QueuePolicy>>{
+                      {"fifo", grid::QueuePolicy::kFifo},
+                      {"fair", grid::QueuePolicy::kFair},
+                      {"fair_global", grid::QueuePolicy::kFairGlobal}},
                   &S::params, &G::queue_policy)
-          .key("grid.fair_half_life", "fair queue: a user's usage at a run node halves this often", opt().min(1e-3),
-               &S::params, &G::fair_half_life)
+          .key("grid.fair_half_life", "fair queues: a user's usage halves this often", opt().min(1e-3), &S::params,
+               &G::fair_half_life)
           .key("grid.scale_by_cpu", "run time = nominal * reference_cpu / node cpu (off: nominal run time everywhere)",
                {}, &S::params, &G::scale_by_cpu)
           .key("grid.reference_cpu", "CPU speed of the nominal run time", opt().min(1).max(1e6).unit("MHz"),
@@ -173,6 +178,12 @@ const Section<GridSettings>& grid_section() {
           .key("workload.light_window",
                "sweeps: each light job is submitted at a uniform random time in [workload.start, start + window)",
                opt().min(0), &S::jobs, &J::light_window)
+          .key("workload.heavy_weight",
+               "sweeps: each heavy user's weight in the fair queues: its usage is divided by it, so its share of a "
+               "contended node is proportional to it (docs/fairness.md)",
+               opt().min(1e-6).max(1e6), &S::heavy_weight)
+          .key("workload.light_weight", "sweeps: each light user's weight in the fair queues",
+               opt().min(1e-6).max(1e6), &S::light_weight)
           .owned_by(kSynthetic)
           .key("workload.run_time", "mean nominal run time", opt().min(1e-9), &S::jobs, &J::mean_run_time)
           .key("workload.run_time_spread", "run times are uniform in run_time * [1 - spread, 1 + spread]",
@@ -349,6 +360,21 @@ grid::Params grid_params(const Config& c, const GridSettings& settings, std::uin
                       " clients but only " + std::to_string(peers) + " peers");
   }
   g.plan = std::make_shared<const grid::JobPlan>(job_plan(c, settings, peers, seed, g.capabilities_of));
+  // Weights by user class: users of the sweep mix are numbered heavy first.
+  // All equal (the default): no weights, so the fair queues divide by nothing.
+  if (settings.source == "synthetic" && settings.jobs.users == workload::UserMix::kSweeps &&
+      settings.heavy_weight != settings.light_weight) {
+    g.user_weights = [heavy = settings.jobs.heavy_users, hw = settings.heavy_weight,
+                      lw = settings.light_weight](std::uint32_t user) { return user < heavy ? hw : lw; };
+  }
+  if (g.queue_policy == grid::QueuePolicy::kFairGlobal) {
+    if (settings.kind != "central") {
+      throw ConfigError(c.origin() + ": key 'grid.queue': \"fair_global\" needs match.kind = \"central\" (the "
+                        "central server keeps the global accounts); match.kind is \"" + settings.kind +
+                        "\": use \"fair\" (each run node's own accounts)");
+    }
+    g.usage_server = settings.central.server;
+  }
   return g;
 }
 

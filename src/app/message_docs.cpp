@@ -74,6 +74,8 @@ std::string messages_markdown() {
   describe<grid::Failed>(os, "Failed");
   describe<grid::Withdraw>(os, "Withdraw");
   describe<grid::ResultAck>(os, "ResultAck");
+  describe<grid::UsageUpdate>(os, "UsageUpdate");
+  describe<grid::UsageReport>(os, "UsageReport");
 
   os << "\n## RN-Tree matchmaker (protocol " << static_cast<int>(ProtocolId::kMatch) << ")\n";
   describe<match::rntree::Summary>(os, "Summary");

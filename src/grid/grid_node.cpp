@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 
 #include "p2pgrid/api/protocol.hpp"
@@ -24,7 +25,10 @@ GridNode::GridNode(PeerId self, const Params& params) : params_(&params), self_(
 
 void GridNode::on_start(Context& ctx) {
   if (params_->capabilities_of) capabilities_ = params_->capabilities_of(self_);
-  if (params_->queue_policy == QueuePolicy::kFair) fair_.emplace(params_->fair_half_life);
+  if (params_->queue_policy != QueuePolicy::kFifo) fair_.emplace(params_->fair_half_life);
+  if (params_->queue_policy == QueuePolicy::kFairGlobal && self_ == params_->usage_server) {
+    global_usage_.emplace(params_->fair_half_life);
+  }
   plan_ = params_->plan ? params_->plan->jobs_of(self_) : nullptr;
   if (plan_ == nullptr) return;
   if (std::any_of(plan_->begin(), plan_->end(), [](const JobSpec& s) { return !s.parents.empty(); })) {
@@ -93,6 +97,10 @@ void GridNode::on_message(Context& ctx, PeerId from, std::span<const std::byte> 
           on_withdraw(ctx, m);
         } else if constexpr (std::is_same_v<T, ResultAck>) {
           on_result_ack(m);
+        } else if constexpr (std::is_same_v<T, UsageUpdate>) {
+          on_usage_update(ctx, from, m);
+        } else if constexpr (std::is_same_v<T, UsageReport>) {
+          on_usage_report(ctx, m);
         } else {
           // Insert and Handoff only travel through the overlay.
           ctx.log("grid: routed-only message sent directly; ignored");
@@ -600,6 +608,14 @@ void GridNode::on_assign(Context& ctx, PeerId from, const Assign& m) {
   if (known) return;  // a duplicate Assign, or one for a job this node already ran
   queue_.push_back(QueuedJob{m.profile, m.history, ctx.now(), from});
   start_next(ctx);
+  if (params_->queue_policy == QueuePolicy::kFairGlobal && queue_.size() > 1) {
+    // It waits: the next pick needs its user's global usage, unless a job of
+    // that user already waits here (then it is being asked for already).
+    const std::uint32_t user = m.profile.user;
+    const auto same = std::count_if(queue_.begin() + 1, queue_.end(),
+                                    [user](const QueuedJob& q) { return q.profile.user == user; });
+    if (same == 1) send_usage(ctx, user, Duration{0}, std::span<const std::uint32_t>(&user, 1));
+  }
 }
 
 void GridNode::start_next(Context& ctx) {
@@ -610,10 +626,19 @@ void GridNode::start_next(Context& ctx) {
       users.reserve(queue_.size());
       for (const QueuedJob& q : queue_) users.push_back(q.profile.user);
       // The chosen job moves to the front; the others keep their order.
-      const auto chosen = queue_.begin() + static_cast<std::ptrdiff_t>(fair_->pick(users, ctx.now()));
+      const auto chosen =
+          queue_.begin() + static_cast<std::ptrdiff_t>(fair_->pick(users, ctx.now(), params_->user_weights));
       std::rotate(queue_.begin(), chosen, chosen + 1);
     }
-    fair_->charge(queue_.front().profile.user, run_time_here(queue_.front().profile), ctx.now());
+    const std::uint32_t user = queue_.front().profile.user;
+    const Duration work = run_time_here(queue_.front().profile);
+    // fair_global: the node counts its own start at once; the server's
+    // answer (which includes it) overwrites the figure when it comes.
+    fair_->charge(user, work, ctx.now());
+    if (params_->queue_policy == QueuePolicy::kFairGlobal) {
+      running_ = true;  // so waiting_users() leaves this job out
+      send_usage(ctx, user, work, waiting_users());
+    }
   }
   running_ = true;
   queue_.front().history.started = ctx.now();
@@ -689,6 +714,12 @@ void GridNode::run_node_tick(Context& ctx, Host& host) {
     }
   }
   std::erase_if(finished_, [](const FinishedJob& f) { return f.done_repeats == 0 && f.result_repeats == 0; });
+  if (params_->queue_policy == QueuePolicy::kFairGlobal) {
+    // Refresh the global usage of the users waiting here once a period,
+    // when there is a choice to make between them.
+    const std::vector<std::uint32_t> users = waiting_users();
+    if (users.size() > 1) send_usage(ctx, 0, Duration{0}, users);
+  }
   for (std::size_t i = 0; i < queue_.size(); ++i) {
     QueuedJob& job = queue_[i];
     const bool running = running_ && i == 0;
@@ -704,6 +735,60 @@ void GridNode::run_node_tick(Context& ctx, Host& host) {
       continue;
     }
     if (job.owner.valid()) send(ctx, job.owner, Heartbeat{job.profile.job, job.profile.attempt, state, job.history.started});
+  }
+}
+
+std::vector<std::uint32_t> GridNode::waiting_users() const {
+  std::vector<std::uint32_t> users;
+  for (std::size_t i = running_ ? 1 : 0; i < queue_.size(); ++i) {
+    const std::uint32_t u = queue_[i].profile.user;
+    if (std::find(users.begin(), users.end(), u) == users.end()) users.push_back(u);
+  }
+  return users;
+}
+
+// --- fair_global: the central server's accounts --------------------------------
+
+void GridNode::send_usage(Context& ctx, std::uint32_t charged_user, Duration work,
+                          std::span<const std::uint32_t> users) {
+  std::size_t next = 0;
+  do {
+    UsageUpdate m;
+    m.charged_user = charged_user;
+    m.charged_work = work;
+    while (next < users.size() && m.count < kUsageUsers) m.users[m.count++] = users[next++];
+    if (m.charged_work.ns > 0 || m.count > 0) {
+      // The server's own run node needs no message.
+      if (self_ == params_->usage_server) {
+        on_usage_update(ctx, self_, m);
+      } else {
+        send(ctx, params_->usage_server, m);
+      }
+    }
+    work = Duration{0};  // charged once, with the first part
+  } while (next < users.size());
+}
+
+void GridNode::on_usage_update(Context& ctx, PeerId from, const UsageUpdate& m) {
+  if (!global_usage_) return;  // not the server (or not fair_global): nobody asked this peer
+  if (m.charged_work.ns > 0) global_usage_->charge(m.charged_user, m.charged_work, ctx.now());
+  if (m.count == 0) return;
+  UsageReport report;
+  for (std::uint8_t i = 0; i < m.count; ++i) {
+    const double usage_s = global_usage_->usage(m.users[i], ctx.now());
+    report.entries[report.count++] = UsageEntry{m.users[i], Duration{std::llround(usage_s * 1e9)}};
+  }
+  if (from == self_) {
+    on_usage_report(ctx, report);
+  } else {
+    send(ctx, from, report);
+  }
+}
+
+void GridNode::on_usage_report(Context& ctx, const UsageReport& m) {
+  if (!fair_) return;
+  for (std::uint8_t i = 0; i < m.count; ++i) {
+    fair_->set(m.entries[i].user, static_cast<double>(m.entries[i].usage.ns) * 1e-9, ctx.now());
   }
 }
 

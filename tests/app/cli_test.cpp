@@ -93,6 +93,13 @@ TEST_F(Cli, BadInputExitsTwoWithAClearMessageAndNoOutput) {
       {"validate " + write("types.toml", "[network]\nbandwidth = \"fast\"\n"),
        "p2pgrid: error: " + (dir_ / "types.toml").string() +
            ":2: key 'network.bandwidth': expected a number, got a string"},
+      // The global fair queue needs the central server's accounts.
+      {"run " + write("global.toml", "[run]\nprotocol = \"grid\"\n[grid]\nqueue = \"fair_global\"\n[match]\nkind = "
+                                     "\"rntree\"\n") +
+           " -o " + out,
+       "p2pgrid: error: " + (dir_ / "global.toml").string() +
+           ": key 'grid.queue': \"fair_global\" needs match.kind = \"central\" (the central server keeps the global "
+           "accounts); match.kind is \"rntree\": use \"fair\" (each run node's own accounts)"},
   };
   for (const auto& c : cases) {
     const Result r = p2pgrid(c.args);

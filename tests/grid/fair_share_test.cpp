@@ -1,5 +1,5 @@
 // The fair queue's choice: the queued job whose user has the least decayed
-// usage at this node, the earliest on a tie.
+// usage divided by its weight, the earliest on a tie.
 
 #include "p2pgrid/grid/fair_share.hpp"
 
@@ -52,6 +52,65 @@ TEST(FairShare, OldUsageLosesToRecentUsage) {
   share.charge(2, Duration::seconds(300), kT0 + kHour * 2);
   const std::array<std::uint32_t, 2> queue{2, 1};
   EXPECT_EQ(share.pick(queue, kT0 + kHour * 2), 1U);
+}
+
+TEST(FairShare, WeightsDivideTheUsage) {
+  // User 1 has had four times user 2's run time. With equal weights user 2
+  // goes first; with user 1 weighing 8 its weighted usage (4,000 / 8 = 500)
+  // is below user 2's (1,000), so user 1 goes first although it arrived
+  // later; with weight 4 they tie and the earlier arrival (user 2) goes.
+  FairShare share(kHour);
+  share.charge(1, Duration::seconds(4000), kT0);
+  share.charge(2, Duration::seconds(1000), kT0);
+  const std::array<std::uint32_t, 2> queue{2, 1};
+  EXPECT_EQ(share.pick(queue, kT0), 0U);
+  EXPECT_EQ(share.pick(queue, kT0, [](std::uint32_t u) { return u == 1 ? 8.0 : 1.0; }), 1U);
+  EXPECT_EQ(share.pick(queue, kT0, [](std::uint32_t u) { return u == 1 ? 4.0 : 1.0; }), 0U) << "a tie: FIFO";
+  // A light weight makes a small usage count more: user 3 ran 600 s with
+  // weight 0.25 (2,400 weighted) and loses to user 2 (1,000).
+  share.charge(3, Duration::seconds(600), kT0);
+  const std::array<std::uint32_t, 2> light_first{3, 2};
+  EXPECT_EQ(share.pick(light_first, kT0), 0U);
+  EXPECT_EQ(share.pick(light_first, kT0, [](std::uint32_t u) { return u == 3 ? 0.25 : 1.0; }), 1U);
+}
+
+TEST(FairShare, WeightedSharesFollowTheWeights) {
+  // Two users with endless backlogs of equal jobs on one node, weights 3
+  // and 1: charging each start and always picking by weighted usage gives
+  // user 1 three starts for each of user 2's.
+  FairShare share(kHour);
+  const auto weights = [](std::uint32_t u) { return u == 1 ? 3.0 : 1.0; };
+  const std::array<std::uint32_t, 2> queue{1, 2};
+  std::array<int, 3> starts{};
+  Time now = kT0;
+  for (int i = 0; i < 400; ++i) {
+    const std::uint32_t user = queue[share.pick(queue, now, weights)];
+    ++starts[user];
+    share.charge(user, Duration::seconds(60), now);
+    now = now + Duration::seconds(60);
+  }
+  EXPECT_EQ(starts[1] + starts[2], 400);
+  EXPECT_NEAR(static_cast<double>(starts[1]) / starts[2], 3.0, 0.05);
+}
+
+TEST(FairShare, SetOverwritesWithTheServersFigure) {
+  // fair_global: a run node's accounts take the server's global usage. Here
+  // user 1 had little of this node and user 2 more, but over the grid user 1
+  // had far more: the server's figures decide.
+  FairShare share(kHour);
+  share.charge(1, Duration::seconds(100), kT0);
+  share.charge(2, Duration::seconds(500), kT0);
+  const std::array<std::uint32_t, 2> queue{2, 1};
+  EXPECT_EQ(share.pick(queue, kT0), 1U) << "local knowledge: user 1";
+  share.set(1, 7200.0, kT0);
+  share.set(2, 600.0, kT0);
+  EXPECT_DOUBLE_EQ(share.usage(1, kT0), 7200.0);
+  EXPECT_NEAR(share.usage(1, kT0 + kHour), 3600.0, 1e-9);
+  EXPECT_EQ(share.pick(queue, kT0), 0U) << "global knowledge: user 2";
+  share.set(2, 0.0, kT0);
+  EXPECT_EQ(share.usage(2, kT0), 0.0);
+  share.set(3, 0.0, kT0);  // a zero figure for a user never seen adds no account
+  EXPECT_EQ(share.usage(3, kT0), 0.0);
 }
 
 TEST(FairShare, RejectsANonPositiveHalfLife) {

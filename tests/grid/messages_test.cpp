@@ -23,6 +23,22 @@ JobProfile profile() {
 
 JobHistory history() { return {Time{5}, Time{9}, 4, 6, 1}; }
 
+UsageUpdate usage_update() {
+  UsageUpdate m;
+  m.charged_user = 9;
+  m.charged_work = Duration::seconds(1200);
+  m.count = 3;
+  m.users = {4, 17, 50};
+  return m;
+}
+
+UsageReport usage_report() {
+  UsageReport m;
+  m.count = kUsageUsers;  // a full report: the largest grid message but the Handoff
+  for (std::uint8_t i = 0; i < m.count; ++i) m.entries[i] = UsageEntry{100U + i, Duration::seconds(3600 * i)};
+  return m;
+}
+
 std::vector<Message> every_message() {
   return {Insert{profile()},
           Assign{profile(), history()},
@@ -34,7 +50,9 @@ std::vector<Message> every_message() {
           Handoff{profile(), history(), JobState::kQueued, PeerId{42}},
           Failed{11, 3, OwnerVerdict::kUnmatchable},
           Withdraw{11, 1},
-          ResultAck{11, 2}};
+          ResultAck{11, 2},
+          usage_update(),
+          usage_report()};
 }
 
 bool same(const JobProfile& a, const JobProfile& b) {
@@ -111,6 +129,43 @@ TEST(GridMessages, AttemptOnlyMessagesKeepTheirFields) {
   EXPECT_EQ(a.attempt, 3U);
   const auto f = std::get<Failed>(decode(encode(Failed{9, 1, OwnerVerdict::kUnmatchable}, buffer)));
   EXPECT_EQ(f.reason, OwnerVerdict::kUnmatchable);
+}
+
+TEST(GridMessages, UsageMessagesKeepTheirListsAndRefuseBadCounts) {
+  std::array<std::byte, kMaxMessageSize> buffer{};
+  const auto u = std::get<UsageUpdate>(decode(encode(usage_update(), buffer)));
+  EXPECT_EQ(u.charged_user, 9U);
+  EXPECT_EQ(u.charged_work, Duration::seconds(1200));
+  ASSERT_EQ(u.count, 3U);
+  EXPECT_EQ(u.users[2], 50U);
+  const auto r = std::get<UsageReport>(decode(encode(usage_report(), buffer)));
+  ASSERT_EQ(r.count, kUsageUsers);
+  EXPECT_EQ(r.entries[7].user, 107U);
+  EXPECT_EQ(r.entries[7].usage, Duration::seconds(3600 * 7));
+
+  // A count above the capacity is refused by name, before any item is read.
+  UsageUpdate one = usage_update();
+  one.count = 1;
+  const auto bytes = encode(one, buffer);
+  std::vector<std::byte> bad(bytes.begin(), bytes.end());
+  bad[3 + 4 + 8] = std::byte{kUsageUsers + 1};
+  try {
+    decode(bad);
+    ADD_FAILURE() << "accepted";
+  } catch (const DecodeError& e) {
+    EXPECT_NE(std::string(e.what()).find("users"), std::string::npos) << e.what();
+  }
+  // Negative usage is refused by name.
+  UsageReport neg;
+  neg.count = 1;
+  neg.entries[0] = UsageEntry{1, Duration{-5}};
+  const auto nb = encode(neg, buffer);
+  try {
+    decode(std::vector<std::byte>(nb.begin(), nb.end()));
+    ADD_FAILURE() << "accepted";
+  } catch (const DecodeError& e) {
+    EXPECT_NE(std::string(e.what()).find("field 'usage'"), std::string::npos) << e.what();
+  }
 }
 
 TEST(GridMessages, SatisfiesNeedsEveryConstrainedResource) {

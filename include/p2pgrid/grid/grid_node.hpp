@@ -9,7 +9,8 @@
 /// - Owner: matches the job to a run node, watches its heartbeats, and
 ///   matches again when they stop (run-node failure).
 /// - Run node: a queue, one job at a time, started in arrival order (FIFO)
-///   or by fair share between users (FairShare); heartbeats to the owner for
+///   or by fair share between users (FairShare), with this node's usage
+///   or (fair_global) the central server's global usage; heartbeats to the owner for
 ///   every queued or running job over a direct connection; when the owner
 ///   stops acknowledging, routes the profile to the GUID's new owner.
 ///
@@ -182,6 +183,15 @@ class GridNode {
   void start_next(Context& ctx);
   void complete(Context& ctx);
   void run_node_tick(Context& ctx, Host& host);
+  /// Distinct users of the jobs waiting (not running) here, in arrival order.
+  [[nodiscard]] std::vector<std::uint32_t> waiting_users() const;
+
+  // fair_global: run node <-> central server
+  /// Tells the server of a start (`work` > 0) and asks for the global usage
+  /// of `users`, in as many UsageUpdates as it takes.
+  void send_usage(Context& ctx, std::uint32_t charged_user, Duration work, std::span<const std::uint32_t> users);
+  void on_usage_update(Context& ctx, PeerId from, const UsageUpdate& m);
+  void on_usage_report(Context& ctx, const UsageReport& m);
   [[nodiscard]] Duration run_time_here(const JobProfile& p) const;
 
   void send(Context& ctx, PeerId to, const Message& m) const;
@@ -199,7 +209,8 @@ class GridNode {
   enum class Settled : std::uint8_t { kOpen, kCompleted, kFailed };
   std::vector<Settled> settled_;    ///< per plan entry; only for a client with workflows
   std::vector<std::uint32_t> waiting_;  ///< plan entries due but waiting for their parents
-  std::optional<FairShare> fair_;   ///< QueuePolicy::kFair
+  std::optional<FairShare> fair_;   ///< kFair: this node's accounts; kFairGlobal: the server's figures
+  std::optional<FairShare> global_usage_;  ///< kFairGlobal, on the server: every start in the grid
   std::vector<ClientJob> client_;
   std::vector<OwnedJob> owned_;   ///< includes finished and failed jobs until forget_after
   PendingRequests<RoundKey> rounds_{ProtocolId::kGrid, static_cast<std::uint8_t>(TimerKind::kRound)};

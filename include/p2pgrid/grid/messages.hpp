@@ -2,8 +2,10 @@
 /// The job-layer messages (ProtocolId::kGrid). docs/grid.md describes each
 /// one, who sends it when, and the timeouts around it.
 
+#include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <variant>
 
 #include "p2pgrid/core/codec.hpp"
@@ -30,6 +32,8 @@ enum class MessageType : std::uint8_t {
   kFailed = 9,
   kWithdraw = 10,
   kResultAck = 11,
+  kUsageUpdate = 12,
+  kUsageReport = 13,
 };
 
 /// What the owner and run node know of a job's history, carried along so
@@ -228,8 +232,58 @@ struct ResultAck {
   }
 };
 
-using Message =
-    std::variant<Insert, Assign, Heartbeat, HeartbeatAck, Status, Result, Done, Handoff, Failed, Withdraw, ResultAck>;
+/// Users per UsageUpdate or UsageReport; a run node with more distinct
+/// users waiting sends several.
+inline constexpr std::size_t kUsageUsers = 8;
+
+/// Run node -> the central server (grid.queue = fair_global only): a job of
+/// `charged_user` started here with run time `charged_work` (0: no start,
+/// only a question), and the users of the jobs waiting here, whose global
+/// usage the node needs for its next pick.
+struct UsageUpdate {
+  static constexpr MessageType kType = MessageType::kUsageUpdate;
+  std::uint32_t charged_user = 0;
+  Duration charged_work;
+  std::uint8_t count = 0;
+  std::array<std::uint32_t, kUsageUsers> users{};
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("charged_user", s.charged_user);
+    v("charged_work", s.charged_work);
+    v.require("charged_work", s.charged_work.ns >= 0, [] { return std::string("negative run time"); });
+    v.list("users", s.count, "user", s.users);
+  }
+};
+
+/// One user's decayed usage over the whole grid, as the server knows it.
+struct UsageEntry {
+  std::uint32_t user = 0;
+  Duration usage;  ///< run time given, decayed to the report's sending
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("user", s.user);
+    v("usage", s.usage);
+    v.require("usage", s.usage.ns >= 0, [] { return std::string("negative usage"); });
+  }
+};
+
+/// Central server -> run node, in answer to a UsageUpdate that named users:
+/// their global usage now.
+struct UsageReport {
+  static constexpr MessageType kType = MessageType::kUsageReport;
+  std::uint8_t count = 0;
+  std::array<UsageEntry, kUsageUsers> entries{};
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v.list("entries", s.count, "entry", s.entries);
+  }
+};
+
+using Message = std::variant<Insert, Assign, Heartbeat, HeartbeatAck, Status, Result, Done, Handoff, Failed, Withdraw,
+                             ResultAck, UsageUpdate, UsageReport>;
 
 /// Largest encoded grid message (a Handoff): callers size buffers with it.
 inline constexpr std::size_t kMaxMessageSize = 3 + JobProfile::kEncodedSize + 64;

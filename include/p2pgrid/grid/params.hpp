@@ -11,6 +11,7 @@
 
 #include "p2pgrid/core/time.hpp"
 #include "p2pgrid/grid/executor.hpp"
+#include "p2pgrid/grid/fair_share.hpp"
 #include "p2pgrid/grid/job_profile.hpp"
 
 namespace p2pgrid::grid {
@@ -41,7 +42,10 @@ struct JobPlan {
 /// Which queued job a run node starts next.
 enum class QueuePolicy : std::uint8_t {
   kFifo,  ///< arrival order (the paper)
-  kFair,  ///< the user with the least decayed usage here (FairShare)
+  kFair,  ///< the user with the least weighted decayed usage here (FairShare)
+  /// The same choice with the users' usage over the whole grid, as the
+  /// central server counts it (docs/fairness.md; match.kind = central only).
+  kFairGlobal,
 };
 
 struct Params {
@@ -65,7 +69,13 @@ struct Params {
   /// the result, so duplicate results from false suspicions are counted.
   Duration record_delay = Duration::seconds(1800);
   QueuePolicy queue_policy = QueuePolicy::kFifo;
-  Duration fair_half_life = Duration::seconds(3600);  ///< kFair: usage halves this often
+  Duration fair_half_life = Duration::seconds(3600);  ///< kFair, kFairGlobal: usage halves this often
+  /// kFair, kFairGlobal: each user's weight (its share is proportional to
+  /// it); null: every user weighs 1. Deployment data, like the plan.
+  UserWeights user_weights;
+  /// kFairGlobal: the peer that keeps every user's global usage (the
+  /// central matchmaker's server).
+  PeerId usage_server = PeerId::none();
   bool scale_by_cpu = false;                       ///< run time scaled by reference_cpu / node cpu
   std::uint32_t reference_cpu_mhz = 2000;
   std::shared_ptr<const JobPlan> plan;             ///< may be null: no jobs
