@@ -388,6 +388,7 @@ GridNode::OwnedJob* GridNode::owned_job(std::uint64_t job, std::uint32_t attempt
 
 std::uint64_t GridNode::heap_bytes() const {
   return capacity_bytes(settled_) + capacity_bytes(waiting_) + (fair_ ? fair_->heap_bytes() : 0) +
+         (global_usage_ ? global_usage_->heap_bytes() : 0) +
          capacity_bytes(client_) + capacity_bytes(owned_) + rounds_.heap_bytes() + capacity_bytes(queue_) +
          capacity_bytes(finished_);
 }
