@@ -47,12 +47,12 @@ class Protocol {
 
   /// Checkpoints (docs/checkpoint.md): one peer's state, written at a window
   /// boundary and read back, in the same order, into a freshly built stack
-  /// (possibly on another rank). A stack that cannot be checkpointed yet
-  /// says so rather than write half a state.
-  virtual void save_peer(std::uint32_t /*slot*/, Writer& /*w*/) const {
+  /// (possibly on another rank). `ctx` translates timer handles. A stack
+  /// that cannot be checkpointed yet says so rather than write half a state.
+  virtual void save_peer(std::uint32_t /*slot*/, Writer& /*w*/, const FieldContext& /*ctx*/) const {
     throw CheckpointError("this protocol stack cannot be checkpointed yet (docs/checkpoint.md)");
   }
-  virtual void restore_peer(std::uint32_t /*slot*/, Reader& /*r*/) {
+  virtual void restore_peer(std::uint32_t /*slot*/, Reader& /*r*/, const FieldContext& /*ctx*/) {
     throw CheckpointError("this protocol stack cannot be checkpointed yet (docs/checkpoint.md)");
   }
 };
@@ -108,20 +108,20 @@ class NodeProtocol final : public Protocol {
   }
 
   /// A Node that declares its fields() (its state, not its parameters) can be checkpointed.
-  void save_peer(std::uint32_t slot, Writer& w) const override {
+  void save_peer(std::uint32_t slot, Writer& w, const FieldContext& ctx) const override {
     if constexpr (HasFields<Node>) {
-      FieldWriter fw(w, FieldContext{});
+      FieldWriter fw(w, ctx);
       Node::fields(nodes_[slot], fw);
     } else {
-      Protocol::save_peer(slot, w);
+      Protocol::save_peer(slot, w, ctx);
     }
   }
-  void restore_peer(std::uint32_t slot, Reader& r) override {
+  void restore_peer(std::uint32_t slot, Reader& r, const FieldContext& ctx) override {
     if constexpr (HasFields<Node>) {
-      FieldReader fr(r, FieldContext{});
+      FieldReader fr(r, ctx);
       Node::fields(nodes_[slot], fr);
     } else {
-      Protocol::restore_peer(slot, r);
+      Protocol::restore_peer(slot, r, ctx);
     }
   }
 

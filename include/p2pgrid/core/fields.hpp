@@ -43,10 +43,28 @@ enum class PeerCheck : std::uint8_t {
   kExistingOrNone,  ///< below `peers`, or "none"
 };
 
+/// Translates the engine's timer handles (TimerId values, which name a
+/// timer slot of one rank) to a form that names the timer by its owner's
+/// sequence number, and back, so a peer's state written on one rank is read
+/// on another (docs/checkpoint.md, "Timers").
+class CheckpointTimers {
+ public:
+  [[nodiscard]] virtual std::uint64_t save(std::uint64_t timer) const = 0;
+  [[nodiscard]] virtual std::uint64_t restore(std::uint64_t saved) const = 0;
+
+ protected:
+  CheckpointTimers() = default;
+  CheckpointTimers(const CheckpointTimers&) = default;
+  CheckpointTimers& operator=(const CheckpointTimers&) = default;
+  ~CheckpointTimers() = default;
+};
+
 /// What a layout may depend on beyond the bytes.
 struct FieldContext {
   std::uint32_t peers = 0;  ///< number of peers, for PeerCheck::kExisting*
   int dims = 0;             ///< CAN space dimensions (points and zones)
+  /// In a checkpoint: the peer's timer handles (null: written as they are).
+  const CheckpointTimers* timers = nullptr;
 };
 
 /// Specialise for a type whose layout depends on the context:
