@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "p2pgrid/overlay/can/probe_record.hpp"
+#include "p2pgrid/overlay/can/zone_record.hpp"
 #include "p2pgrid/overlay/chord/records.hpp"
 #include "p2pgrid/sim/fault_plan.hpp"
 #include "support/mpi_run.hpp"
@@ -163,7 +165,54 @@ TEST(CheckpointStacks, ChordResumesToTheUninterruptedTrace) {
     EXPECT_NE(reference.find("action=1"), std::string::npos);
     EXPECT_NE(reference.find("action=2"), std::string::npos);
     EXPECT_NE(reference.find("action=3"), std::string::npos);
-    EXPECT_NE(reference.find("# lookups\n"), std::string::npos);
+    EXPECT_GT(reference.find("# chord_joins\n") - reference.find("# lookups\n"), 100U) << "lookup rows";
+  }
+}
+
+// CAN joining through the protocol, routing probes, crashes (takeovers by
+// heirs and by takeover timers), restarts that rejoin, a graceful leave
+// (hand-over), message loss.
+constexpr const char* kCan = R"(
+[run]
+protocol = "can"
+seed = 4
+duration = "60s"
+[peers]
+count = 120
+[network]
+loss = 0.01
+[can]
+bootstrap = "join"
+join_interval = "50ms"
+population = "mixed"
+update_period = "2s"
+dead_after = "5s"
+[can.probe]
+interval = "4s"
+start = "8s"
+timeout = "3s"
+[[faults]]
+at = "20s"
+fraction = 0.15
+restart_after = "15s"
+[[faults]]
+at = "40s"
+action = "leave"
+peers = [5, 6, 7]
+)";
+
+TEST(CheckpointStacks, CanResumesToTheUninterruptedTrace) {
+  const boost::mpi::communicator world;
+  const Scenario scenario = test::scenario_from_text(kCan);
+  const Tables tables{&can::ProbeRecord::kTable, &can::ZoneRecord::kTable, &FaultRecord::kTable};
+  // While peers join, while takeovers run, while the crashed rejoin, after the leave.
+  const std::string reference = expect_resumes(world, "can", scenario, tables,
+                                               {{"3s", 1, 1}, {"24s", 1, 2}, {"36s", 2, 1}, {"41s", 2, 4}});
+  if (world.rank() == 0) {
+    EXPECT_NE(reference.find("action=1"), std::string::npos);
+    EXPECT_NE(reference.find("action=2"), std::string::npos);
+    EXPECT_NE(reference.find("action=3"), std::string::npos);
+    EXPECT_GT(reference.find("# can_zones\n") - reference.find("# can_probes\n"), 100U) << "probe rows";
   }
 }
 

@@ -110,7 +110,8 @@ class NodeProtocol final : public Protocol {
   /// A Node that declares its fields() (its state, not its parameters) can be checkpointed.
   void save_peer(std::uint32_t slot, Writer& w, const FieldContext& ctx) const override {
     if constexpr (HasFields<Node>) {
-      FieldWriter fw(w, ctx);
+      const FieldContext c = context_of(slot, ctx);
+      FieldWriter fw(w, c);
       Node::fields(nodes_[slot], fw);
     } else {
       Protocol::save_peer(slot, w, ctx);
@@ -118,7 +119,8 @@ class NodeProtocol final : public Protocol {
   }
   void restore_peer(std::uint32_t slot, Reader& r, const FieldContext& ctx) override {
     if constexpr (HasFields<Node>) {
-      FieldReader fr(r, ctx);
+      const FieldContext c = context_of(slot, ctx);
+      FieldReader fr(r, c);
       Node::fields(nodes_[slot], fr);
     } else {
       Protocol::restore_peer(slot, r, ctx);
@@ -137,6 +139,17 @@ class NodeProtocol final : public Protocol {
 
  private:
   static constexpr std::size_t kCacheLine = 64;
+
+  /// A Node whose state's layout depends on its parameters (CAN's
+  /// dimensions) says so through checkpoint_context().
+  FieldContext context_of(std::uint32_t slot, const FieldContext& ctx) const {
+    if constexpr (requires(const Node& n) { n.checkpoint_context(ctx); }) {
+      return nodes_[slot].checkpoint_context(ctx);
+    } else {
+      return ctx;
+    }
+  }
+
   Params params_;
   std::vector<Node> nodes_;
 };

@@ -28,7 +28,9 @@
 #include <span>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "p2pgrid/core/codec.hpp"
 #include "p2pgrid/core/ids.hpp"
@@ -58,6 +60,10 @@ class CheckpointTimers {
   CheckpointTimers& operator=(const CheckpointTimers&) = default;
   ~CheckpointTimers() = default;
 };
+
+/// Most items a growing list of checkpointed state may hold (a bound on
+/// what a reader allocates, far above any real peer's tables).
+inline constexpr std::size_t kMaxStateList = 1U << 20U;
 
 /// What a layout may depend on beyond the bytes.
 struct FieldContext {
@@ -124,6 +130,11 @@ struct IsStdArray : std::false_type {};
 template <class T, std::size_t N>
 struct IsStdArray<std::array<T, N>> : std::true_type {};
 
+template <class T>
+struct IsPair : std::false_type {};
+template <class A, class B>
+struct IsPair<std::pair<A, B>> : std::true_type {};
+
 }  // namespace fields_detail
 
 template <class T>
@@ -179,6 +190,18 @@ class FieldWriter {
     for (const auto& v : l.view()) (*this)(field, v);
   }
 
+  /// A u32 count (at most `limit`), then the vector's items (state that
+  /// grows, in checkpoints; messages use fixed-capacity lists).
+  template <class T, class A>
+  void list(const char* field, const std::vector<T, A>& items, std::size_t limit) {
+    if (items.size() > limit) {
+      throw EncodeError(std::string(field) + ": " + std::to_string(items.size()) + " items, at most " +
+                        std::to_string(limit));
+    }
+    w_.u32(static_cast<std::uint32_t>(items.size()));
+    for (const auto& v : items) (*this)(field, v);
+  }
+
   /// A count of type C, then the bytes themselves (at most `limit`).
   template <class C>
   void bytes(const char* size_field, const char* /*field*/, std::span<const std::byte> b, std::size_t limit) {
@@ -212,6 +235,9 @@ class FieldWriter {
       fields_detail::put_unsigned<T>(w_, v);
     } else if constexpr (fields_detail::IsStdArray<T>::value) {
       for (const auto& e : v) put(e);
+    } else if constexpr (fields_detail::IsPair<T>::value) {
+      put(v.first);
+      put(v.second);
     } else if constexpr (HasFields<T>) {
       T::fields(v, *this);
     } else {
@@ -251,6 +277,14 @@ class FieldReader {
       get(field, v, PeerCheck::kAny);
       l.push_back(v);
     }
+  }
+
+  template <class T, class A>
+  void list(const char* field, std::vector<T, A>& items, std::size_t limit) {
+    // Items may hold lists themselves: the limit bounds the allocation.
+    const auto n = read_count<std::uint32_t>(field, limit, 0);
+    items.assign(n, T{});
+    for (T& v : items) get(field, v, PeerCheck::kAny);
   }
 
   /// The payload views the decoded bytes (valid while they are).
@@ -318,6 +352,9 @@ class FieldReader {
       v = fields_detail::get_unsigned<T>(r_, field);
     } else if constexpr (fields_detail::IsStdArray<T>::value) {
       for (auto& e : v) get(field, e, check);
+    } else if constexpr (fields_detail::IsPair<T>::value) {
+      get(field, v.first, check);
+      get(field, v.second, check);
     } else if constexpr (HasFields<T>) {
       T::fields(v, *this);
     } else {
@@ -359,6 +396,9 @@ class FieldSizer {
       size_ += sizeof(T);
     } else if constexpr (fields_detail::IsStdArray<T>::value) {
       for (const auto& e : v) add(e);
+    } else if constexpr (fields_detail::IsPair<T>::value) {
+      add(v.first);
+      add(v.second);
     } else if constexpr (HasFields<T>) {
       T::fields(v, *this);
     } else {
