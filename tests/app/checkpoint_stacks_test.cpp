@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "p2pgrid/grid/grid_node.hpp"
+#include "p2pgrid/grid/job_record.hpp"
 #include "p2pgrid/overlay/can/probe_record.hpp"
 #include "p2pgrid/overlay/can/zone_record.hpp"
 #include "p2pgrid/overlay/chord/records.hpp"
@@ -213,6 +215,73 @@ TEST(CheckpointStacks, CanResumesToTheUninterruptedTrace) {
     EXPECT_NE(reference.find("action=2"), std::string::npos);
     EXPECT_NE(reference.find("action=3"), std::string::npos);
     EXPECT_GT(reference.find("# can_zones\n") - reference.find("# can_probes\n"), 100U) << "probe rows";
+  }
+}
+
+// The grid on Chord with the central matchmaker: jobs in flight in every
+// role (client, owner, run node) at each stop, 1% loss, 20% of the peers
+// crashing (run nodes, owners, clients) and restarting, a graceful leave.
+constexpr const char* kGridCentral = R"(
+[run]
+protocol = "grid"
+seed = 6
+duration = "15min"
+[peers]
+count = 120
+[network]
+loss = 0.01
+[chord]
+bootstrap = "oracle"
+[workload]
+jobs = 300
+clients = 6
+interarrival = "1s"
+run_time = "60s"
+constrained = 0.4
+[match]
+kind = "central"
+server = 1
+[[faults]]
+at = "2min"
+fraction = 0.2
+restart_after = "3min"
+[[faults]]
+at = "4min"
+action = "leave"
+peers = [7, 8, 9]
+)";
+
+const Tables kGridTables{&JobRecord::kTable, &grid::HeldRecord::kTable, &grid::RecoveryRecord::kTable,
+                         &grid::SubmissionRecord::kTable, &FaultRecord::kTable};
+
+TEST(CheckpointStacks, GridCentralResumesToTheUninterruptedTrace) {
+  const boost::mpi::communicator world;
+  const Scenario scenario = test::scenario_from_text(kGridCentral);
+  // While jobs are submitted, just after the crashes, while the crashed are down, after the restarts.
+  const std::string reference = expect_resumes(world, "grid_central", scenario, kGridTables,
+                                               {{"30s", 1, 1}, {"121s", 1, 2}, {"270s", 2, 1}, {"360s", 2, 4}});
+  if (world.rank() == 0) {
+    EXPECT_NE(reference.find("action=1"), std::string::npos);
+    EXPECT_NE(reference.find("action=2"), std::string::npos);
+    EXPECT_GT(reference.find("# grid_held\n") - reference.find("# jobs\n"), 1000U) << "job rows";
+  }
+}
+
+// The grid on CAN with the CAN matchmaker, pull (can) and push (can-push,
+// the line aggregates), with the same faults.
+TEST(CheckpointStacks, GridCanResumesToTheUninterruptedTrace) {
+  const boost::mpi::communicator world;
+  for (const char* kind : {"can", "can-push"}) {
+    std::string text = kGridCentral;
+    text.replace(text.find("[chord]"), 7, "[can]");
+    text.replace(text.find("kind = \"central\"\nserver = 1"), 27, "kind = \"" + std::string(kind) + "\"");
+    const Scenario scenario = test::scenario_from_text(text);
+    const std::string reference = expect_resumes(world, std::string("grid_") + kind, scenario, kGridTables,
+                                                 {{"30s", 1, 1}, {"121s", 1, 2}, {"270s", 2, 1}, {"360s", 2, 4}});
+    if (world.rank() == 0) {
+      EXPECT_NE(reference.find("action=1"), std::string::npos);
+      EXPECT_GT(reference.find("# grid_held\n") - reference.find("# jobs\n"), 1000U) << kind << ": job rows";
+    }
   }
 }
 

@@ -260,7 +260,7 @@ TEST_F(Cli, BadCheckpointsExitTwoNamingTheFile) {
   EXPECT_NE(other.out.find("another configuration"), std::string::npos) << other.out;
   // A stack that cannot be checkpointed yet is refused before it runs.
   const std::string stack =
-      write("grid.toml", "[run]\nprotocol = \"grid\"\nduration = \"4s\"\n[peers]\ncount = 16\n");
+      write("grid.toml", "[run]\nprotocol = \"grid\"\nduration = \"4s\"\n[peers]\ncount = 16\n[match]\nkind = \"rntree\"\n");
   const Result c = p2pgrid("run " + stack + " --checkpoint-at 1s --checkpoint " + ckpt);
   EXPECT_EQ(c.code, 2) << c.out;
   EXPECT_NE(c.out.find("cannot be checkpointed yet"), std::string::npos) << c.out;

@@ -23,6 +23,7 @@
 /// across fields (require, evaluated where it stands in the order).
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -79,6 +80,17 @@ struct FieldContext {
 ///   static std::size_t size(const FieldContext&);
 template <class T>
 struct FieldCodec;
+
+/// A double in checkpointed state (decayed usage): its IEEE-754 bits, so
+/// it reads back exactly.
+template <>
+struct FieldCodec<double> {
+  static void write(Writer& w, const FieldContext& /*ctx*/, const double& x) { w.u64(std::bit_cast<std::uint64_t>(x)); }
+  static void read(Reader& r, const FieldContext& /*ctx*/, const char* field, double& x) {
+    x = std::bit_cast<double>(r.u64(field));
+  }
+  static std::size_t size(const FieldContext& /*ctx*/) { return 8; }
+};
 
 namespace fields_detail {
 
