@@ -218,9 +218,10 @@ TEST(CheckpointStacks, CanResumesToTheUninterruptedTrace) {
   }
 }
 
-// The grid on Chord with the central matchmaker: jobs in flight in every
-// role (client, owner, run node) at each stop, 1% loss, 20% of the peers
-// crashing (run nodes, owners, clients) and restarting, a graceful leave.
+// The grid on Chord with the central matchmaker (RN-Tree below): jobs in
+// flight in every role (client, owner, run node) at each stop, the fair
+// run-node queue, 1% loss, 20% of the peers crashing (run nodes, owners,
+// clients) and restarting, a graceful leave.
 constexpr const char* kGridCentral = R"(
 [run]
 protocol = "grid"
@@ -238,6 +239,8 @@ clients = 6
 interarrival = "1s"
 run_time = "60s"
 constrained = 0.4
+[grid]
+queue = "fair"
 [match]
 kind = "central"
 server = 1
@@ -254,16 +257,22 @@ peers = [7, 8, 9]
 const Tables kGridTables{&JobRecord::kTable, &grid::HeldRecord::kTable, &grid::RecoveryRecord::kTable,
                          &grid::SubmissionRecord::kTable, &FaultRecord::kTable};
 
-TEST(CheckpointStacks, GridCentralResumesToTheUninterruptedTrace) {
+TEST(CheckpointStacks, GridOnChordResumesToTheUninterruptedTrace) {
   const boost::mpi::communicator world;
-  const Scenario scenario = test::scenario_from_text(kGridCentral);
-  // While jobs are submitted, just after the crashes, while the crashed are down, after the restarts.
-  const std::string reference = expect_resumes(world, "grid_central", scenario, kGridTables,
-                                               {{"30s", 1, 1}, {"121s", 1, 2}, {"270s", 2, 1}, {"360s", 2, 4}});
-  if (world.rank() == 0) {
-    EXPECT_NE(reference.find("action=1"), std::string::npos);
-    EXPECT_NE(reference.find("action=2"), std::string::npos);
-    EXPECT_GT(reference.find("# grid_held\n") - reference.find("# jobs\n"), 1000U) << "job rows";
+  for (const char* kind : {"central", "rntree"}) {
+    std::string text = kGridCentral;
+    if (std::string(kind) != "central") {
+      text.replace(text.find("kind = \"central\"\nserver = 1"), 27, "kind = \"" + std::string(kind) + "\"");
+    }
+    const Scenario scenario = test::scenario_from_text(text);
+    // While jobs are submitted, just after the crashes, while the crashed are down, after the restarts.
+    const std::string reference = expect_resumes(world, std::string("grid_") + kind, scenario, kGridTables,
+                                                 {{"30s", 1, 1}, {"121s", 1, 2}, {"270s", 2, 1}, {"360s", 2, 4}});
+    if (world.rank() == 0) {
+      EXPECT_NE(reference.find("action=1"), std::string::npos);
+      EXPECT_NE(reference.find("action=2"), std::string::npos);
+      EXPECT_GT(reference.find("# grid_held\n") - reference.find("# jobs\n"), 1000U) << kind << ": job rows";
+    }
   }
 }
 
