@@ -67,7 +67,7 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
     std::vector<std::byte> scratch(kMaxPeerState);
     Writer probe(scratch);
     try {
-      engine.protocol().save_peer(0, probe);
+      engine.protocol().save_peer(0, probe, FieldContext{});
     } catch (const CheckpointError& e) {
       const bool asked = checkpoint.stop_at != Time::never() || !checkpoint.resume_path.empty() || periodic;
       if (asked) throw CheckpointError(scenario.protocol + ": " + e.what());

@@ -23,13 +23,18 @@ auto* find_in(Vec& v, Pred pred) {
 
 GridNode::GridNode(PeerId self, const Params& params) : params_(&params), self_(self) {}
 
-void GridNode::on_start(Context& ctx) {
+void GridNode::configure() {
   if (params_->capabilities_of) capabilities_ = params_->capabilities_of(self_);
   if (params_->queue_policy != QueuePolicy::kFifo) fair_.emplace(params_->fair_half_life);
   if (params_->queue_policy == QueuePolicy::kFairGlobal && self_ == params_->usage_server) {
     global_usage_.emplace(params_->fair_half_life);
   }
   plan_ = params_->plan ? params_->plan->jobs_of(self_) : nullptr;
+}
+
+void GridNode::on_start(Context& ctx) {
+  started_ = true;
+  configure();
   if (plan_ == nullptr) return;
   if (std::any_of(plan_->begin(), plan_->end(), [](const JobSpec& s) { return !s.parents.empty(); })) {
     settled_.assign(plan_->size(), Settled::kOpen);

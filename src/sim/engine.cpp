@@ -9,6 +9,8 @@
 #include <iostream>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
+#include <utility>
 
 #include "p2pgrid/core/codec.hpp"
 #include "p2pgrid/core/fields.hpp"
@@ -98,6 +100,67 @@ std::uint64_t peak_rss_bytes() {
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024U;  // Linux reports KiB
 }
+
+/// Timer handles in a checkpoint (docs/checkpoint.md, "Timers"). A handle
+/// names a slot of this rank's timer pool and its generation; the
+/// checkpoint names the timer by its owner's sequence number (unique per
+/// peer, and the timer event's own key), so any rank can find it again.
+/// Saved values: 0 none, 1 a handle whose timer is gone (fired, or its slot
+/// reused: it matches nothing, but is not "none"), seq + 2 a pending timer.
+constexpr std::uint64_t kSavedNoTimer = 0;
+constexpr std::uint64_t kSavedStaleTimer = 1;
+constexpr std::uint64_t kSavedTimerBase = 2;
+/// What a stale handle becomes: valid(), but its slot is past any pool.
+constexpr std::uint64_t kStaleTimerHandle = 0xFFFFFFFFU;
+
+class SavedTimers final : public CheckpointTimers {
+ public:
+  explicit SavedTimers(const std::vector<TimerBody>& timers) : pool(timers), seq(timers.size(), 0) {}
+  [[nodiscard]] std::uint64_t save(std::uint64_t timer) const override {
+    if (timer == 0) return kSavedNoTimer;
+    const auto s = static_cast<std::uint32_t>(timer & 0xFFFFFFFFU);
+    const auto generation = static_cast<std::uint32_t>(timer >> 32U);
+    if (s >= pool.size()) return kSavedStaleTimer;
+    const TimerBody& body = pool[s];
+    if (!body.live || body.generation != generation || body.kind != EventKind::kTimer || body.dst_slot != owner) {
+      return kSavedStaleTimer;
+    }
+    return seq[s] + kSavedTimerBase;
+  }
+  [[nodiscard]] std::uint64_t restore(std::uint64_t /*saved*/) const override {
+    throw std::logic_error("SavedTimers::restore");
+  }
+
+  const std::vector<TimerBody>& pool;
+  std::vector<std::uint64_t> seq;  ///< by timer slot: the pending timer's sequence number
+  std::uint32_t owner = 0;         ///< the slot of the peer being saved
+};
+
+class RestoredTimers final : public CheckpointTimers {
+ public:
+  [[nodiscard]] std::uint64_t save(std::uint64_t /*timer*/) const override {
+    throw std::logic_error("RestoredTimers::save");
+  }
+  [[nodiscard]] std::uint64_t restore(std::uint64_t saved) const override {
+    if (saved == kSavedNoTimer) return 0;
+    if (saved == kSavedStaleTimer) return kStaleTimerHandle;
+    const auto it = handles.find({owner, saved - kSavedTimerBase});
+    if (it == handles.end()) {
+      throw CheckpointError("a timer handle names sequence number " + std::to_string(saved - kSavedTimerBase) +
+                            ", not a pending timer of its peer");
+    }
+    return it->second;
+  }
+
+  struct KeyHash {
+    std::size_t operator()(const std::pair<std::uint32_t, std::uint64_t>& k) const {
+      return std::hash<std::uint64_t>()(k.second * 0x9E3779B97F4A7C15ULL ^ k.first);
+    }
+  };
+  /// (peer slot, sequence number) -> the restored timer's handle.
+  std::unordered_map<std::pair<std::uint32_t, std::uint64_t>, std::uint64_t, KeyHash> handles;
+  std::uint32_t owner = 0;  ///< the slot of the peer being restored
+};
 
 }  // namespace
 
@@ -230,21 +293,26 @@ class Engine::Shard final : public Context {
       w.u64(n);
       out.insert(out.end(), w.bytes().begin(), w.bytes().end());
     };
+    // Pending events in their order (the queue is drained and refilled, so
+    // the file's bytes do not depend on the queue's internal layout).
+    std::vector<EventKey> pending;
+    while (!queue_.empty()) pending.push_back(queue_.pop());
+    SavedTimers timers(timers_);
+    for (const EventKey& key : pending) {
+      if ((key.slot & kMessageSlot) == 0 && timers_[key.slot].kind == EventKind::kTimer) timers.seq[key.slot] = key.seq;
+    }
     append_count(peers_.size());
     for (std::uint32_t s = 0; s < peers_.size(); ++s) {
       Writer sw(state);
+      timers.owner = s;
       try {
-        protocol_->save_peer(s, sw);
+        protocol_->save_peer(s, sw, FieldContext{params_.peers, 0, &timers});
       } catch (const EncodeError& e) {
         throw CheckpointError("peer " + std::to_string(shard_.peers[s].value) + ": state does not fit: " + e.what());
       }
       const PeerState& p = peers_[s];
       append(PeerCheckpoint{shard_.peers[s], p.seq, p.rng.state(), p.incarnation, p.alive, sw.bytes()});
     }
-    // Pending events in their order (the queue is drained and refilled, so
-    // the file's bytes do not depend on the queue's internal layout).
-    std::vector<EventKey> pending;
-    while (!queue_.empty()) pending.push_back(queue_.pop());
     append_count(pending.size());
     for (const EventKey& key : pending) {
       EventCheckpoint e;
@@ -281,6 +349,10 @@ class Engine::Shard final : public Context {
     overflow_.clear();
     overflow_free_.clear();
     std::vector<bool> seen(peers_.size(), false);
+    // The stacks' states are read after every pending event is back in the
+    // queue: the timer handles they hold name those events (RestoredTimers).
+    std::vector<std::span<const std::byte>> states(peers_.size());
+    RestoredTimers timers;
     for (std::size_t i = 0; i < sections.size(); ++i) {
       Reader r(sections[i]);
       FieldReader fr(r, FieldContext{params_.peers, 0});
@@ -297,9 +369,7 @@ class Engine::Shard final : public Context {
         peers_[s].rng = Rng(p.rng);
         peers_[s].incarnation = p.incarnation;
         peers_[s].alive = p.alive;
-        Reader state(p.state);
-        protocol_->restore_peer(s, state);
-        state.expect_end();
+        states[s] = p.state;
       }
       const std::uint64_t nevents = r.u64("event_count");
       for (std::uint64_t k = 0; k < nevents; ++k) {
@@ -316,6 +386,9 @@ class Engine::Shard final : public Context {
           timers_[body].tag = e.tag;
           timers_[body].incarnation = e.incarnation;
           timers_[body].cancelled = e.cancelled;
+          if (timers_[body].kind == EventKind::kTimer) {
+            timers.handles[{dst, e.seq}] = (static_cast<std::uint64_t>(timers_[body].generation) << 32U) | body;
+          }
         }
         queue_.push({e.time.ns, e.seq, e.src.value, body, dst});
       }
@@ -324,6 +397,12 @@ class Engine::Shard final : public Context {
     for (std::uint32_t s = 0; s < seen.size(); ++s) {
       if (!seen[s])
         throw CheckpointError("the checkpoint has no record of peer " + std::to_string(shard_.peers[s].value));
+    }
+    for (std::uint32_t s = 0; s < seen.size(); ++s) {
+      Reader state(states[s]);
+      timers.owner = s;
+      protocol_->restore_peer(s, state, FieldContext{params_.peers, 0, &timers});
+      state.expect_end();
     }
   }
 

@@ -8,6 +8,8 @@
 #include <string_view>
 
 #include "p2pgrid/api/trace_sink.hpp"
+#include "p2pgrid/core/codec.hpp"
+#include "p2pgrid/core/fields.hpp"
 #include "p2pgrid/core/ids.hpp"
 #include "p2pgrid/core/rng.hpp"
 #include "p2pgrid/core/time.hpp"
@@ -19,6 +21,21 @@ struct TimerId {
   std::uint64_t value = 0;
   [[nodiscard]] constexpr bool valid() const { return value != 0; }
   friend constexpr bool operator==(TimerId, TimerId) = default;
+};
+
+/// A TimerId in a protocol's checkpointed state: the engine's handle names
+/// a slot of one rank, so a checkpoint holds the timer's identity by its
+/// owner's sequence number instead (FieldContext::timers translates).
+template <>
+struct FieldCodec<TimerId> {
+  static void write(Writer& w, const FieldContext& ctx, const TimerId& t) {
+    w.u64(ctx.timers != nullptr ? ctx.timers->save(t.value) : t.value);
+  }
+  static void read(Reader& r, const FieldContext& ctx, const char* field, TimerId& t) {
+    const std::uint64_t v = r.u64(field);
+    t.value = ctx.timers != nullptr ? ctx.timers->restore(v) : v;
+  }
+  static std::size_t size(const FieldContext& /*ctx*/) { return 8; }
 };
 
 class Context {

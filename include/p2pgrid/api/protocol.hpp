@@ -50,12 +50,12 @@ class Protocol {
 
   /// Checkpoints (docs/checkpoint.md): one peer's state, written at a window
   /// boundary and read back, in the same order, into a freshly built stack
-  /// (possibly on another rank). A stack that cannot be checkpointed yet
-  /// says so rather than write half a state.
-  virtual void save_peer(std::uint32_t /*slot*/, Writer& /*w*/) const {
+  /// (possibly on another rank). `ctx` translates timer handles. A stack
+  /// that cannot be checkpointed yet says so rather than write half a state.
+  virtual void save_peer(std::uint32_t /*slot*/, Writer& /*w*/, const FieldContext& /*ctx*/) const {
     throw CheckpointError("this protocol stack cannot be checkpointed yet (docs/checkpoint.md)");
   }
-  virtual void restore_peer(std::uint32_t /*slot*/, Reader& /*r*/) {
+  virtual void restore_peer(std::uint32_t /*slot*/, Reader& /*r*/, const FieldContext& /*ctx*/) {
     throw CheckpointError("this protocol stack cannot be checkpointed yet (docs/checkpoint.md)");
   }
 };
@@ -111,20 +111,22 @@ class NodeProtocol final : public Protocol {
   }
 
   /// A Node that declares its fields() (its state, not its parameters) can be checkpointed.
-  void save_peer(std::uint32_t slot, Writer& w) const override {
+  void save_peer(std::uint32_t slot, Writer& w, const FieldContext& ctx) const override {
     if constexpr (HasFields<Node>) {
-      FieldWriter fw(w, FieldContext{});
+      const FieldContext c = context_of(slot, ctx);
+      FieldWriter fw(w, c);
       Node::fields(nodes_[slot], fw);
     } else {
-      Protocol::save_peer(slot, w);
+      Protocol::save_peer(slot, w, ctx);
     }
   }
-  void restore_peer(std::uint32_t slot, Reader& r) override {
+  void restore_peer(std::uint32_t slot, Reader& r, const FieldContext& ctx) override {
     if constexpr (HasFields<Node>) {
-      FieldReader fr(r, FieldContext{});
+      const FieldContext c = context_of(slot, ctx);
+      FieldReader fr(r, c);
       Node::fields(nodes_[slot], fr);
     } else {
-      Protocol::restore_peer(slot, r);
+      Protocol::restore_peer(slot, r, ctx);
     }
   }
 
@@ -152,6 +154,17 @@ class NodeProtocol final : public Protocol {
 
  private:
   static constexpr std::size_t kCacheLine = 64;
+
+  /// A Node whose state's layout depends on its parameters (CAN's
+  /// dimensions) says so through checkpoint_context().
+  FieldContext context_of(std::uint32_t slot, const FieldContext& ctx) const {
+    if constexpr (requires(const Node& n) { n.checkpoint_context(ctx); }) {
+      return nodes_[slot].checkpoint_context(ctx);
+    } else {
+      return ctx;
+    }
+  }
+
   Params params_;
   std::vector<Node> nodes_;
 };

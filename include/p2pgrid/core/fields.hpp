@@ -23,12 +23,15 @@
 /// across fields (require, evaluated where it stands in the order).
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "p2pgrid/core/codec.hpp"
 #include "p2pgrid/core/ids.hpp"
@@ -43,10 +46,32 @@ enum class PeerCheck : std::uint8_t {
   kExistingOrNone,  ///< below `peers`, or "none"
 };
 
+/// Translates the engine's timer handles (TimerId values, which name a
+/// timer slot of one rank) to a form that names the timer by its owner's
+/// sequence number, and back, so a peer's state written on one rank is read
+/// on another (docs/checkpoint.md, "Timers").
+class CheckpointTimers {
+ public:
+  [[nodiscard]] virtual std::uint64_t save(std::uint64_t timer) const = 0;
+  [[nodiscard]] virtual std::uint64_t restore(std::uint64_t saved) const = 0;
+
+ protected:
+  CheckpointTimers() = default;
+  CheckpointTimers(const CheckpointTimers&) = default;
+  CheckpointTimers& operator=(const CheckpointTimers&) = default;
+  ~CheckpointTimers() = default;
+};
+
+/// Most items a growing list of checkpointed state may hold (a bound on
+/// what a reader allocates, far above any real peer's tables).
+inline constexpr std::size_t kMaxStateList = 1U << 20U;
+
 /// What a layout may depend on beyond the bytes.
 struct FieldContext {
   std::uint32_t peers = 0;  ///< number of peers, for PeerCheck::kExisting*
   int dims = 0;             ///< CAN space dimensions (points and zones)
+  /// In a checkpoint: the peer's timer handles (null: written as they are).
+  const CheckpointTimers* timers = nullptr;
 };
 
 /// Specialise for a type whose layout depends on the context:
@@ -55,6 +80,17 @@ struct FieldContext {
 ///   static std::size_t size(const FieldContext&);
 template <class T>
 struct FieldCodec;
+
+/// A double in checkpointed state (decayed usage): its IEEE-754 bits, so
+/// it reads back exactly.
+template <>
+struct FieldCodec<double> {
+  static void write(Writer& w, const FieldContext& /*ctx*/, const double& x) { w.u64(std::bit_cast<std::uint64_t>(x)); }
+  static void read(Reader& r, const FieldContext& /*ctx*/, const char* field, double& x) {
+    x = std::bit_cast<double>(r.u64(field));
+  }
+  static std::size_t size(const FieldContext& /*ctx*/) { return 8; }
+};
 
 namespace fields_detail {
 
@@ -105,6 +141,11 @@ template <class T>
 struct IsStdArray : std::false_type {};
 template <class T, std::size_t N>
 struct IsStdArray<std::array<T, N>> : std::true_type {};
+
+template <class T>
+struct IsPair : std::false_type {};
+template <class A, class B>
+struct IsPair<std::pair<A, B>> : std::true_type {};
 
 }  // namespace fields_detail
 
@@ -161,6 +202,18 @@ class FieldWriter {
     for (const auto& v : l.view()) (*this)(field, v);
   }
 
+  /// A u32 count (at most `limit`), then the vector's items (state that
+  /// grows, in checkpoints; messages use fixed-capacity lists).
+  template <class T, class A>
+  void list(const char* field, const std::vector<T, A>& items, std::size_t limit) {
+    if (items.size() > limit) {
+      throw EncodeError(std::string(field) + ": " + std::to_string(items.size()) + " items, at most " +
+                        std::to_string(limit));
+    }
+    w_.u32(static_cast<std::uint32_t>(items.size()));
+    for (const auto& v : items) (*this)(field, v);
+  }
+
   /// A count of type C, then the bytes themselves (at most `limit`).
   template <class C>
   void bytes(const char* size_field, const char* /*field*/, std::span<const std::byte> b, std::size_t limit) {
@@ -194,6 +247,9 @@ class FieldWriter {
       fields_detail::put_unsigned<T>(w_, v);
     } else if constexpr (fields_detail::IsStdArray<T>::value) {
       for (const auto& e : v) put(e);
+    } else if constexpr (fields_detail::IsPair<T>::value) {
+      put(v.first);
+      put(v.second);
     } else if constexpr (HasFields<T>) {
       T::fields(v, *this);
     } else {
@@ -233,6 +289,14 @@ class FieldReader {
       get(field, v, PeerCheck::kAny);
       l.push_back(v);
     }
+  }
+
+  template <class T, class A>
+  void list(const char* field, std::vector<T, A>& items, std::size_t limit) {
+    // Items may hold lists themselves: the limit bounds the allocation.
+    const auto n = read_count<std::uint32_t>(field, limit, 0);
+    items.assign(n, T{});
+    for (T& v : items) get(field, v, PeerCheck::kAny);
   }
 
   /// The payload views the decoded bytes (valid while they are).
@@ -300,6 +364,9 @@ class FieldReader {
       v = fields_detail::get_unsigned<T>(r_, field);
     } else if constexpr (fields_detail::IsStdArray<T>::value) {
       for (auto& e : v) get(field, e, check);
+    } else if constexpr (fields_detail::IsPair<T>::value) {
+      get(field, v.first, check);
+      get(field, v.second, check);
     } else if constexpr (HasFields<T>) {
       T::fields(v, *this);
     } else {
@@ -341,6 +408,9 @@ class FieldSizer {
       size_ += sizeof(T);
     } else if constexpr (fields_detail::IsStdArray<T>::value) {
       for (const auto& e : v) add(e);
+    } else if constexpr (fields_detail::IsPair<T>::value) {
+      add(v.first);
+      add(v.second);
     } else if constexpr (HasFields<T>) {
       T::fields(v, *this);
     } else {

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "p2pgrid/core/codec.hpp"
+#include "p2pgrid/core/fields.hpp"
 #include "p2pgrid/core/ids.hpp"
 
 namespace p2pgrid {
@@ -70,6 +72,14 @@ class Rng {
 
  private:
   std::uint64_t state_;
+};
+
+/// A random stream in a checkpointed state: its 8 bytes of state.
+template <>
+struct FieldCodec<Rng> {
+  static void write(Writer& w, const FieldContext& /*ctx*/, const Rng& rng) { w.u64(rng.state()); }
+  static void read(Reader& r, const FieldContext& /*ctx*/, const char* field, Rng& rng) { rng = Rng(r.u64(field)); }
+  static std::size_t size(const FieldContext& /*ctx*/) { return 8; }
 };
 
 }  // namespace p2pgrid

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "p2pgrid/api/memory_usage.hpp"
+#include "p2pgrid/core/fields.hpp"
 #include "p2pgrid/core/time.hpp"
 
 namespace p2pgrid::grid {
@@ -44,11 +45,24 @@ class FairShare {
   [[nodiscard]] std::size_t pick(std::span<const std::uint32_t> users, Time now,
                                  const UserWeights& weights = {}) const;
 
+  /// Checkpointed state (p2pgrid/core/fields.hpp); half_life_ is the configuration's.
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v.list("fair.accounts", s.accounts_, kMaxStateList);
+  }
+
  private:
   struct Account {
     std::uint32_t user;
     double usage_s;  ///< as of `at`
     Time at;
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("fair.account.user", s.user);
+      v("fair.account.usage_s", s.usage_s);
+      v("fair.account.at", s.at);
+    }
   };
   [[nodiscard]] double decayed(const Account& a, Time now) const;
   Account* find(std::uint32_t user);

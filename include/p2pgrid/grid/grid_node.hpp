@@ -96,8 +96,41 @@ class GridNode {
   /// Jobs this peer owns and has not finished (tests).
   [[nodiscard]] std::size_t owned() const;
 
+  /// Checkpointed state (p2pgrid/core/fields.hpp, docs/checkpoint.md): the
+  /// three roles' jobs, the workflows' progress, the fair queue's accounts,
+  /// pending rounds, timers and flags. Not written: params_ and self_, and
+  /// what on_start derives from them (capabilities_, plan_, whether fair_
+  /// exists), which a reader derives again when `grid.started` says so.
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("grid.started", s.started_);
+    rederive(s);
+    v("grid.next_job", s.next_job_);
+    v.list("grid.settled", s.settled_, kMaxStateList);
+    v.list("grid.waiting", s.waiting_, kMaxStateList);
+    if (s.fair_) v("grid.fair", *s.fair_);
+    if (s.global_usage_) v("grid.global_usage", *s.global_usage_);
+    v.list("grid.client", s.client_, kMaxStateList);
+    v.list("grid.owned", s.owned_, kMaxStateList);
+    v("grid.rounds", s.rounds_);
+    v.list("grid.queue", s.queue_, kMaxStateList);
+    v.list("grid.finished", s.finished_, kMaxStateList);
+    v("grid.complete_timer", s.complete_timer_);
+    v("grid.running", s.running_);
+    v("grid.ticking", s.ticking_);
+  }
+
  private:
   enum class TimerKind : std::uint8_t { kTick = 1, kSubmit, kComplete, kRound };
+
+  /// While a checkpoint is read (a mutable node), derives what on_start
+  /// takes from the configuration; nothing while one is written.
+  static void rederive(const GridNode& /*node*/) {}
+  static void rederive(GridNode& node) {
+    if (node.started_) node.configure();
+  }
+  /// What on_start takes from the configuration.
+  void configure();
 
   struct ClientJob {
     JobProfile profile;      ///< current attempt
@@ -112,8 +145,26 @@ class GridNode {
     std::uint32_t recoveries_seen = 0;  ///< the largest count an owner reported
     JobState last_state = JobState::kPending;
     bool done = false;
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("client.profile", s.profile);
+      v("client.history", s.history);
+      v("client.last_heard", s.last_heard);
+      v("client.pending_since", s.pending_since);
+      v("client.finished", s.finished);
+      v("client.owner", s.owner);
+      v("client.run_node", s.run_node);
+      v("client.result_guid", s.result_guid);
+      v("client.duplicates", s.duplicates);
+      v("client.recoveries_seen", s.recoveries_seen);
+      v("client.last_state", s.last_state);
+      v("client.done", s.done);
+    }
   };
   enum class OwnerState : std::uint8_t { kMatching, kWaiting, kAssigned, kFailed, kFinished };
+  friend constexpr bool wire_enum_valid(OwnerState s) { return s <= OwnerState::kFinished; }
+  friend constexpr const char* wire_enum_noun(OwnerState /*s*/) { return "owner state"; }
   struct OwnedJob {
     JobProfile profile;
     JobHistory history;
@@ -126,12 +177,35 @@ class GridNode {
     std::uint32_t repeats = 0;  ///< kFailed: verdicts still to repeat to the client
     OwnerState state = OwnerState::kMatching;
     OwnerVerdict verdict = OwnerVerdict::kMatchDeadline;
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("owned.profile", s.profile);
+      v("owned.history", s.history);
+      v("owned.last_heard", s.last_heard);
+      v("owned.retry_at", s.retry_at);
+      v("owned.match_since", s.match_since);
+      v("owned.ended", s.ended);
+      v("owned.run_node", s.run_node);
+      v("owned.round", s.round);
+      v("owned.repeats", s.repeats);
+      v("owned.state", s.state);
+      v("owned.verdict", s.verdict);
+    }
   };
   struct QueuedJob {
     JobProfile profile;
     JobHistory history;
     Time last_ack;
     PeerId owner;
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("queued.profile", s.profile);
+      v("queued.history", s.history);
+      v("queued.last_ack", s.last_ack);
+      v("queued.owner", s.owner);
+    }
   };
   /// A job this run node finished, until its owner has acknowledged the
   /// Done and its client the Result (or the repeats ran out).
@@ -140,10 +214,24 @@ class GridNode {
     PeerId client;
     std::uint32_t done_repeats;    ///< Done messages still to send (to result.owner)
     std::uint32_t result_repeats;  ///< Result messages still to send
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("finished.result", s.result);
+      v("finished.client", s.client);
+      v("finished.done_repeats", s.done_repeats);
+      v("finished.result_repeats", s.result_repeats);
+    }
   };
   struct RoundKey {
     std::uint64_t job;
     std::uint32_t attempt;
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("round.job", s.job);
+      v("round.attempt", s.attempt);
+    }
   };
 
   // client
@@ -207,6 +295,8 @@ class GridNode {
   const std::vector<JobSpec>* plan_ = nullptr;
   std::uint32_t next_job_ = 0;
   enum class Settled : std::uint8_t { kOpen, kCompleted, kFailed };
+  friend constexpr bool wire_enum_valid(Settled s) { return s <= Settled::kFailed; }
+  friend constexpr const char* wire_enum_noun(Settled /*s*/) { return "workflow job state"; }
   std::vector<Settled> settled_;    ///< per plan entry; only for a client with workflows
   std::vector<std::uint32_t> waiting_;  ///< plan entries due but waiting for their parents
   std::optional<FairShare> fair_;   ///< kFair: this node's accounts; kFairGlobal: the server's figures
@@ -219,6 +309,7 @@ class GridNode {
   TimerId complete_timer_;
   bool running_ = false;
   bool ticking_ = false;
+  bool started_ = false;  ///< on_start ran (since the last crash)
 };
 
 /// One row per peer that still holds job state when the run ends (client

@@ -35,7 +35,22 @@ class PendingRequests {
     T value;
     std::uint32_t nonce;
     TimerId timer;
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("pending.value", s.value);
+      v("pending.nonce", s.nonce);
+      v("pending.timer", s.timer);
+    }
   };
+
+  /// Checkpointed state (p2pgrid/core/fields.hpp); the protocol and timer
+  /// kind are the owner's constants.
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("pending.next_nonce", s.nonce_);
+    v.list("pending.entries", s.entries_, kMaxStateList);
+  }
 
   PendingRequests(ProtocolId protocol, std::uint8_t kind) : protocol_(protocol), kind_(kind) {}
 

@@ -80,17 +80,38 @@ class CanMatch {
   /// can-push: this peer's line aggregate in `dim` as it would send it now (tests).
   [[nodiscard]] LineAggregate line(int dim, Time now, const grid::GridNode& grid, const can::Node& can) const;
 
+  /// Checkpointed state (p2pgrid/core/fields.hpp); params_ and self_ are the configuration's.
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("canmatch.assigned", s.assigned_);
+    v("canmatch.above", s.above_);
+    v("canmatch.pending", s.pending_);
+  }
+
  private:
   enum class TimerKind : std::uint8_t { kAnswer = 1, kAggregate = 2 };
   struct Pending {
     std::uint64_t job;
     std::uint32_t attempt;
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("canmatch.pending.job", s.job);
+      v("canmatch.pending.attempt", s.attempt);
+    }
   };
   /// The aggregate last heard from the designated upper neighbour.
   struct Above {
     PeerId from;
     LineAggregate line;
     Time heard;
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("canmatch.above.from", s.from);
+      v("canmatch.above.line", s.line);
+      v("canmatch.above.heard", s.heard);
+    }
   };
 
   void decide(Context& ctx, const canmatch::Forward& f, const grid::GridNode& grid, const can::Node& can,

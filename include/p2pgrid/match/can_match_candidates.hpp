@@ -60,11 +60,24 @@ class CanAssignments {
   /// Jobs sent to `peer` since its report of `heard` (0 once a newer one came).
   [[nodiscard]] std::uint32_t extra(PeerId peer, Time heard) const;
 
+  /// Checkpointed state (p2pgrid/core/fields.hpp).
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("canmatch.assigned", s.slots_);
+  }
+
  private:
   struct Slot {
     PeerId peer;
     Time heard;
     std::uint32_t count = 0;
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("canmatch.assigned.peer", s.peer);
+      v("canmatch.assigned.heard", s.heard);
+      v("canmatch.assigned.count", s.count);
+    }
   };
   std::array<Slot, kSlots> slots_{};
 };

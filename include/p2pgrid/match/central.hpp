@@ -39,6 +39,15 @@ struct NodeView {
   std::uint32_t queue_length = 0;
   Duration expected_wait;
   Time heard;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("central.view.node", s.node);
+    v("central.view.capabilities", s.capabilities);
+    v("central.view.queue_length", s.queue_length);
+    v("central.view.expected_wait", s.expected_wait);
+    v("central.view.heard", s.heard);
+  }
 };
 
 /// The server's choice among `nodes` for a job: capable, alive (heard
@@ -80,11 +89,24 @@ class Central {
 
   [[nodiscard]] const std::vector<NodeView>& view() const { return view_; }  ///< server only
 
+  /// Checkpointed state (p2pgrid/core/fields.hpp); params_ and self_ are the configuration's.
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("central.pending", s.pending_);
+    v.list("central.view", s.view_, kMaxStateList);
+  }
+
  private:
   enum class TimerKind : std::uint8_t { kStatus = 1, kRequestTimeout = 2 };
   struct Asked {
     std::uint64_t job;
     std::uint32_t attempt;
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("central.asked.job", s.job);
+      v("central.asked.attempt", s.attempt);
+    }
   };
 
   void start(Context& ctx);

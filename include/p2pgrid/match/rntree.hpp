@@ -85,6 +85,18 @@ class RnTree {
   [[nodiscard]] PeerId parent() const { return parent_; }
   [[nodiscard]] const RnTreeChildren& children() const { return children_; }
 
+
+  /// Checkpointed state (p2pgrid/core/fields.hpp); params_ and self_ are the configuration's.
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("rntree.parent", s.parent_);
+    v("rntree.last_ack", s.last_ack_);
+    v("rntree.suspects", s.suspects_);
+    v("rntree.children", s.children_);
+    v.list("rntree.searches", s.searches_, kMaxStateList);
+    v("rntree.visits", s.visits_);
+    v("rntree.awaiting", s.awaiting_);
+  }
  private:
   enum class TimerKind : std::uint8_t { kSummary = 1, kVisit = 2, kAwait = 3 };
 
@@ -100,16 +112,43 @@ class RnTree {
     std::uint32_t hops = 0;
     std::uint32_t messages = 0;
     RnTreeSearch state;
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("rntree.search.active", s.active);
+      v("rntree.search.job", s.job);
+      v("rntree.search.attempt", s.attempt);
+      v("rntree.search.owner", s.owner);
+      v("rntree.search.owner_nonce", s.owner_nonce);
+      v("rntree.search.nonce", s.nonce);
+      v("rntree.search.asked", s.asked);
+      v("rntree.search.hops", s.hops);
+      v("rntree.search.messages", s.messages);
+      v("rntree.search.state", s.state);
+    }
   };
   /// A job whose search this peer, its owner, handed to a random walk.
   struct Awaiting {
     std::uint64_t job;
     std::uint32_t attempt;
     std::uint32_t walk;  ///< hops the walk took from here (cost if nothing comes back)
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("rntree.awaiting.job", s.job);
+      v("rntree.awaiting.attempt", s.attempt);
+      v("rntree.awaiting.walk", s.walk);
+    }
   };
   struct Suspect {
     PeerId peer;
     Time until;
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("rntree.suspect.peer", s.peer);
+      v("rntree.suspect.until", s.until);
+    }
   };
 
   void on_summary_timer(Context& ctx, const grid::GridNode& grid, const chord::Node& chord);

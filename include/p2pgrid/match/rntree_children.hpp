@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "p2pgrid/api/memory_usage.hpp"
+#include "p2pgrid/core/fields.hpp"
 #include "p2pgrid/core/ids.hpp"
 #include "p2pgrid/core/time.hpp"
 #include "p2pgrid/grid/job_profile.hpp"
@@ -55,6 +56,13 @@ class RnTreeChildren {
     PeerId peer;
     SubtreeSummary summary;
     Time heard;
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("rntree.child.peer", s.peer);
+      v("rntree.child.summary", s.summary);
+      v("rntree.child.heard", s.heard);
+    }
   };
 
   /// Records a summary from `child`: a new child, or a refresh of a known one.
@@ -78,6 +86,12 @@ class RnTreeChildren {
 
   [[nodiscard]] std::size_t size() const { return children_.size(); }
   [[nodiscard]] std::span<const Child> entries() const { return children_; }
+
+  /// Checkpointed state (p2pgrid/core/fields.hpp).
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v.list("rntree.children", s.children_, kMaxStateList);
+  }
 
  private:
   std::vector<Child> children_;  ///< sorted by peer id

@@ -38,6 +38,12 @@ struct Candidate {
   PeerId peer;
   std::uint32_t queue = 0;
   friend constexpr bool operator==(const Candidate&, const Candidate&) = default;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("rntree.candidate.peer", s.peer);
+    v("rntree.candidate.queue", s.queue);
+  }
 };
 
 /// The winner among candidates: shortest queue, ties to the lower peer id;
@@ -77,6 +83,23 @@ class RnTreeSearch {
   /// Exhausted without a node failing to answer: every subtree whose
   /// maxima could satisfy the job, up to a root, was searched.
   [[nodiscard]] bool covered() const { return exhausted_ && timeouts_ == 0 && !ancestor_.valid(); }
+
+  /// Checkpointed state (p2pgrid/core/fields.hpp): k_ and max_visits_ are
+  /// this search's begin() arguments, kept with it.
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("rntree.search.requirements", s.requirements_);
+    v("rntree.search.k", s.k_);
+    v("rntree.search.max_visits", s.max_visits_);
+    v("rntree.search.visits", s.visits_);
+    v("rntree.search.timeouts", s.timeouts_);
+    v.list("rntree.search.stack", s.stack_, kMaxStateList);
+    v.list("rntree.search.candidates", s.candidates_, kMaxStateList);
+    v("rntree.search.searched", s.searched_);
+    v("rntree.search.ancestor", s.ancestor_);
+    v("rntree.search.climbing", s.climbing_);
+    v("rntree.search.exhausted", s.exhausted_);
+  }
 
  private:
   void consider(const NodeReport& report);

@@ -94,6 +94,25 @@ class GridPeer {
     return grid_.submit(ctx, spec, sequence, up);
   }
 
+  /// Checkpointed state (p2pgrid/core/fields.hpp): the three layers', once
+  /// each declares its fields (a stack whose matchmaker does not yet cannot
+  /// be checkpointed, and says so).
+  template <class S, class V>
+    requires HasFields<OverlayNode> && HasFields<grid::GridNode> && HasFields<Match>
+  static void fields(S& s, V& v) {
+    v("peer.overlay", s.overlay_);
+    v("peer.grid", s.grid_);
+    v("peer.match", s.match_);
+  }
+  /// The overlay's state may depend on its parameters (CAN's dimensions).
+  [[nodiscard]] FieldContext checkpoint_context(FieldContext ctx) const {
+    if constexpr (requires { overlay_.checkpoint_context(ctx); }) {
+      return overlay_.checkpoint_context(ctx);
+    } else {
+      return ctx;
+    }
+  }
+
   [[nodiscard]] const OverlayNode& overlay() const { return overlay_; }
   [[nodiscard]] const grid::GridNode& grid() const { return grid_; }
   [[nodiscard]] const Match& matchmaker() const { return match_; }

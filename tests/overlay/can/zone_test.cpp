@@ -218,7 +218,9 @@ TEST(CanJoinSplit, EveryPeerKeepsAZoneAroundItsOwnPoint) {
     std::printf("peers whose zone holds their point (%s nodes): own_point %.3f, halving %.3f\n",
                 population == Population::kClustered ? "clustered" : "mixed", own, halving);
     EXPECT_EQ(own, 1.0);
-    if (population == Population::kClustered) EXPECT_LT(halving, 0.9) << "the case the rule exists for";
+    if (population == Population::kClustered) {
+      EXPECT_LT(halving, 0.9) << "the case the rule exists for";
+    }
   }
 }
 

@@ -9,8 +9,10 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
+#include "p2pgrid/core/fields.hpp"
 #include "p2pgrid/core/ids.hpp"
 #include "p2pgrid/core/time.hpp"
 #include "p2pgrid/overlay/can/zone.hpp"
@@ -27,6 +29,16 @@ struct Neighbour {
   /// last advertised neighbour list (ties to the lower id), so every
   /// neighbour that heard that list names the same heir.
   PeerId heir;
+
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("can.neighbour.id", s.id);
+    v("can.neighbour.load", s.load);
+    v("can.neighbour.last_heard", s.last_heard);
+    v("can.neighbour.point", s.point);
+    v("can.neighbour.zone_count", s.zone_count);
+    v("can.neighbour.heir", s.heir);
+  }
 };
 
 class NeighbourTable {
@@ -64,8 +76,21 @@ class NeighbourTable {
   /// Bytes of heap this table holds (memory accounting).
   [[nodiscard]] std::size_t heap_bytes() const;
 
+  /// Checkpointed state (p2pgrid/core/fields.hpp).
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v.list("can.neighbours", s.peers_, kMaxStateList);
+    v.list("can.neighbour_zones", s.zones_, kMaxStateList);
+    v.require("can.neighbour_zones", zones_match(s), [] { return std::string("zone counts do not add up"); });
+  }
+
  private:
   [[nodiscard]] std::size_t zone_offset(std::size_t index) const;
+  [[nodiscard]] static bool zones_match(const NeighbourTable& t) {
+    std::size_t n = 0;
+    for (const Neighbour& p : t.peers_) n += p.zone_count;
+    return n == t.zones_.size();
+  }
 
   std::vector<Neighbour> peers_;
   std::vector<Zone> zones_;

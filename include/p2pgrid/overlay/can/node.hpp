@@ -42,6 +42,8 @@
 namespace p2pgrid::can {
 
 enum class Phase : std::uint8_t { kDown, kJoining, kJoined, kRefused };
+constexpr bool wire_enum_valid(Phase p) { return p <= Phase::kRefused; }
+constexpr const char* wire_enum_noun(Phase /*p*/) { return "CAN phase"; }
 
 /// Timer kinds in bits 48..55 of the local part of a kCan timer tag.
 enum class TimerKind : std::uint8_t { kUpdate = 1, kJoinRetry = 2, kTakeover = 3, kProbe = 8, kProbeTimeout = 9 };
@@ -106,6 +108,30 @@ class Node {
   /// The oracle bootstrap only (never protocol code): installs zones and a
   /// neighbour table before the first event, as if the peer had joined.
   void oracle_install(std::vector<Zone> zones, NeighbourTable table);
+
+  /// Checkpointed state (p2pgrid/core/fields.hpp, docs/checkpoint.md): all
+  /// of it but params_, self_ and dims_, which follow from the
+  /// configuration. Points and zones need checkpoint_context().
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("can.phase", s.phase_);
+    v("can.join_attempts", s.join_attempts_);
+    v("can.ticks", s.ticks_);
+    v("can.reprobe", s.reprobe_);
+    v("can.point", s.point_);
+    v.list("can.zones", s.zones_, kMaxStateList);
+    v("can.table", s.table_);
+    v("can.update_timer", s.update_timer_);
+    v("can.join_timer", s.join_timer_);
+    v("can.takeover_timer", s.takeover_timer_);
+    v("can.takeover_at", s.takeover_at_);
+    v.list("can.heir_contacts", s.heir_contacts_, kMaxStateList);
+  }
+  /// The layout of points and zones depends on the space's dimensions.
+  [[nodiscard]] FieldContext checkpoint_context(FieldContext ctx) const {
+    ctx.dims = dims_;
+    return ctx;
+  }
 
  private:
   void send_join(Context& ctx);

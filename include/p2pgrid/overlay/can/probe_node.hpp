@@ -48,11 +48,29 @@ class ProbeNode final : public Upcalls {
   }
   [[nodiscard]] Node& overlay() { return node_; }
 
+  /// Checkpointed state (p2pgrid/core/fields.hpp): the overlay's and the
+  /// probe workload's.
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("can.node", s.node_);
+    v("probe.rng", s.rng_);
+    v("probe.next_seq", s.next_seq_);
+    v.list("probe.pending", s.pending_, kMaxStateList);
+  }
+  [[nodiscard]] FieldContext checkpoint_context(FieldContext ctx) const { return node_.checkpoint_context(ctx); }
+
  private:
   struct Pending {
     std::uint32_t seq;
     Point point;
     Time sent;
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("probe.pending.seq", s.seq);
+      v("probe.pending.point", s.point);
+      v("probe.pending.sent", s.sent);
+    }
   };
   void arm_probe(Context& ctx, Time not_before);
   void send_probe(Context& ctx);

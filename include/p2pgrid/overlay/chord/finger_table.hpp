@@ -28,6 +28,12 @@ class FingerTable {
   }
   [[nodiscard]] std::span<const PeerId, kSize> entries() const { return fingers_; }
 
+  /// Checkpointed state (p2pgrid/core/fields.hpp).
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("chord.fingers", s.fingers_);
+  }
+
   /// ToN Fig. 5 closest_preceding_node: the entry whose id lies closest
   /// before `limit` in (self, limit), or none. Scanning starts at the highest
   /// finger whose start precedes `limit` (entries above cannot precede it

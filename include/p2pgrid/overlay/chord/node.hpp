@@ -87,6 +87,28 @@ class Node {
   /// id list, so on_start only starts maintenance.
   void oracle_bootstrap(const OracleRing& ring);
 
+  /// Checkpointed state (p2pgrid/core/fields.hpp, docs/checkpoint.md): all
+  /// of it but params_, id_ and self_, which follow from the configuration
+  /// and the peer's address.
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("chord.predecessor", s.predecessor_);
+    v("chord.fingers", s.fingers_);
+    v("chord.successor_list", s.successors_);
+    v("chord.pending", s.pending_);
+    v("chord.stabilize_timer", s.stabilize_timer_);
+    v("chord.ping_timer", s.ping_timer_);
+    v("chord.stabilize_nonce", s.stabilize_nonce_);
+    v("chord.stabilize_target", s.stabilize_target_);
+    v("chord.ping_nonce", s.ping_nonce_);
+    v("chord.nonce_counter", s.nonce_counter_);
+    v("chord.next_finger", s.next_finger_);
+    v("chord.joined", s.joined_);
+    v("chord.maintaining", s.maintaining_);
+    v("chord.checked_round", s.checked_round_);
+    v("chord.init_fingers", s.init_fingers_);
+  }
+
  private:
   enum class TimerKind : std::uint8_t {
     kStabilize = 1,
@@ -98,6 +120,8 @@ class Node {
     kPingTimeout,
   };
   enum class LookupKind : std::uint8_t { kFree = 0, kUser, kFinger, kJoin, kRecursive };
+  friend constexpr bool wire_enum_valid(LookupKind k) { return k <= LookupKind::kRecursive; }
+  friend constexpr const char* wire_enum_noun(LookupKind /*k*/) { return "chord lookup kind"; }
   /// The cookie of a kFinger lookup that checks the successor instead.
   static constexpr unsigned kSuccessorCheck = FingerTable::kSize;
 
@@ -120,6 +144,23 @@ class Node {
     bool confirming = false;  ///< asking `current` whether it owns the key
     bool bounded = false;     ///< the FindNext in flight names a dead peer to avoid
     LookupKind kind = LookupKind::kFree;
+
+    template <class S, class V>
+    static void fields(S& s, V& v) {
+      v("chord.pending.key", s.key);
+      v("chord.pending.cookie", s.cookie);
+      v("chord.pending.start", s.start);
+      v("chord.pending.deadline", s.deadline);
+      v("chord.pending.current", s.current);
+      v("chord.pending.previous", s.previous);
+      v("chord.pending.nonce", s.nonce);
+      v("chord.pending.timer_nonce", s.timer_nonce);
+      v("chord.pending.hops", s.hops);
+      v("chord.pending.timeouts", s.timeouts);
+      v("chord.pending.confirming", s.confirming);
+      v("chord.pending.bounded", s.bounded);
+      v("chord.pending.kind", s.kind);
+    }
   };
   static_assert(sizeof(Pending) == 56, "docs/chord.md counts eight 56-byte slots");
 

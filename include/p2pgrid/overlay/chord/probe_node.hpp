@@ -39,6 +39,15 @@ class ProbeNode {
   /// ORACLE bootstrap access (outside the handlers only).
   [[nodiscard]] Node& node_for_oracle() { return node_; }
 
+  /// Checkpointed state (p2pgrid/core/fields.hpp): the node's and the
+  /// probe workload's (params_ is the configuration's).
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v("chord.node", s.node_);
+    v("probe.workload_rng", s.workload_rng_);
+    v("probe.probing", s.probing_);
+  }
+
  private:
   /// The probe timer's tag: a chord timer kind the node itself never uses.
   static std::uint64_t probe_tag();

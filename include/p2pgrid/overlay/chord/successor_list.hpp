@@ -57,6 +57,12 @@ class SuccessorList {
     size_ = out;
   }
 
+  /// Checkpointed state (p2pgrid/core/fields.hpp).
+  template <class S, class V>
+  static void fields(S& s, V& v) {
+    v.list("chord.successors", s.size_, "chord.successor", s.list_);
+  }
+
   [[nodiscard]] bool contains(PeerId p) const {
     for (std::uint32_t i = 0; i < size_; ++i) {
       if (list_[i] == p) return true;
