@@ -56,9 +56,11 @@ run_all() {
 paper_grid() {  # $1 = seeds, then extra --set pairs for every run
   local s=$1
   shift
-  for config in configs/paper/*.toml; do
-    for m in $matchmakers; do
-      for seed in $s; do
+  # Seed-major, so that a sweep cut short still holds whole grids for its
+  # first seeds.
+  for seed in $s; do
+    for config in configs/paper/*.toml; do
+      for m in $matchmakers; do
         echo "$(basename "$config" .toml)-$m-s$seed $config --set match.kind=$m --set run.seed=$seed $*"
       done
     done
