@@ -92,8 +92,17 @@ echo "sweep job $job finished in $((SECONDS - t0)) s, sbatch --wait exit code $r
 [[ $rc -eq 0 ]] || fail "sbatch --wait exited with $rc (124: no answer within $kTimeout s)"
 unset P2PGRID_BIN P2PGRID_OUTDIR P2PGRID_PROGRESS
 
-# Every array task, as the controller saw it.
-states=$(scontrol -o show job "$job" | sed -nE 's/.*ArrayTaskId=([0-9]+) .*JobState=([A-Z_]+) .*ExitCode=([0-9:]+).*/\1 \2 \3/p' | sort -n)
+# Every array task, as the controller saw it. `sbatch --wait` returns when the
+# array's tasks have ended, which can be before slurmd has finished cleaning up
+# the last one (state COMPLETING): wait for that to settle first.
+task_states() {
+  scontrol -o show job "$job" | sed -nE 's/.*ArrayTaskId=([0-9]+) .*JobState=([A-Z_]+) .*ExitCode=([0-9:]+).*/\1 \2 \3/p' | sort -n
+}
+for _ in $(seq 60); do
+  states=$(task_states)
+  [[ $states == *COMPLETING* ]] || break
+  sleep 0.5
+done
 expected=$'0 COMPLETED 0:0\n1 COMPLETED 0:0\n2 COMPLETED 0:0\n3 COMPLETED 0:0'
 [[ $states == "$expected" ]] || fail "array tasks of job $job: got"$'\n'"$states"$'\n'"expected"$'\n'"$expected"
 
