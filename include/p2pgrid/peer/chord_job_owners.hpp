@@ -15,7 +15,7 @@ namespace p2pgrid::peer {
 struct ChordJobOwners {
   using Node = chord::Node;
   static constexpr std::string_view kName = "chord";
-  static std::uint64_t heap_bytes(const Node& /*node*/) { return 0; }  // fixed tables, inline
+  static std::uint64_t heap_bytes(const Node& node) { return node.heap_bytes(); }
 
   /// Chord's upcalls for a grid stack: routed payloads go to the job layer
   /// through `sink.routed(ctx, payload, hops)`; lookups are not used.

@@ -24,7 +24,7 @@
 namespace p2pgrid {
 
 /// Version of the checkpoint layout; a checkpoint of another version is refused.
-inline constexpr std::uint32_t kCheckpointVersion = 1;
+inline constexpr std::uint32_t kCheckpointVersion = 2;
 
 struct CheckpointHeader {
   std::string config_hash;  ///< SHA-256 (hex) of the resolved configuration

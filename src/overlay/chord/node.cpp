@@ -102,6 +102,7 @@ void Node::lookup(Context& ctx, RingId key, std::uint64_t cookie, Upcalls& up) {
 
 void Node::start_lookup(Context& ctx, LookupKind kind, RingId key, std::uint64_t cookie, PeerId contact,
                         Upcalls& up) {
+  if (pending_.empty()) pending_.resize(kMaxPending);
   std::uint32_t slot = kMaxPending;
   for (std::uint32_t s = 0; s < kMaxPending; ++s) {
     if (pending_[s].kind == LookupKind::kFree) {
@@ -179,8 +180,9 @@ void Node::await_reply(Context& ctx, std::uint32_t slot) {
 }
 
 void Node::on_lookup_timer(Context& ctx, std::uint32_t slot, std::uint32_t nonce, Upcalls& up) {
-  if (slot >= kMaxPending) return;
-  Pending& p = pending_[slot];
+  Pending* const slot_state = slot_of(slot);
+  if (slot_state == nullptr) return;  // every lookup finished and the slots were freed
+  Pending& p = *slot_state;
   if (p.timer_nonce != nonce) return;  // a finished lookup's timer
   p.timer_nonce = 0;
   if (p.kind == LookupKind::kFree) return;
@@ -194,7 +196,9 @@ void Node::on_lookup_timer(Context& ctx, std::uint32_t slot, std::uint32_t nonce
 
 void Node::on_find_next_reply(Context& ctx, PeerId from, const FindNextReply& m, Upcalls& up) {
   const std::uint32_t slot = m.nonce % kMaxPending;
-  Pending& p = pending_[slot];
+  Pending* const slot_state = slot_of(slot);
+  if (slot_state == nullptr) return;  // stale: no lookup in flight
+  Pending& p = *slot_state;
   if (p.kind == LookupKind::kFree || p.nonce != m.nonce || p.current != from) return;  // stale
   if (!m.done && !m.node.valid() && !p.bounded) {
     // Only a peer that is not on the ring (still joining, or rejoining)
@@ -245,7 +249,9 @@ void Node::send_confirm(Context& ctx, std::uint32_t slot) {
 
 void Node::on_owner_reply(Context& ctx, PeerId from, const OwnerReply& m, Upcalls& up) {
   const std::uint32_t slot = m.nonce % kMaxPending;
-  Pending& p = pending_[slot];
+  Pending* const slot_state = slot_of(slot);
+  if (slot_state == nullptr) return;  // stale: no lookup in flight
+  Pending& p = *slot_state;
   if (p.kind == LookupKind::kFree || !p.confirming || p.nonce != m.nonce || p.current != from) return;  // stale
   if (!m.mine && !m.predecessor.valid()) {  // not on the ring (yet): as in on_find_next_reply
     on_lookup_timeout(ctx, slot, up);
@@ -360,7 +366,9 @@ void Node::on_find_successor(Context& ctx, PeerId /*from*/, const FindSuccessor&
 
 void Node::on_successor_found(Context& ctx, PeerId /*from*/, const SuccessorFound& m, Upcalls& up) {
   const std::uint32_t slot = m.nonce % kMaxPending;
-  Pending& p = pending_[slot];
+  Pending* const slot_state = slot_of(slot);
+  if (slot_state == nullptr) return;  // answered after a timeout: stale
+  Pending& p = *slot_state;
   if (p.kind != LookupKind::kRecursive || p.nonce != m.nonce) return;  // answered after a timeout: stale
   p.hops = static_cast<std::uint8_t>(std::min<std::uint32_t>(m.hops, kMaxHops));
   complete(ctx, slot, m.owner, static_cast<LookupStatus>(m.status), up);
@@ -773,9 +781,15 @@ void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> byte
                  },
              },
              message);
+  release_idle_slots();
 }
 
 void Node::on_timer(Context& ctx, std::uint64_t tag, Upcalls& up) {
+  on_timer_kind(ctx, tag, up);
+  release_idle_slots();
+}
+
+void Node::on_timer_kind(Context& ctx, std::uint64_t tag, Upcalls& up) {
   const std::uint64_t local = local_of_tag(tag);
   const auto kind = static_cast<TimerKind>(local & 0xFFU);
   const auto slot = static_cast<std::uint32_t>((local >> 8U) & 0xFFU);
@@ -806,6 +820,13 @@ void Node::on_timer(Context& ctx, std::uint64_t tag, Upcalls& up) {
         forget(predecessor_);
       }
       return;
+  }
+}
+
+void Node::release_idle_slots() {
+  if (!pending_.empty() &&
+      std::all_of(pending_.begin(), pending_.end(), [](const Pending& p) { return p.kind == LookupKind::kFree; })) {
+    pending_ = std::vector<Pending>();  // not `= {}`, which keeps the capacity
   }
 }
 

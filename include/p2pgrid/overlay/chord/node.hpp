@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "p2pgrid/api/context.hpp"
 #include "p2pgrid/overlay/chord/finger_table.hpp"
@@ -32,6 +33,8 @@ class Node {
   using Upcalls = chord::Upcalls;
   /// Lookups one peer can have in flight (probes, fix_fingers, the stack's).
   static constexpr std::uint32_t kMaxPending = 8;
+  /// Heap bytes of a peer with any lookup in flight (its kMaxPending slots).
+  static constexpr std::size_t kLookupSlotsBytes = kMaxPending * 56;
   /// Cookie of the probe workload's lookups (chord::ProbeNode).
   static constexpr std::uint64_t kProbeCookie = ~std::uint64_t{0};
   /// A kChord timer tag the node never sets: the stack's own workload may.
@@ -87,6 +90,10 @@ class Node {
   /// id list, so on_start only starts maintenance.
   void oracle_bootstrap(const OracleRing& ring);
 
+  /// Bytes this node holds beyond sizeof(Node): the lookup slots while any
+  /// lookup is in flight.
+  [[nodiscard]] std::size_t heap_bytes() const { return pending_.capacity() * sizeof(Pending); }
+
   /// Checkpointed state (p2pgrid/core/fields.hpp, docs/checkpoint.md): all
   /// of it but params_, id_ and self_, which follow from the configuration
   /// and the peer's address.
@@ -95,7 +102,9 @@ class Node {
     v("chord.predecessor", s.predecessor_);
     v("chord.fingers", s.fingers_);
     v("chord.successor_list", s.successors_);
-    v("chord.pending", s.pending_);
+    v.list("chord.pending", s.pending_, kMaxPending);
+    v.require("chord.pending", s.pending_.empty() || s.pending_.size() == kMaxPending,
+              [] { return "the lookup slots are either all there or none"; });
     v("chord.stabilize_timer", s.stabilize_timer_);
     v("chord.ping_timer", s.ping_timer_);
     v("chord.stabilize_nonce", s.stabilize_nonce_);
@@ -125,7 +134,8 @@ class Node {
   /// The cookie of a kFinger lookup that checks the successor instead.
   static constexpr unsigned kSuccessorCheck = FingerTable::kSize;
 
-  /// An iterative lookup in flight at its origin (56 bytes). Its requests
+  /// An iterative lookup in flight at its origin (56 bytes; kMaxPending of
+  /// them in `pending_` while any is in flight). Its requests
   /// share one lazily re-armed timer: each request only moves `deadline`,
   /// and the timer, when it fires early, re-arms for what is left. A lookup
   /// of h hops thus costs about one timer instead of h set-and-cancel pairs
@@ -162,7 +172,16 @@ class Node {
       v("chord.pending.kind", s.kind);
     }
   };
-  static_assert(sizeof(Pending) == 56, "docs/chord.md counts eight 56-byte slots");
+  static_assert(sizeof(Pending) * kMaxPending == kLookupSlotsBytes, "docs/chord.md counts eight 56-byte slots");
+
+  /// The slot of a reply or timer, or null if no lookup can be there.
+  [[nodiscard]] Pending* slot_of(std::uint32_t slot) {
+    return slot < pending_.size() ? &pending_[slot] : nullptr;
+  }
+  /// Frees the lookup slots once none is in use. Called only where no
+  /// reference into them can be alive: at the end of on_message and
+  /// on_timer, which an upcall never re-enters.
+  void release_idle_slots();
 
   struct Answer {
     bool done = false;
@@ -180,6 +199,7 @@ class Node {
   void send_confirm(Context& ctx, std::uint32_t slot);
   /// Gives the request just sent rpc_timeout to be answered.
   void await_reply(Context& ctx, std::uint32_t slot);
+  void on_timer_kind(Context& ctx, std::uint64_t tag, Upcalls& up);
   void on_lookup_timer(Context& ctx, std::uint32_t slot, std::uint32_t nonce, Upcalls& up);
   void on_owner_reply(Context& ctx, PeerId from, const OwnerReply& m, Upcalls& up);
   void complete(Context& ctx, std::uint32_t slot, PeerId owner, LookupStatus status, Upcalls& up);
@@ -222,7 +242,11 @@ class Node {
   PeerId predecessor_;
   FingerTable fingers_;
   SuccessorList successors_;
-  std::array<Pending, kMaxPending> pending_{};
+  /// Empty, or kMaxPending slots (allocated at once, never resized while
+  /// any is in use, so references into it stay valid): a peer has a lookup
+  /// in flight for a few round trips per fix_fingers period, and the inline
+  /// array cost every idle peer 448 bytes (docs/performance.md).
+  std::vector<Pending> pending_;
   TimerId stabilize_timer_;
   TimerId ping_timer_;
   std::uint32_t stabilize_nonce_ = 0;  ///< outstanding GetPredecessor, 0 if none

@@ -31,9 +31,8 @@ class ProbeNode {
   void on_finish(Context& ctx, bool alive) const { node_.on_finish(ctx, alive); }
 
   [[nodiscard]] const Node& node() const { return node_; }
-  /// Chord's state is inline (fixed tables): no heap.
   void memory(MemoryUsage& usage) const {
-    usage.add("chord", sizeof(Node));
+    usage.add("chord", sizeof(Node) + node_.heap_bytes());
     usage.add("probe workload", sizeof(ProbeNode) - sizeof(Node));
   }
   /// ORACLE bootstrap access (outside the handlers only).
