@@ -132,6 +132,9 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
     header.config_hash = config_hash(scenario);
     header.peers = scenario.peers;
     header.next_window = engine.stopped_at();
+    // The trace's rows up to this window reach the file first, so the
+    // resumed run can continue the file from exactly here.
+    if (checkpoint.record_trace) checkpoint.record_trace(header);
     const auto t0 = std::chrono::steady_clock::now();
     const std::vector<std::byte> section = engine.save();
     const auto t1 = std::chrono::steady_clock::now();
