@@ -18,7 +18,8 @@ from p2pgrid_post import open_trace
 from p2pgrid_post.canon import canonical_text
 
 # PHOLD with crashes at 5 s (restarting at 10 s), a partition, loss and a
-# graceful leave at 12 s: fault rows all along the run (checkpoint_test.cpp).
+# graceful leave at 12 s: fault rows all along the run (checkpoint_test.cpp),
+# and the traffic table (written at the end from counters the checkpoint holds).
 PHOLD = """
 [run]
 protocol = "phold"
@@ -43,6 +44,8 @@ restart_after = "5s"
 at = "12s"
 action = "leave"
 peers = [1, 2, 3]
+[trace]
+traffic = true
 """
 
 # The grid (Chord, RN-Tree, fair queue) with jobs in flight at every stop,
@@ -144,6 +147,8 @@ def test_resume_continues_the_same_file(harness, scenarios, references, tmp_path
         assert int(t.attrs["segments"]) == 1
     harness.run(readers, "run", scenarios[name], "--resume", ckpt, "-o", out)
     assert canon(out) == canon(references[name])
+    if name == "phold":
+        assert rows(out)["traffic"] > 0
     with open_trace(out) as t:  # the postprocess reads it like any other trace
         assert t.complete
         assert int(t.attrs["segments"]) == 2

@@ -30,6 +30,9 @@ for b in slurmctld slurmd munged sbatch srun scontrol; do
 done
 [[ -x $bin ]] || { echo "FAIL: $bin is not built" >&2; exit 1; }
 
+# The simulated duration (P2PGRID_CKPT_TEST_DURATION, default 40s) is read
+# before the P2PGRID_ variables are cleared: a loaded machine runs a shorter one.
+duration=${P2PGRID_CKPT_TEST_DURATION:-40s}
 while read -r v; do unset "$v"; done < <(compgen -e | grep -E '^(SLURM_|SBATCH_|SALLOC_|SRUN_|P2PGRID_)' || true)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
 
@@ -79,7 +82,7 @@ cat >"$dir/long.toml" <<EOF
 [run]
 protocol = "phold"
 seed = 3
-duration = "${P2PGRID_CKPT_TEST_DURATION:-40s}"
+duration = "$duration"
 [peers]
 count = 20000
 [phold]
