@@ -3,16 +3,11 @@
 
 #include <unistd.h>
 
-#include <boost/mpi/collectives/broadcast.hpp>
 #include <boost/mpi/communicator.hpp>
-#include <boost/serialization/string.hpp>
-#include <boost/serialization/utility.hpp>
-#include <boost/serialization/vector.hpp>
 #include <boost/mpi/environment.hpp>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <optional>
 #include <iostream>
 #include <string>
@@ -32,7 +27,6 @@
 #include "p2pgrid/app/trace_output.hpp"
 #include "p2pgrid/config/config.hpp"
 #include "p2pgrid/core/checkpoint_error.hpp"
-#include "p2pgrid/grid/job_record.hpp"
 #include "p2pgrid/sim/checkpoint_file.hpp"
 #include "p2pgrid/live/live_main.hpp"
 #include "p2pgrid/trace/hdf5_trace_sink.hpp"
@@ -249,25 +243,12 @@ int main(int argc, char** argv) {
   // header says which file (its trace_id) and how many rows it then held.
   std::optional<p2pgrid::CheckpointHeader> resumed;
   if (!resume_path.empty() && !output.empty()) {
-    std::string problem;
-    if (root) {
-      try {
-        resumed = p2pgrid::read_checkpoint_header(resume_path, p2pgrid::config_hash(*scenario), scenario->peers);
-      } catch (const p2pgrid::CheckpointError& e) {
-        problem = e.what();
-      }
-    }
-    boost::mpi::broadcast(world, problem, 0);
-    if (!problem.empty()) {
-      if (root) error_line(problem);
+    try {
+      resumed = p2pgrid::shared_checkpoint_header(resume_path, *scenario, world);
+    } catch (const p2pgrid::CheckpointError& e) {
+      if (root) error_line(e.what());
       return kBadInput;
     }
-    if (!root) resumed.emplace();
-    boost::mpi::broadcast(world, resumed->trace_id, 0);
-    boost::mpi::broadcast(world, resumed->trace_rows, 0);
-    std::int64_t at = resumed->next_window.ns;
-    boost::mpi::broadcast(world, at, 0);
-    resumed->next_window = p2pgrid::Time{at};
   }
   std::unique_ptr<p2pgrid::TraceOutput> trace;
   try {
@@ -284,18 +265,13 @@ int main(int argc, char** argv) {
     p2pgrid::JobSummarySink jobs(trace->sink());
     // A continued file's jobs before the checkpoint count in the summary and
     // in the nodes table's load as if this process had seen them.
-    const std::vector<std::byte> earlier = trace->earlier_rows(p2pgrid::JobRecord::kTable);
-    for (std::size_t at = 0; at + sizeof(p2pgrid::JobRecord) <= earlier.size(); at += sizeof(p2pgrid::JobRecord)) {
-      p2pgrid::JobRecord job;
-      std::memcpy(&job, earlier.data() + at, sizeof job);
-      jobs.count(job);
-    }
+    p2pgrid::count_earlier_jobs(*trace, jobs);
     checkpoint.record_trace = [&trace](p2pgrid::CheckpointHeader& header) { trace->record_position(header); };
     const auto result = p2pgrid::run_scenario(*scenario, world, jobs, {&std::cerr, stderr_terminal}, {}, checkpoint);
     if (result.checkpointed) {
-      // The rows recorded up to the checkpoint go to the file; it is not
-      // marked complete (the resumed run writes the rest: docs/checkpoint.md).
-      trace->sink().flush();
+      // The rows recorded up to the checkpoint are in the file already; it
+      // is closed not complete (the resumed run continues it: docs/checkpoint.md).
+      trace->close_stopped();
       if (root) std::cout << "checkpoint: " << checkpoint_path << " (resume with --resume " << checkpoint_path << ")\n";
       return kCheckpointed;
     }

@@ -12,6 +12,7 @@
 #include <boost/version.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <random>
@@ -21,6 +22,7 @@
 
 #include "p2pgrid/app/runner.hpp"
 #include "p2pgrid/app/sha256.hpp"
+#include "p2pgrid/grid/job_record.hpp"
 #include "p2pgrid/app/version.hpp"
 #include "p2pgrid/sim/partition.hpp"
 #include "p2pgrid/trace/hdf5_trace_sink.hpp"
@@ -34,6 +36,7 @@ class NoTrace final : public TraceOutput {
  public:
   TraceSink& sink() override { return sink_; }
   void close(const RunResult& /*result*/, std::span<const AcceptedRun> /*accepted_runs*/) override {}
+  void close_stopped() override {}
   void record_position(CheckpointHeader& /*header*/) override {}
   std::vector<std::byte> earlier_rows(const TableDesc& /*table*/) override { return {}; }
 
@@ -205,6 +208,8 @@ class Hdf5TraceOutput final : public TraceOutput {
       : comm_(comm), scenario_(scenario), tables_(tables), continued_(from.keep_rows),
         sink_(path, tables, std::move(options), comm, from) {}
 
+  void close_stopped() override { sink_.close_stopped(); }
+
   void record_position(CheckpointHeader& header) override {
     sink_.flush();
     header.trace_id = sink_.text_attribute("trace_id");
@@ -257,6 +262,15 @@ class Hdf5TraceOutput final : public TraceOutput {
 };
 
 }  // namespace
+
+void count_earlier_jobs(TraceOutput& trace, JobSummarySink& jobs) {
+  const std::vector<std::byte> earlier = trace.earlier_rows(JobRecord::kTable);
+  for (std::size_t at = 0; at + sizeof(JobRecord) <= earlier.size(); at += sizeof(JobRecord)) {
+    JobRecord job;
+    std::memcpy(&job, earlier.data() + at, sizeof job);
+    jobs.count(job);
+  }
+}
 
 void check_trace_options(const Scenario& scenario) { static_cast<void>(trace_options(scenario, run_tables(scenario))); }
 

@@ -220,10 +220,10 @@ class Hdf5TraceSink::Impl {
     write_int_attribute_on(file_.get(), name, value);
   }
 
-  void close() {
+  void close(bool complete = true) {
     require_open("close");
     flush();
-    write_int_attribute("complete", 1);
+    if (complete) write_int_attribute("complete", 1);
     for (Table& t : tables_) t.dataset.reset();
     if (H5Fclose(file_.get()) < 0) {
       file_.release();
@@ -643,6 +643,7 @@ void Hdf5TraceSink::set_attribute(std::string_view name, std::int64_t value) {
   impl_->write_int_attribute(name, value);
 }
 void Hdf5TraceSink::close() { impl_->close(); }
+void Hdf5TraceSink::close_stopped() { impl_->close(false); }
 void Hdf5TraceSink::rewrite_last_block(const TableDesc& table, std::span<const std::byte> rows) {
   impl_->rewrite_last_block(table, rows);
 }

@@ -42,6 +42,12 @@ struct CheckpointOptions {
 /// SHA-256 of the resolved configuration: a checkpoint resumes only the run it was written for.
 std::string config_hash(const Scenario& scenario);
 
+/// Collective: rank 0 reads and checks the header of the checkpoint at
+/// `path` (read_checkpoint_header) and every rank gets it; a bad one throws
+/// CheckpointError on every rank. What a resumed run needs to open its trace.
+CheckpointHeader shared_checkpoint_header(const std::string& path, const Scenario& scenario,
+                                          const boost::mpi::communicator& comm);
+
 /// Called with the built engine before it runs (oracle bootstraps, tests).
 using BeforeRun = std::function<void(Engine&)>;
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "p2pgrid/api/trace_sink.hpp"
+#include "p2pgrid/app/job_summary.hpp"
 #include "p2pgrid/app/runner.hpp"
 #include "p2pgrid/app/scenario.hpp"
 #include "p2pgrid/sim/checkpoint_file.hpp"
@@ -29,6 +30,9 @@ class TraceOutput {
   /// Collective: writes the nodes table (with the load this rank's clients
   /// saw accepted), flushes the last rows and completes the file.
   virtual void close(const RunResult& result, std::span<const AcceptedRun> accepted_runs) = 0;
+  /// Collective, when the run stopped for a checkpoint: flushes the last
+  /// rows and closes the file, not complete (the resumed run continues it).
+  virtual void close_stopped() = 0;
   /// Collective, at a checkpoint: flushes every buffered row and records in
   /// `header` the file's trace_id and its rows per table (nothing without a file).
   virtual void record_position(CheckpointHeader& header) = 0;
@@ -58,6 +62,11 @@ std::unique_ptr<TraceOutput> open_trace_output(const std::string& path, const Sc
                                                const boost::mpi::communicator& comm,
                                                const RunProvenance& provenance = {},
                                                const CheckpointHeader* resumed = nullptr);
+
+/// Collective: counts in `jobs` (summary, nodes load) the jobs rows a
+/// continued file kept from before the checkpoint, each rank a share, as if
+/// this process had seen them; nothing for a new file.
+void count_earlier_jobs(TraceOutput& trace, JobSummarySink& jobs);
 
 /// The resolved config as TOML with every input file as an absolute path,
 /// and "sha256  path" lines (sha256sum -c format) for the scenario file and

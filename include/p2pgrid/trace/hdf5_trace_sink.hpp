@@ -106,6 +106,9 @@ class Hdf5TraceSink final : public TraceSink {
 
   /// Collective: flushes, sets complete = 1 and closes the file.
   void close();
+  /// Collective: flushes and closes the file leaving complete = 0: a run
+  /// stopped for a checkpoint, whose resumed run continues the file.
+  void close_stopped();
 
   /// Rows of a table in the file so far (the same on every rank).
   [[nodiscard]] std::uint64_t rows_in_file(const TableDesc& table) const;
