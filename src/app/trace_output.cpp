@@ -340,6 +340,12 @@ std::unique_ptr<TraceOutput> continue_trace_output(const std::string& path, cons
   char line[96];
   std::snprintf(line, sizeof line, " ranks=%d at=%.9gs", comm.size(), resumed.next_window.to_seconds());
   resumes += wall_time_utc(comm) + line + " command_line=" + command_line + "\n";
+  // An attribute must fit the root group's header: after very many resumes
+  // only the latest lines stay (`segments` still counts them all).
+  constexpr std::size_t kMaxResumes = std::size_t{16} * 1024;
+  while (resumes.size() > kMaxResumes && resumes.find('\n') != std::string::npos) {
+    resumes.erase(0, resumes.find('\n') + 1);
+  }
   // The engine table is the last segment's processes; these say which.
   sink.set_attribute("ranks", static_cast<std::int64_t>(comm.size()));
   sink.set_attribute("hosts", host_names(comm));
