@@ -136,8 +136,9 @@ def stop(harness, ranks, config, at, ckpt, out, *extra):
     return r
 
 
-@pytest.mark.parametrize("name,at,writers,readers", [
-    ("phold", "9s", 1, 2), ("phold", "12s", 2, 1), ("grid", "121s", 1, 2), ("grid", "270s", 2, 1)])
+# 1 -> 2 ranks here (main's path: header, checks, job replay, exit codes);
+# 2 -> 1, 2 -> 4 and 4 -> 2 in checkpoint_test.cpp and checkpoint_stacks_test.cpp.
+@pytest.mark.parametrize("name,at,writers,readers", [("phold", "9s", 1, 2), ("grid", "121s", 1, 2)])
 def test_resume_continues_the_same_file(harness, scenarios, references, tmp_path, name, at, writers, readers):
     out = tmp_path / "run.h5"
     ckpt = tmp_path / "run.ckpt"
@@ -169,10 +170,10 @@ def test_resume_from_an_older_checkpoint_drops_the_rows_written_after_it(harness
     kept = rows(out)["faults"]
     # The run goes on past the old checkpoint (crashes at 5 s, restarts at
     # 10 s, the leave at 12 s) and stops again, with a newer checkpoint.
-    stop(harness, 2, scenarios["phold"], "13s", tmp_path / "new.ckpt", out, "--resume", old)
+    stop(harness, 1, scenarios["phold"], "13s", tmp_path / "new.ckpt", out, "--resume", old)
     assert rows(out)["faults"] > kept + 60
     # Resuming from the older one: its rows after 3 s are dropped and written again.
-    harness.run(1, "run", scenarios["phold"], "--resume", old, "-o", out)
+    harness.run(2, "run", scenarios["phold"], "--resume", old, "-o", out)
     assert canon(out) == canon(references["phold"])
     with open_trace(out) as t:
         assert int(t.attrs["segments"]) == 3
@@ -191,9 +192,11 @@ def test_resume_into_a_new_file_holds_the_rest_of_the_run(harness, scenarios, re
     assert faults["time"].min() >= 9_000_000_000
 
 
-def refused(harness, config, ckpt, out, *words, ranks=1):
+def refused(harness, config, ckpt, out, *words):
+    """One rank (mpiexec takes seconds over a failed run); the refusal on
+    every rank of a larger run: hdf5_trace_sink_test.cpp at 2 and 4 ranks."""
     before = digest(out)
-    r = launch(harness, ranks, "run", config, "--resume", ckpt, "-o", out)
+    r = launch(harness, 1, "run", config, "--resume", ckpt, "-o", out)
     assert r.returncode == BAD_INPUT, r.stdout + r.stderr
     errors = [line for line in r.stderr.splitlines() if line.startswith("p2pgrid: error:")]
     assert len(errors) == 1, r.stderr  # one line, from rank 0
@@ -220,7 +223,7 @@ def test_a_file_that_is_not_the_checkpoints_trace_is_refused_and_left_unchanged(
     # Not HDF5 at all, and HDF5 but not a p2pgrid trace.
     text = tmp_path / "notes.h5"
     text.write_text("not a trace\n")
-    refused(harness, scenarios["phold"], ckpt, text, "not an HDF5 file", ranks=2)
+    refused(harness, scenarios["phold"], ckpt, text, "not an HDF5 file")
     foreign = tmp_path / "foreign.h5"
     with h5py.File(foreign, "w") as f:
         f["x"] = [1, 2, 3]
