@@ -14,27 +14,28 @@
 namespace p2pgrid {
 
 void JobSummarySink::append(const TableDesc& table, const void* row) {
-  if (&table == &JobRecord::kTable) {
-    const auto& j = *static_cast<const JobRecord*>(row);
-    ++jobs_;
-    // Every job's wait, as postprocess defines it: until it started, else
-    // until it ended (failed: the client knew; open: the run ended).
-    waits_ns_.push_back((j.started_ns >= 0 ? j.started_ns : j.ended_ns) - j.submit_ns);
-    switch (static_cast<JobStatus>(j.status)) {
-      case JobStatus::kCompleted:
-        ++completed_;
-        accepted_runs_.emplace_back(j.run_node, j.run_time_ns);
-        break;
-      case JobStatus::kFailed: ++failed_; break;
-      case JobStatus::kOpenAtEnd: ++open_; break;
-    }
-    hops_ += j.match_hops;
-    messages_ += j.match_messages;
-    recoveries_ += j.recoveries;
-    resubmissions_ += j.resubmissions;
-    duplicates_ += j.duplicate_runs;
-  }
+  if (&table == &JobRecord::kTable) count(*static_cast<const JobRecord*>(row));
   inner_.append(table, row);
+}
+
+void JobSummarySink::count(const JobRecord& j) {
+  ++jobs_;
+  // Every job's wait, as postprocess defines it: until it started, else
+  // until it ended (failed: the client knew; open: the run ended).
+  waits_ns_.push_back((j.started_ns >= 0 ? j.started_ns : j.ended_ns) - j.submit_ns);
+  switch (static_cast<JobStatus>(j.status)) {
+    case JobStatus::kCompleted:
+      ++completed_;
+      accepted_runs_.emplace_back(j.run_node, j.run_time_ns);
+      break;
+    case JobStatus::kFailed: ++failed_; break;
+    case JobStatus::kOpenAtEnd: ++open_; break;
+  }
+  hops_ += j.match_hops;
+  messages_ += j.match_messages;
+  recoveries_ += j.recoveries;
+  resubmissions_ += j.resubmissions;
+  duplicates_ += j.duplicate_runs;
 }
 
 void JobSummarySink::print(std::ostream& out, const boost::mpi::communicator& comm) const {

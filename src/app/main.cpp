@@ -27,6 +27,7 @@
 #include "p2pgrid/app/trace_output.hpp"
 #include "p2pgrid/config/config.hpp"
 #include "p2pgrid/core/checkpoint_error.hpp"
+#include "p2pgrid/sim/checkpoint_file.hpp"
 #include "p2pgrid/live/live_main.hpp"
 #include "p2pgrid/trace/hdf5_trace_sink.hpp"
 
@@ -238,9 +239,21 @@ int main(int argc, char** argv) {
     }
   }
 
+  // A resumed run continues the trace its checkpoint was taken with: the
+  // header says which file (its trace_id) and how many rows it then held.
+  std::optional<p2pgrid::CheckpointHeader> resumed;
+  if (!resume_path.empty() && !output.empty()) {
+    try {
+      resumed = p2pgrid::shared_checkpoint_header(resume_path, *scenario, world);
+    } catch (const p2pgrid::CheckpointError& e) {
+      if (root) error_line(e.what());
+      return kBadInput;
+    }
+  }
   std::unique_ptr<p2pgrid::TraceOutput> trace;
   try {
-    trace = p2pgrid::open_trace_output(output, *scenario, world, {quoted_command_line(argc, argv)});
+    trace = p2pgrid::open_trace_output(output, *scenario, world, {quoted_command_line(argc, argv)},
+                                       resumed ? &*resumed : nullptr);
   } catch (const p2pgrid::ConfigError& e) {
     if (root) error_line(e.what());
     return kBadInput;
@@ -250,11 +263,15 @@ int main(int argc, char** argv) {
   }
   try {
     p2pgrid::JobSummarySink jobs(trace->sink());
+    // A continued file's jobs before the checkpoint count in the summary and
+    // in the nodes table's load as if this process had seen them.
+    p2pgrid::count_earlier_jobs(*trace, jobs);
+    checkpoint.record_trace = [&trace](p2pgrid::CheckpointHeader& header) { trace->record_position(header); };
     const auto result = p2pgrid::run_scenario(*scenario, world, jobs, {&std::cerr, stderr_terminal}, {}, checkpoint);
     if (result.checkpointed) {
-      // The rows recorded up to the checkpoint go to the file; it is not
-      // marked complete (the resumed run writes the rest: docs/checkpoint.md).
-      trace->sink().flush();
+      // The rows recorded up to the checkpoint are in the file already; it
+      // is closed not complete (the resumed run continues it: docs/checkpoint.md).
+      trace->close_stopped();
       if (root) std::cout << "checkpoint: " << checkpoint_path << " (resume with --resume " << checkpoint_path << ")\n";
       return kCheckpointed;
     }

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <boost/mpi/collectives/all_reduce.hpp>
+#include <boost/mpi/collectives/broadcast.hpp>
 #include <boost/mpi/collectives/gather.hpp>
 #include <boost/mpi/operations.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/utility.hpp>
+#include <boost/serialization/vector.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +28,29 @@
 namespace p2pgrid {
 
 std::string config_hash(const Scenario& scenario) { return sha256_hex(scenario.config.to_toml()); }
+
+CheckpointHeader shared_checkpoint_header(const std::string& path, const Scenario& scenario,
+                                          const boost::mpi::communicator& comm) {
+  CheckpointHeader header;
+  std::string problem;
+  if (comm.rank() == 0) {
+    try {
+      header = read_checkpoint_header(path, config_hash(scenario), scenario.peers);
+    } catch (const CheckpointError& e) {
+      problem = e.what();
+    }
+  }
+  boost::mpi::broadcast(comm, problem, 0);
+  if (!problem.empty()) throw CheckpointError(problem);
+  std::int64_t at = header.next_window.ns;
+  boost::mpi::broadcast(comm, header.config_hash, 0);
+  boost::mpi::broadcast(comm, header.peers, 0);
+  boost::mpi::broadcast(comm, at, 0);
+  boost::mpi::broadcast(comm, header.trace_id, 0);
+  boost::mpi::broadcast(comm, header.trace_rows, 0);
+  header.next_window = Time{at};
+  return header;
+}
 
 RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator& comm, TraceSink& trace,
                        const ProgressTarget& progress, const BeforeRun& before_run,
@@ -132,6 +159,9 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
     header.config_hash = config_hash(scenario);
     header.peers = scenario.peers;
     header.next_window = engine.stopped_at();
+    // The trace's rows up to this window reach the file first, so the
+    // resumed run can continue the file from exactly here.
+    if (checkpoint.record_trace) checkpoint.record_trace(header);
     const auto t0 = std::chrono::steady_clock::now();
     const std::vector<std::byte> section = engine.save();
     const auto t1 = std::chrono::steady_clock::now();

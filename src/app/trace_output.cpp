@@ -12,13 +12,17 @@
 #include <boost/version.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <random>
 #include <set>
 #include <unordered_map>
 #include <stdexcept>
 
+#include "p2pgrid/app/runner.hpp"
 #include "p2pgrid/app/sha256.hpp"
+#include "p2pgrid/grid/job_record.hpp"
 #include "p2pgrid/app/version.hpp"
 #include "p2pgrid/sim/partition.hpp"
 #include "p2pgrid/trace/hdf5_trace_sink.hpp"
@@ -32,6 +36,9 @@ class NoTrace final : public TraceOutput {
  public:
   TraceSink& sink() override { return sink_; }
   void close(const RunResult& /*result*/, std::span<const AcceptedRun> /*accepted_runs*/) override {}
+  void close_stopped() override {}
+  void record_position(CheckpointHeader& /*header*/) override {}
+  std::vector<std::byte> earlier_rows(const TableDesc& /*table*/) override { return {}; }
 
  private:
   NullTraceSink sink_;
@@ -169,11 +176,64 @@ void add_load(std::vector<NodeRecord>& rows, const Scenario& scenario, std::span
   }
 }
 
+/// Tables whose rows describe the process that writes them, not the
+/// simulation: a continued file starts them again (docs/checkpoint.md).
+bool restarts_on_resume(const std::string& table) {
+  return table == NodeRecord::kTable.name || table == EngineStats::kTable.name;
+}
+
+/// 128 random bits as hex from rank 0, the same on every rank: tells this
+/// file from another run's of the same configuration.
+std::string new_trace_id(const boost::mpi::communicator& comm) {
+  std::string id;
+  if (comm.rank() == 0) {
+    std::random_device device;
+    char text[9];
+    for (int i = 0; i < 4; ++i) {
+      std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(device()));
+      id += text;
+    }
+  }
+  boost::mpi::broadcast(comm, id, 0);
+  return id;
+}
+
 class Hdf5TraceOutput final : public TraceOutput {
  public:
   Hdf5TraceOutput(const std::string& path, const Scenario& scenario, const std::vector<const TableDesc*>& tables,
                   TraceOptions options, const boost::mpi::communicator& comm)
-      : comm_(comm), scenario_(scenario), sink_(path, tables, std::move(options), comm) {}
+      : comm_(comm), scenario_(scenario), tables_(tables), sink_(path, tables, std::move(options), comm) {}
+  Hdf5TraceOutput(const std::string& path, const Scenario& scenario, const std::vector<const TableDesc*>& tables,
+                  TraceOptions options, const boost::mpi::communicator& comm, const TraceContinuation& from)
+      : comm_(comm), scenario_(scenario), tables_(tables), continued_(from.keep_rows),
+        sink_(path, tables, std::move(options), comm, from) {}
+
+  void close_stopped() override { sink_.close_stopped(); }
+
+  void record_position(CheckpointHeader& header) override {
+    sink_.flush();
+    header.trace_id = sink_.text_attribute("trace_id");
+    header.trace_rows.clear();
+    for (const TableDesc* t : tables_) {
+      const std::string name(t->name);
+      const bool listed = std::any_of(header.trace_rows.begin(), header.trace_rows.end(),
+                                      [&](const auto& entry) { return entry.first == name; });
+      if (!listed) header.trace_rows.emplace_back(name, sink_.rows_in_file(*t));
+    }
+  }
+
+  std::vector<std::byte> earlier_rows(const TableDesc& table) override {
+    std::uint64_t kept = 0;
+    for (const auto& [name, rows] : continued_) {
+      if (name == table.name) kept = rows;
+    }
+    const bool known = std::any_of(tables_.begin(), tables_.end(), [&](const TableDesc* t) { return t->name == table.name; });
+    if (!known) return {};
+    const auto ranks = static_cast<std::uint64_t>(comm_.size());
+    const auto rank = static_cast<std::uint64_t>(comm_.rank());
+    const std::uint64_t first = kept * rank / ranks;
+    return sink_.read_rows(table, first, kept * (rank + 1) / ranks - first);
+  }
 
   TraceSink& sink() override { return sink_; }
   Hdf5TraceSink& hdf5() { return sink_; }
@@ -195,11 +255,22 @@ class Hdf5TraceOutput final : public TraceOutput {
  private:
   boost::mpi::communicator comm_;
   const Scenario& scenario_;
+  std::vector<const TableDesc*> tables_;
+  std::vector<std::pair<std::string, std::uint64_t>> continued_;  ///< rows kept of a continued file
   Hdf5TraceSink sink_;
   std::vector<NodeRecord> nodes_;
 };
 
 }  // namespace
+
+void count_earlier_jobs(TraceOutput& trace, JobSummarySink& jobs) {
+  const std::vector<std::byte> earlier = trace.earlier_rows(JobRecord::kTable);
+  for (std::size_t at = 0; at + sizeof(JobRecord) <= earlier.size(); at += sizeof(JobRecord)) {
+    JobRecord job;
+    std::memcpy(&job, earlier.data() + at, sizeof job);
+    jobs.count(job);
+  }
+}
 
 void check_trace_options(const Scenario& scenario) { static_cast<void>(trace_options(scenario, run_tables(scenario))); }
 
@@ -245,10 +316,56 @@ std::string mpi_library_version() {
   return version;
 }
 
+namespace {
+
+/// Collective: continues the trace a resumed run's checkpoint was taken with.
+std::unique_ptr<TraceOutput> continue_trace_output(const std::string& path, const Scenario& scenario,
+                                                   const boost::mpi::communicator& comm,
+                                                   const RunProvenance& provenance, const CheckpointHeader& resumed) {
+  if (resumed.trace_id.empty()) {
+    throw TraceError("trace file '" + path + "': field 'trace_id': the checkpoint was taken by a run without a trace "
+                     "(no -o), so it cannot continue an existing file; the file is left unchanged (name a new file)");
+  }
+  const std::vector<const TableDesc*> tables = run_tables(scenario);
+  TraceOptions options = trace_options(scenario, tables);
+  TraceContinuation from;
+  from.expect = {{"config_hash", config_hash(scenario)}, {"trace_id", resumed.trace_id}};
+  for (const auto& [name, rows] : resumed.trace_rows) from.keep_rows.emplace_back(name, restarts_on_resume(name) ? 0 : rows);
+  auto out = std::make_unique<Hdf5TraceOutput>(path, scenario, tables, std::move(options), comm, from);
+  Hdf5TraceSink& sink = out->hdf5();
+  const std::int64_t segments = sink.int_attribute("segments", 1) + 1;
+  std::string resumes = sink.text_attribute("resumes");
+  std::string command_line = provenance.command_line;  // rank 0's argv
+  boost::mpi::broadcast(comm, command_line, 0);
+  char line[96];
+  std::snprintf(line, sizeof line, " ranks=%d at=%.9gs", comm.size(), resumed.next_window.to_seconds());
+  resumes += wall_time_utc(comm) + line + " command_line=" + command_line + "\n";
+  // An attribute must fit the root group's header: after very many resumes
+  // only the latest lines stay (`segments` still counts them all).
+  constexpr std::size_t kMaxResumes = std::size_t{16} * 1024;
+  while (resumes.size() > kMaxResumes && resumes.find('\n') != std::string::npos) {
+    resumes.erase(0, resumes.find('\n') + 1);
+  }
+  // The engine table is the last segment's processes; these say which.
+  sink.set_attribute("ranks", static_cast<std::int64_t>(comm.size()));
+  sink.set_attribute("hosts", host_names(comm));
+  sink.set_attribute("segments", segments);
+  sink.set_attribute("resumes", resumes);
+  out->record_nodes();
+  sink.flush();
+  return out;
+}
+
+}  // namespace
+
 std::unique_ptr<TraceOutput> open_trace_output(const std::string& path, const Scenario& scenario,
-                                               const boost::mpi::communicator& comm,
-                                               const RunProvenance& provenance) {
+                                               const boost::mpi::communicator& comm, const RunProvenance& provenance,
+                                               const CheckpointHeader* resumed) {
   if (path.empty()) return std::make_unique<NoTrace>();
+  bool exists = false;
+  if (comm.rank() == 0) exists = resumed != nullptr && std::filesystem::exists(path);
+  boost::mpi::broadcast(comm, exists, 0);
+  if (exists) return continue_trace_output(path, scenario, comm, provenance, *resumed);
   const std::vector<const TableDesc*> tables = run_tables(scenario);
   TraceOptions options = trace_options(scenario, tables);  // bad input fails before the file exists
   // Rank 0 reads and hashes the inputs; every rank writes the same attributes.
@@ -297,6 +414,9 @@ std::unique_ptr<TraceOutput> open_trace_output(const std::string& path, const Sc
   sink.set_attribute("config_origin", inputs.origin);
   sink.set_attribute("input_files", inputs.input_files);
   sink.set_attribute("protocol", scenario.protocol);
+  sink.set_attribute("config_hash", config_hash(scenario));
+  sink.set_attribute("trace_id", new_trace_id(comm));
+  sink.set_attribute("segments", std::int64_t{1});
   sink.set_attribute("seed", static_cast<std::int64_t>(scenario.seed));
   sink.set_attribute("peers", static_cast<std::int64_t>(scenario.peers));
   sink.set_attribute("ranks", static_cast<std::int64_t>(comm.size()));

@@ -48,8 +48,9 @@ std::vector<std::byte> encode_header(const CheckpointHeader& h, std::span<const 
   a.put(16, [&](Writer& w) {
     w.u32(h.peers);
     w.time(h.next_window);
-    w.u32(static_cast<std::uint32_t>(h.trace_rows.size()));
   });
+  a.text(h.trace_id);
+  a.put(4, [&](Writer& w) { w.u32(static_cast<std::uint32_t>(h.trace_rows.size())); });
   for (const auto& entry : h.trace_rows) {
     a.text(entry.first);
     const std::uint64_t rows = entry.second;  // a structured binding cannot be captured before C++20 in clang 14
@@ -119,46 +120,72 @@ void write_checkpoint(const std::string& path, const CheckpointHeader& header, s
   comm.barrier();
 }
 
-LoadedCheckpoint read_checkpoint(const std::string& path, const std::string& expected_config_hash,
-                                 std::uint32_t expected_peers) {
+namespace {
+
+constexpr std::size_t kMaxTraceId = 64;
+constexpr std::size_t kMaxTableName = 256;
+
+/// The header up to the section lengths, checked against this run.
+CheckpointHeader parse_header(Reader& r, const std::string& expected_config_hash, std::uint32_t expected_peers) {
+  const auto magic = r.bytes(kMagic.size(), "magic");
+  for (std::size_t i = 0; i < kMagic.size(); ++i) {
+    if (static_cast<char>(magic[i]) != kMagic[i]) r.fail("magic", "not a p2pgrid checkpoint");
+  }
+  const std::uint32_t version = r.u32("version");
+  if (version != kCheckpointVersion) {
+    r.fail("version", "checkpoint format version " + std::to_string(version) + " (this build reads " +
+                          std::to_string(kCheckpointVersion) + ")");
+  }
+  const std::uint8_t wire = r.u8("wire_version");
+  if (wire != kWireVersion) {
+    r.fail("wire_version", "written with wire version " + std::to_string(wire) + " (this build speaks " +
+                               std::to_string(kWireVersion) + ")");
+  }
+  CheckpointHeader h;
+  h.config_hash = read_text(r, "config_hash", kHashLength);
+  if (h.config_hash != expected_config_hash) {
+    r.fail("config_hash",
+           "written for another configuration (" + h.config_hash + "; this run's is " + expected_config_hash + ")");
+  }
+  h.peers = r.u32("peers");
+  if (h.peers != expected_peers) {
+    r.fail("peers", std::to_string(h.peers) + " peers (this run has " + std::to_string(expected_peers) + ")");
+  }
+  h.next_window = r.time("next_window");
+  h.trace_id = read_text(r, "trace_id", kMaxTraceId);
+  const std::uint32_t tables = r.count("trace_tables", 12);
+  for (std::uint32_t i = 0; i < tables; ++i) {
+    std::string name = read_text(r, "trace_table", kMaxTableName);
+    h.trace_rows.emplace_back(std::move(name), r.u64("trace_rows"));
+  }
+  return h;
+}
+
+std::vector<std::byte> read_bytes(const std::string& path, std::size_t most) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw CheckpointError(path + ": cannot open the checkpoint");
+  std::vector<char> raw;
+  if (most == 0) {
+    raw.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } else {
+    raw.resize(most);
+    in.read(raw.data(), static_cast<std::streamsize>(most));
+    raw.resize(static_cast<std::size_t>(in.gcount()));
+  }
+  std::vector<std::byte> out(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) out[i] = static_cast<std::byte>(raw[i]);
+  return out;
+}
+
+}  // namespace
+
+LoadedCheckpoint read_checkpoint(const std::string& path, const std::string& expected_config_hash,
+                                 std::uint32_t expected_peers) {
   LoadedCheckpoint out;
-  std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  out.bytes.resize(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) out.bytes[i] = static_cast<std::byte>(raw[i]);
+  out.bytes = read_bytes(path, 0);
   try {
     Reader r(out.bytes);
-    const auto magic = r.bytes(kMagic.size(), "magic");
-    for (std::size_t i = 0; i < kMagic.size(); ++i) {
-      if (static_cast<char>(magic[i]) != kMagic[i]) r.fail("magic", "not a p2pgrid checkpoint");
-    }
-    const std::uint32_t version = r.u32("version");
-    if (version != kCheckpointVersion) {
-      r.fail("version", "checkpoint format version " + std::to_string(version) + " (this build reads " +
-                            std::to_string(kCheckpointVersion) + ")");
-    }
-    const std::uint8_t wire = r.u8("wire_version");
-    if (wire != kWireVersion) {
-      r.fail("wire_version", "written with wire version " + std::to_string(wire) + " (this build speaks " +
-                                 std::to_string(kWireVersion) + ")");
-    }
-    CheckpointHeader& h = out.header;
-    h.config_hash = read_text(r, "config_hash", kHashLength);
-    if (h.config_hash != expected_config_hash) {
-      r.fail("config_hash",
-             "written for another configuration (" + h.config_hash + "; this run's is " + expected_config_hash + ")");
-    }
-    h.peers = r.u32("peers");
-    if (h.peers != expected_peers) {
-      r.fail("peers", std::to_string(h.peers) + " peers (this run has " + std::to_string(expected_peers) + ")");
-    }
-    h.next_window = r.time("next_window");
-    const std::uint32_t tables = r.count("trace_tables", 12);
-    for (std::uint32_t i = 0; i < tables; ++i) {
-      std::string name = read_text(r, "trace_table", 256);
-      h.trace_rows.emplace_back(std::move(name), r.u64("trace_rows"));
-    }
+    out.header = parse_header(r, expected_config_hash, expected_peers);
     const std::uint32_t sections = r.count("sections", 8);
     std::vector<std::uint64_t> lengths(sections);
     for (std::uint64_t& n : lengths) n = r.u64("section_length");
@@ -172,6 +199,20 @@ LoadedCheckpoint read_checkpoint(const std::string& path, const std::string& exp
     throw CheckpointError(path + ": " + e.what());
   }
   return out;
+}
+
+CheckpointHeader read_checkpoint_header(const std::string& path, const std::string& expected_config_hash,
+                                        std::uint32_t expected_peers) {
+  // The header's fields are bounded (hash, id, at most a few dozen table
+  // names): 64 KiB hold it; a shorter file is read whole.
+  constexpr std::size_t kHeaderMost = std::size_t{64} * 1024;
+  const std::vector<std::byte> bytes = read_bytes(path, kHeaderMost);
+  try {
+    Reader r(bytes);
+    return parse_header(r, expected_config_hash, expected_peers);
+  } catch (const DecodeError& e) {
+    throw CheckpointError(path + ": " + e.what());
+  }
 }
 
 }  // namespace p2pgrid

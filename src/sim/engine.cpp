@@ -81,6 +81,7 @@ struct TrafficCount {
 constexpr std::size_t kTrafficProtocols = 6;
 using PeerTraffic = std::array<TrafficCount, kTrafficProtocols>;
 static_assert(sizeof(PeerTraffic) == 192, "the trace.traffic key's doc (src/app/scenario.cpp) states 192 bytes per peer");
+static_assert(kTrafficProtocols * 4 * 8 == kPeerTrafficBytes, "PeerCheckpoint::traffic holds every count");
 
 std::size_t traffic_protocol(std::span<const std::byte> bytes) {
   const auto id = bytes.empty() ? std::size_t{0} : static_cast<std::size_t>(bytes[0]);
@@ -279,7 +280,7 @@ class Engine::Shard final : public Context {
   std::vector<std::byte> save() {
     if (!stopped_) throw std::logic_error("Engine::save() before run() stopped at stop_at");
     std::vector<std::byte> out;
-    std::vector<std::byte> scratch(kMaxPeerState + 64);
+    std::vector<std::byte> scratch(kMaxPeerState + kPeerTrafficBytes + 64);
     std::vector<std::byte> state(kMaxPeerState);
     const auto append = [&](const auto& record) {
       Writer w(scratch);
@@ -311,7 +312,14 @@ class Engine::Shard final : public Context {
         throw CheckpointError("peer " + std::to_string(shard_.peers[s].value) + ": state does not fit: " + e.what());
       }
       const PeerState& p = peers_[s];
-      append(PeerCheckpoint{shard_.peers[s], p.seq, p.rng.state(), p.incarnation, p.alive, sw.bytes()});
+      std::array<std::byte, kPeerTrafficBytes> counts{};
+      Writer tw(counts);
+      if (!traffic_.empty()) {
+        for (const TrafficCount& t : traffic_[s]) {
+          for (const std::uint64_t v : {t.sent, t.sent_bytes, t.received, t.received_bytes}) tw.u64(v);
+        }
+      }
+      append(PeerCheckpoint{shard_.peers[s], p.seq, p.rng.state(), p.incarnation, p.alive, sw.bytes(), tw.bytes()});
     }
     append_count(pending.size());
     for (const EventKey& key : pending) {
@@ -370,6 +378,17 @@ class Engine::Shard final : public Context {
         peers_[s].incarnation = p.incarnation;
         peers_[s].alive = p.alive;
         states[s] = p.state;
+        // Counters exist on both sides or neither (trace.traffic is in the config hash).
+        const std::size_t want = traffic_.empty() ? 0 : kPeerTrafficBytes;
+        if (p.traffic.size() != want) {
+          r.fail("peer.traffic", std::to_string(p.traffic.size()) + " bytes (this run keeps " + std::to_string(want) + ")");
+        }
+        if (!traffic_.empty()) {
+          Reader tr(p.traffic);
+          for (TrafficCount& t : traffic_[s]) {
+            for (std::uint64_t* v : {&t.sent, &t.sent_bytes, &t.received, &t.received_bytes}) *v = tr.u64("peer.traffic");
+          }
+        }
       }
       const std::uint64_t nevents = r.u64("event_count");
       for (std::uint64_t k = 0; k < nevents; ++k) {

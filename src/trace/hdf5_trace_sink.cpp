@@ -4,9 +4,12 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <boost/mpi/collectives/broadcast.hpp>
+#include <boost/serialization/string.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 namespace p2pgrid {
@@ -93,6 +96,35 @@ class Hdf5TraceSink::Impl {
     open_file();
     for (Table& t : tables_) create_dataset(t);
     write_int_attribute("schema_version", kTraceSchemaVersion);
+    write_int_attribute("complete", 0);
+    transfer_ = Handle(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
+    H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE);
+    flush_file();
+    log_flush();
+    last_flush_ = std::chrono::steady_clock::now();
+  }
+
+  /// Continues an existing trace (a resumed run).
+  Impl(const std::string& path, std::span<const TableDesc* const> tables, TraceOptions options,
+       const boost::mpi::communicator& comm, const TraceContinuation& from)
+      : path_(path), options_(std::move(options)), comm_(comm) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    check_tables(tables);
+    // Rank 0 checks with a read-only open, so a file that is refused is
+    // never opened for writing.
+    std::string problem;
+    if (comm_.rank() == 0) problem = continuation_problem(from);
+    boost::mpi::broadcast(comm_, problem, 0);
+    if (!problem.empty()) throw TraceError("trace file '" + path_ + "': " + problem + "; the file is left unchanged");
+    open_file(H5F_ACC_RDWR);
+    for (Table& t : tables_) {
+      build_type(t);
+      t.dataset = Handle(H5Dopen2(file_.get(), t.name.c_str(), H5P_DEFAULT), H5Dclose);
+      if (!t.dataset.valid()) fail("open dataset " + t.name);
+      const hsize_t keep = kept_rows(from, t.name);
+      if (H5Dset_extent(t.dataset.get(), &keep) < 0) fail("set the extent of " + t.name);
+      t.in_file = keep;
+    }
     write_int_attribute("complete", 0);
     transfer_ = Handle(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
     H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE);
@@ -188,10 +220,10 @@ class Hdf5TraceSink::Impl {
     write_int_attribute_on(file_.get(), name, value);
   }
 
-  void close() {
+  void close(bool complete = true) {
     require_open("close");
     flush();
-    write_int_attribute("complete", 1);
+    if (complete) write_int_attribute("complete", 1);
     for (Table& t : tables_) t.dataset.reset();
     if (H5Fclose(file_.get()) < 0) {
       file_.release();
@@ -255,7 +287,7 @@ class Hdf5TraceSink::Impl {
     }
   }
 
-  void open_file() {
+  void open_file(unsigned existing = 0) {
     Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
     MPI_Comm comm = comm_;
     H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL);
@@ -263,6 +295,12 @@ class Hdf5TraceSink::Impl {
     // consistent and rank 0 alone writes it.
     H5Pset_all_coll_metadata_ops(fapl.get(), true);
     H5Pset_coll_metadata_write(fapl.get(), true);
+    if (existing != 0) {
+      file_ = Handle(H5Fopen(path_.c_str(), existing, fapl.get()), H5Fclose);
+      if (!file_.valid()) throw TraceError("cannot open trace file '" + path_ + "' for writing");
+      open_ = true;
+      return;
+    }
     file_ = Handle(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
     if (!file_.valid()) {
       throw TraceError("cannot create trace file '" + path_ +
@@ -271,7 +309,8 @@ class Hdf5TraceSink::Impl {
     open_ = true;
   }
 
-  void create_dataset(Table& t) {
+  /// The row type, in memory and in the file (the same layout).
+  void build_type(Table& t) {
     const TableDesc& d = *t.desc;
     t.type = Handle(H5Tcreate(H5T_COMPOUND, d.row_size), H5Tclose);
     for (const FieldDesc& f : d.fields) {
@@ -289,6 +328,11 @@ class Hdf5TraceSink::Impl {
       const hid_t type = member.valid() ? member.get() : native_type(f.type);
       if (H5Tinsert(t.type.get(), name.c_str(), f.offset, type) < 0) fail("build type of " + t.name);
     }
+  }
+
+  void create_dataset(Table& t) {
+    const TableDesc& d = *t.desc;
+    build_type(t);
     const hsize_t zero = 0;
     const hsize_t unlimited = H5S_UNLIMITED;
     Handle space(H5Screate_simple(1, &zero, &unlimited), H5Sclose);
@@ -448,6 +492,125 @@ class Hdf5TraceSink::Impl {
     if (!attr.valid() || H5Awrite(attr.get(), type.get(), texts.data()) < 0) fail("write attribute " + key);
   }
 
+
+  static std::uint64_t kept_rows(const TraceContinuation& from, const std::string& table) {
+    for (const auto& [name, rows] : from.keep_rows) {
+      if (name == table) return rows;
+    }
+    return 0;  // continuation_problem() refused a table without a count
+  }
+
+  /// Rank 0, read-only: why the file cannot be continued ("" if it can).
+  [[nodiscard]] std::string continuation_problem(const TraceContinuation& from) const {
+    if (H5Fis_hdf5(path_.c_str()) <= 0) {
+      return "not an HDF5 file, so not a p2pgrid trace to continue";
+    }
+    const Handle file(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    if (!file.valid()) return "cannot open it to read (permissions, or open in another program?)";
+    const auto version = read_int_attribute_on(file.get(), "schema_version");
+    if (!version) return "attribute 'schema_version' missing: not a p2pgrid trace";
+    if (*version != kTraceSchemaVersion) {
+      return "attribute 'schema_version' is " + std::to_string(*version) + " (this build writes " +
+             std::to_string(kTraceSchemaVersion) + ")";
+    }
+    for (const auto& [name, value] : from.expect) {
+      const auto found = read_text_attribute_on(file.get(), name);
+      if (!found) return "attribute '" + name + "' missing (a trace of a build that did not record it?)";
+      if (*found != value) {
+        const std::string what = name == "config_hash" ? "a trace of another configuration"
+                                                       : "a trace of another run than the checkpoint's";
+        return "attribute '" + name + "' is " + *found + ", this run's is " + value + ": " + what;
+      }
+    }
+    for (const Table& t : tables_) {
+      const auto keep = std::find_if(from.keep_rows.begin(), from.keep_rows.end(),
+                                     [&](const auto& entry) { return entry.first == t.name; });
+      if (keep == from.keep_rows.end()) return "table '" + t.name + "': the checkpoint records no row count for it";
+      if (H5Lexists(file.get(), t.name.c_str(), H5P_DEFAULT) <= 0) return "table '" + t.name + "' missing";
+      const Handle dataset(H5Dopen2(file.get(), t.name.c_str(), H5P_DEFAULT), H5Dclose);
+      const Handle type(dataset.valid() ? H5Dget_type(dataset.get()) : H5I_INVALID_HID, H5Tclose);
+      if (!type.valid() || H5Tget_class(type.get()) != H5T_COMPOUND ||
+          H5Tget_size(type.get()) != t.desc->row_size ||
+          H5Tget_nmembers(type.get()) != static_cast<int>(t.desc->fields.size())) {
+        return "table '" + t.name + "': its rows are not this build's layout";
+      }
+      const Handle space(H5Dget_space(dataset.get()), H5Sclose);
+      hsize_t rows = 0;
+      if (!space.valid() || H5Sget_simple_extent_ndims(space.get()) != 1 ||
+          H5Sget_simple_extent_dims(space.get(), &rows, nullptr) < 0) {
+        return "table '" + t.name + "': not a one-dimensional table";
+      }
+      if (rows < keep->second) {
+        return "table '" + t.name + "' holds " + std::to_string(rows) + " rows, fewer than the " +
+               std::to_string(keep->second) + " the checkpoint recorded (the file lost rows after it?)";
+      }
+    }
+    return {};
+  }
+
+  static std::optional<std::int64_t> read_int_attribute_on(hid_t object, const std::string& name) {
+    if (H5Aexists(object, name.c_str()) <= 0) return std::nullopt;
+    const Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
+    const Handle type(attr.valid() ? H5Aget_type(attr.get()) : H5I_INVALID_HID, H5Tclose);
+    if (!type.valid() || H5Tget_class(type.get()) != H5T_INTEGER) return std::nullopt;
+    std::int64_t value = 0;
+    if (H5Aread(attr.get(), H5T_NATIVE_INT64, &value) < 0) return std::nullopt;
+    return value;
+  }
+
+  static std::optional<std::string> read_text_attribute_on(hid_t object, const std::string& name) {
+    if (H5Aexists(object, name.c_str()) <= 0) return std::nullopt;
+    const Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
+    const Handle type(attr.valid() ? H5Aget_type(attr.get()) : H5I_INVALID_HID, H5Tclose);
+    if (!type.valid() || H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) <= 0) {
+      return std::nullopt;
+    }
+    const Handle memory = utf8_string_type();
+    char* text = nullptr;
+    if (H5Aread(attr.get(), memory.get(), &text) < 0) return std::nullopt;
+    std::string value = text != nullptr ? std::string(text) : std::string();
+    H5free_memory(text);
+    return value;
+  }
+
+ public:
+  [[nodiscard]] std::int64_t int_attribute(std::string_view name, std::int64_t fallback) const {
+    require_open("read attribute");
+    return read_int_attribute_on(file_.get(), std::string(name)).value_or(fallback);
+  }
+
+  [[nodiscard]] std::string text_attribute(std::string_view name) const {
+    require_open("read attribute");
+    return read_text_attribute_on(file_.get(), std::string(name)).value_or(std::string());
+  }
+
+  std::vector<std::byte> read_rows(const TableDesc& desc, std::uint64_t first, std::uint64_t count) {
+    require_open("read rows");
+    Table& t = find(desc);
+    if (first + count > t.in_file) {
+      throw TraceError("trace file '" + path_ + "': reading rows " + std::to_string(first) + ".." +
+                       std::to_string(first + count) + " of " + t.name + ", which holds " + std::to_string(t.in_file));
+    }
+    std::vector<std::byte> rows(count * desc.row_size);
+    Handle file_space(H5Dget_space(t.dataset.get()), H5Sclose);
+    const hsize_t n = count;
+    Handle mem_space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+    if (n > 0) {
+      const hsize_t start = first;
+      H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &n, nullptr);
+    } else {
+      H5Sselect_none(file_space.get());
+      H5Sselect_none(mem_space.get());
+    }
+    std::byte nothing{};
+    void* data = n > 0 ? static_cast<void*>(rows.data()) : &nothing;
+    if (H5Dread(t.dataset.get(), t.type.get(), mem_space.get(), file_space.get(), transfer_.get(), data) < 0) {
+      fail("read rows of " + t.name);
+    }
+    return rows;
+  }
+
+ private:
   std::string path_;
   TraceOptions options_;
   boost::mpi::communicator comm_;
@@ -464,6 +627,10 @@ Hdf5TraceSink::Hdf5TraceSink(const std::string& path, std::span<const TableDesc*
                              const boost::mpi::communicator& comm)
     : impl_(std::make_unique<Impl>(path, tables, std::move(options), comm)) {}
 
+Hdf5TraceSink::Hdf5TraceSink(const std::string& path, std::span<const TableDesc* const> tables, TraceOptions options,
+                             const boost::mpi::communicator& comm, const TraceContinuation& from)
+    : impl_(std::make_unique<Impl>(path, tables, std::move(options), comm, from)) {}
+
 Hdf5TraceSink::~Hdf5TraceSink() = default;
 
 void Hdf5TraceSink::append(const TableDesc& table, const void* row) { impl_->append(table, row); }
@@ -476,10 +643,18 @@ void Hdf5TraceSink::set_attribute(std::string_view name, std::int64_t value) {
   impl_->write_int_attribute(name, value);
 }
 void Hdf5TraceSink::close() { impl_->close(); }
+void Hdf5TraceSink::close_stopped() { impl_->close(false); }
 void Hdf5TraceSink::rewrite_last_block(const TableDesc& table, std::span<const std::byte> rows) {
   impl_->rewrite_last_block(table, rows);
 }
 std::uint64_t Hdf5TraceSink::rows_in_file(const TableDesc& table) const { return impl_->rows_in_file(table); }
+std::int64_t Hdf5TraceSink::int_attribute(std::string_view name, std::int64_t fallback) const {
+  return impl_->int_attribute(name, fallback);
+}
+std::string Hdf5TraceSink::text_attribute(std::string_view name) const { return impl_->text_attribute(name); }
+std::vector<std::byte> Hdf5TraceSink::read_rows(const TableDesc& table, std::uint64_t first, std::uint64_t count) {
+  return impl_->read_rows(table, first, count);
+}
 const TraceWriterStats& Hdf5TraceSink::stats() const { return impl_->stats(); }
 const std::string& Hdf5TraceSink::path() const { return impl_->path(); }
 

@@ -1,8 +1,8 @@
 // Checkpoint and restart (issue 20) of the overlay and grid stacks: a run
 // with churn and faults, stopped at a window boundary, checkpointed and
-// resumed on the same or another rank count, gives, together with the rows
-// the stopped part wrote, the same canonical trace as the uninterrupted
-// run, bit for bit. The stacks hold timer handles, pending requests and
+// resumed on the same or another rank count into the stopped run's HDF5
+// trace, leaves one file whose canonical tables equal the uninterrupted
+// run's, bit for bit. The stacks hold timer handles, pending requests and
 // routing state, so this also checks that every piece of it is restored.
 // (PHOLD and the bad-file cases: checkpoint_test.cpp.)
 
@@ -23,12 +23,12 @@
 #include "p2pgrid/overlay/chord/records.hpp"
 #include "p2pgrid/sim/fault_plan.hpp"
 #include "support/mpi_run.hpp"
+#include "support/trace_file.hpp"
 
 namespace p2pgrid {
 namespace {
 
 using Tables = std::vector<const TableDesc*>;
-using Rows = std::vector<std::vector<std::byte>>;  // per table
 
 /// A directory of this test's own (rank 0's pid), the same on every rank.
 std::filesystem::path private_dir(const boost::mpi::communicator& world, const std::string& name) {
@@ -43,42 +43,25 @@ std::filesystem::path private_dir(const boost::mpi::communicator& world, const s
   return dir;
 }
 
-Rows rows_of(const MemoryTraceSink& sink, const Tables& tables) {
-  Rows out;
-  for (const TableDesc* table : tables) out.push_back(sink.bytes(*table));
-  return out;
-}
-
-/// Rows of both parts as one trace, in canonical form.
-std::string canonical(const Tables& tables, const Rows& first, const Rows& second) {
-  std::string out;
-  for (std::size_t i = 0; i < tables.size(); ++i) {
-    std::vector<std::byte> rows = i < first.size() ? first[i] : std::vector<std::byte>();
-    if (i < second.size()) rows.insert(rows.end(), second[i].begin(), second[i].end());
-    out += "# " + std::string(tables[i]->name) + "\n" + canonical_text(*tables[i], rows);
-  }
-  return out;
-}
-
 struct Case {
   const char* at;
   int writers;
   int readers;
 };
 
-/// Stops at `c.at` on `c.writers` ranks, resumes on `c.readers`; the joined
-/// canonical trace on world rank 0 (empty elsewhere).
+/// Stops at `c.at` on `c.writers` ranks with an HDF5 trace, resumes on
+/// `c.readers` into the same file (as `p2pgrid run --resume CKPT -o FILE`);
+/// that single file's canonical tables on world rank 0 (empty elsewhere).
 std::string interrupted(const boost::mpi::communicator& world, const Scenario& scenario, const Tables& tables,
                         const Case& c, const std::filesystem::path& file) {
-  Rows first;
-  Rows second;
+  const std::string trace = file.string() + ".h5";
   {
     const auto comm = test::first_ranks(world, c.writers);
     if (world.rank() < c.writers) {
       CheckpointOptions stop;
       stop.stop_at = Time{parse_duration(c.at).ns};
       stop.write_path = file.string();
-      first = rows_of(test::run_gathered(comm, scenario, tables, {}, stop), tables);
+      test::run_to_file(comm, scenario, trace, stop);
     }
     world.barrier();
   }
@@ -87,11 +70,11 @@ std::string interrupted(const boost::mpi::communicator& world, const Scenario& s
     if (world.rank() < c.readers) {
       CheckpointOptions resume;
       resume.resume_path = file.string();
-      second = rows_of(test::run_gathered(comm, scenario, tables, {}, resume), tables);
+      test::run_to_file(comm, scenario, trace, resume);
     }
     world.barrier();
   }
-  return world.rank() == 0 ? canonical(tables, first, second) : std::string();
+  return world.rank() == 0 ? test::file_canonical(trace, tables) : std::string();
 }
 
 /// Every case (that fits the world) against the uninterrupted 1-rank run;
@@ -109,10 +92,10 @@ std::string expect_resumes(const boost::mpi::communicator& world, const std::str
   for (const Case& c : cases) {
     if (c.writers > world.size() || c.readers > world.size()) continue;
     const auto file = dir / ("at" + std::string(c.at) + "_" + std::to_string(c.writers) + ".ckpt");
-    const std::string joined = interrupted(world, scenario, tables, c, file);
+    const std::string continued = interrupted(world, scenario, tables, c, file);
     ++ran;
     if (world.rank() != 0) continue;
-    EXPECT_EQ(joined, reference) << name << ": stopped at " << c.at << " on " << c.writers
+    EXPECT_EQ(continued, "complete=1\n" + reference) << name << ": stopped at " << c.at << " on " << c.writers
                                  << " rank(s), resumed on " << c.readers;
   }
   if (world.rank() == 0) {

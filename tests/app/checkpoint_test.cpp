@@ -17,8 +17,10 @@
 
 #include "p2pgrid/sim/checkpoint_file.hpp"
 #include "p2pgrid/sim/fault_plan.hpp"
+#include "p2pgrid/sim/traffic_record.hpp"
 #include "p2pgrid/workload/phold.hpp"
 #include "support/mpi_run.hpp"
+#include "support/trace_file.hpp"
 
 namespace p2pgrid {
 namespace {
@@ -140,6 +142,73 @@ TEST(Checkpoint, ResumedRunEqualsTheUninterruptedOneOnAnyRankCount) {
     // The scenario really crashes, restarts and leaves, and peers process messages.
     EXPECT_NE(reference.find("action=1"), std::string::npos);
     EXPECT_NE(reference.find("action=3"), std::string::npos);
+    std::filesystem::remove_all(dir);
+  }
+}
+
+// The trace continues in the same HDF5 file (docs/checkpoint.md): stopped
+// on N ranks, resumed on M into the stopped run's file, that single file's
+// canonical tables (traffic too: counters in the checkpoint) equal the
+// uninterrupted run's, and it is complete. Stopping again later and resuming
+// from the first checkpoint drops the rows written after it.
+TEST(Checkpoint, ResumedRunContinuesTheSameTraceFile) {
+  const boost::mpi::communicator world;
+  const auto dir = private_dir(world);
+  const Scenario scenario = test::scenario_from_text(kScenario, {"run.seed=5", "trace.traffic=true"});
+  const std::vector<const TableDesc*> tables{&phold::PholdRecord::kTable, &FaultRecord::kTable,
+                                             &TrafficRecord::kTable};
+  std::string reference;
+  {
+    const auto solo = test::first_ranks(world, 1);
+    if (world.rank() == 0) reference = "complete=1\n" + test::run_canonical(solo, scenario, tables);
+    world.barrier();
+  }
+  struct Case {
+    const char* at;
+    int writers;
+    int readers;
+    const char* again;  // stop the resumed run here too, then resume from `at` again ("": no)
+  };
+  const std::vector<Case> cases{{"3s", 1, 1, "13s"}, {"9s", 1, 2, ""}, {"12s", 2, 1, ""}, {"9s", 2, 4, ""},
+                                {"6s", 4, 2, "15s"}};
+  int ran = 0;
+  for (const Case& c : cases) {
+    if (c.writers > world.size() || c.readers > world.size()) continue;
+    const std::string name = std::string("at") + c.at + "_" + std::to_string(c.writers);
+    const std::string file = (dir / (name + ".h5")).string();
+    const std::string ckpt = (dir / (name + ".ckpt")).string();
+    const auto run_on = [&](int ranks, CheckpointOptions options) {
+      const auto comm = test::first_ranks(world, ranks);
+      bool stopped = false;
+      if (world.rank() < ranks) stopped = test::run_to_file(comm, scenario, file, options);
+      world.barrier();
+      return stopped;
+    };
+    CheckpointOptions stop;
+    stop.stop_at = Time{parse_duration(c.at).ns};
+    stop.write_path = ckpt;
+    run_on(c.writers, stop);
+    if (world.rank() == 0) {
+      EXPECT_EQ(test::file_canonical(file, {}), "complete=0\n") << name << ": a stopped run's file";
+    }
+    CheckpointOptions resume;
+    resume.resume_path = ckpt;
+    if (*c.again != '\0') {
+      CheckpointOptions later = resume;
+      later.stop_at = Time{parse_duration(c.again).ns};
+      later.write_path = (dir / (name + "_later.ckpt")).string();
+      EXPECT_TRUE(run_on(c.readers, later) || world.rank() >= c.readers);
+    }
+    run_on(c.readers, resume);
+    ++ran;
+    if (world.rank() != 0) continue;
+    EXPECT_EQ(test::file_canonical(file, tables), reference)
+        << "stopped at " << c.at << " on " << c.writers << " rank(s), resumed on " << c.readers
+        << (*c.again != '\0' ? std::string(" (after a later stop at ") + c.again + ")" : std::string());
+  }
+  if (world.rank() == 0) {
+    EXPECT_GT(ran, 0);
+    EXPECT_NE(reference.find("# traffic\npeer="), std::string::npos);
     std::filesystem::remove_all(dir);
   }
 }

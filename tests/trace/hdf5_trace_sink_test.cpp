@@ -13,6 +13,8 @@
 #include <cstddef>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -181,6 +183,100 @@ TEST(Hdf5TraceSink, EveryRanksRowsLandOnceWithTheirBytesAndCollectively) {
     EXPECT_EQ(a, 42U);
     std::filesystem::remove(path);
   }
+}
+
+std::vector<std::byte> file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::byte> out(raw.size());
+  std::memcpy(out.data(), raw.data(), raw.size());
+  return out;
+}
+
+// A resumed run continues the file (docs/checkpoint.md): the rows up to the
+// checkpoint stay, the later ones are dropped (also inside a chunk, and with
+// compression), new rows follow; a file that is not the checkpoint's is
+// refused without being modified. Rows are written by every rank.
+TEST(Hdf5TraceSink, ContinuedFileKeepsTheRowsBeforeTheCheckpointAndAppendsAfterThem) {
+  const boost::mpi::communicator world;
+  const std::string path = temp_path(world, "continued");
+  const TableDesc* tables[] = {&TestRow::kTable, &Other::kTable};
+  for (const unsigned gzip : {0U, 4U}) {
+    TraceOptions options;
+    options.chunk_bytes = 4096;
+    options.gzip_level = gzip;
+    std::vector<TestRow> all;  // in file order
+    std::uint64_t keep = 0;
+    const auto write_round = [&](Hdf5TraceSink& sink, std::uint64_t first, int per_rank) {
+      for (int r = 0; r < world.size(); ++r) {
+        for (int k = 0; k < per_rank; ++k) {
+          const TestRow row = make_row(first++, r);
+          all.push_back(row);
+          if (r == world.rank()) sink.record(row);
+        }
+      }
+      sink.flush();
+      return first;
+    };
+    {
+      Hdf5TraceSink sink(path, tables, options, world);
+      sink.set_attribute("trace_id", std::string_view("abc"));
+      std::uint64_t next = write_round(sink, 0, 37);
+      keep = sink.rows_in_file(TestRow::kTable);  // the checkpoint
+      next = write_round(sink, next, 41);         // written after it: dropped on resume
+      sink.record(Other{7});
+      sink.close();
+    }
+    all.resize(keep);
+    const std::vector<std::byte> before = world.rank() == 0 ? file_bytes(path) : std::vector<std::byte>();
+    const auto refused = [&](const TraceContinuation& from, const std::string& what) {
+      try {
+        Hdf5TraceSink sink(path, tables, options, world, from);
+        ADD_FAILURE() << "continued despite " << what;
+        sink.close();
+      } catch (const TraceError& e) {
+        EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+      }
+      world.barrier();
+      if (world.rank() == 0) {
+        EXPECT_EQ(file_bytes(path), before) << what;
+      }
+    };
+    refused({{{"trace_id", "xyz"}}, {{"test_rows", keep}, {"other", 0}}}, "'trace_id' is abc, this run's is xyz");
+    refused({{{"config_hash", "h"}}, {{"test_rows", keep}, {"other", 0}}}, "'config_hash' missing");
+    refused({{{"trace_id", "abc"}}, {{"test_rows", keep}}}, "table 'other': the checkpoint records no row count");
+    refused({{{"trace_id", "abc"}}, {{"test_rows", keep + 1000}, {"other", 0}}}, "fewer than");
+    {
+      const TraceContinuation from{{{"trace_id", "abc"}}, {{"test_rows", keep}, {"other", 0}}};
+      Hdf5TraceSink sink(path, tables, options, world, from);
+      EXPECT_EQ(sink.int_attribute("complete", -1), 0);
+      EXPECT_EQ(sink.text_attribute("trace_id"), "abc");
+      EXPECT_EQ(sink.rows_in_file(TestRow::kTable), keep);
+      EXPECT_EQ(sink.rows_in_file(Other::kTable), 0U);
+      // Each rank reads back a share of the kept rows.
+      const auto rank = static_cast<std::uint64_t>(world.rank());
+      const auto ranks = static_cast<std::uint64_t>(world.size());
+      const std::uint64_t first = keep * rank / ranks;
+      const std::uint64_t count = keep * (rank + 1) / ranks - first;
+      const std::vector<std::byte> share = sink.read_rows(TestRow::kTable, first, count);
+      ASSERT_EQ(share.size(), count * sizeof(TestRow));
+      if (count > 0) {
+        EXPECT_EQ(std::memcmp(share.data(), all.data() + first, share.size()), 0);
+      }
+      write_round(sink, 5000, 11);
+      sink.close();
+    }
+    if (world.rank() == 0) {
+      const ReadBack got = read_table(path, TestRow::kTable);
+      EXPECT_EQ(got.complete, 1);
+      ASSERT_EQ(got.bytes.size(), all.size() * sizeof(TestRow)) << "gzip " << gzip;
+      EXPECT_EQ(std::memcmp(got.bytes.data(), all.data(), got.bytes.size()), 0) << "gzip " << gzip;
+      EXPECT_TRUE(read_table(path, Other::kTable).bytes.empty());
+    }
+    world.barrier();
+  }
+  if (world.rank() == 0) std::filesystem::remove(path);
 }
 
 TEST(Hdf5TraceSink, DisabledTableKeepsAnEmptyDatasetMarkedNotRecorded) {

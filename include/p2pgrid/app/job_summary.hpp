@@ -11,6 +11,7 @@
 
 #include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/api/trace_sink.hpp"
+#include "p2pgrid/grid/job_record.hpp"
 
 namespace p2pgrid {
 
@@ -19,6 +20,9 @@ class JobSummarySink final : public TraceSink {
   explicit JobSummarySink(TraceSink& inner) : inner_(inner) {}
 
   void append(const TableDesc& table, const void* row) override;
+  /// Counts a job without passing it on: the rows a continued trace already
+  /// holds from before the checkpoint (docs/checkpoint.md).
+  void count(const JobRecord& job);
   [[nodiscard]] bool enabled(const TableDesc& table) const override { return inner_.enabled(table); }
   [[nodiscard]] bool wants_flush() const override { return inner_.wants_flush(); }
   void flush() override { inner_.flush(); }

@@ -11,6 +11,7 @@
 
 #include "p2pgrid/api/memory_usage.hpp"
 #include "p2pgrid/app/scenario.hpp"
+#include "p2pgrid/sim/checkpoint_file.hpp"
 #include "p2pgrid/sim/engine_stats.hpp"
 
 namespace p2pgrid {
@@ -33,10 +34,19 @@ struct CheckpointOptions {
   /// Polled after every window: true stops the run at the next boundary,
   /// writes `write_path` and returns with `checkpointed` (SIGTERM, SIGUSR1).
   std::function<bool()> stop_requested;
+  /// Collective, at every checkpoint before it is written: flushes the
+  /// trace and records its position in the header (TraceOutput::record_position).
+  std::function<void(CheckpointHeader&)> record_trace;
 };
 
 /// SHA-256 of the resolved configuration: a checkpoint resumes only the run it was written for.
 std::string config_hash(const Scenario& scenario);
+
+/// Collective: rank 0 reads and checks the header of the checkpoint at
+/// `path` (read_checkpoint_header) and every rank gets it; a bad one throws
+/// CheckpointError on every rank. What a resumed run needs to open its trace.
+CheckpointHeader shared_checkpoint_header(const std::string& path, const Scenario& scenario,
+                                          const boost::mpi::communicator& comm);
 
 /// Called with the built engine before it runs (oracle bootstraps, tests).
 using BeforeRun = std::function<void(Engine&)>;

@@ -20,6 +20,8 @@ namespace p2pgrid {
 
 /// Largest protocol state of one peer, and largest pending payload.
 inline constexpr std::size_t kMaxPeerState = 1U << 20U;
+/// A peer's traffic counters in a checkpoint: 6 protocols x 4 u64.
+inline constexpr std::size_t kPeerTrafficBytes = 192;
 inline constexpr std::size_t kMaxEventPayload = 1U << 20U;
 
 /// One peer: the engine's view (sequence counter, random stream,
@@ -31,6 +33,11 @@ struct PeerCheckpoint {
   std::uint32_t incarnation = 0;
   bool alive = false;
   std::span<const std::byte> state;
+  /// The engine's traffic counters of the peer (trace.traffic): 0 bytes
+  /// when off, else kPeerTrafficBytes (u64 counts, little-endian). The
+  /// traffic table is written at the end from them, so a resumed run must
+  /// start from the counts so far.
+  std::span<const std::byte> traffic;
 
   template <class S, class V>
   static void fields(S& s, V& v) {
@@ -40,6 +47,7 @@ struct PeerCheckpoint {
     v("peer.incarnation", s.incarnation);
     v("peer.alive", s.alive);
     v.template bytes<std::uint32_t>("peer.state_size", "peer.state", s.state, kMaxPeerState);
+    v.template bytes<std::uint32_t>("peer.traffic_size", "peer.traffic", s.traffic, kPeerTrafficBytes);
   }
 };
 

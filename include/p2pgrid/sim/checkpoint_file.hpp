@@ -7,7 +7,8 @@
 /// Layout (little-endian, the codec's): magic "P2PGCKPT", format version
 /// u32, wire version u8, config hash (64 hex characters: SHA-256 of the
 /// resolved configuration), peers u32, time of the next window i64 ns,
-/// trace position (rows per table: count u32, then name and rows each),
+/// trace position (the trace file's id, then rows per table: count u32,
+/// then name and rows each; no id and no tables when the run had no trace),
 /// section count u32, one u64 length per section, then the sections
 /// (Engine::save()). docs/checkpoint.md describes it.
 
@@ -30,7 +31,11 @@ struct CheckpointHeader {
   std::string config_hash;  ///< SHA-256 (hex) of the resolved configuration
   std::uint32_t peers = 0;
   Time next_window;  ///< where the run stopped
-  /// Rows each trace table held when the checkpoint was taken.
+  /// The trace file's `trace_id` attribute (random, set when the file was
+  /// created): a resumed run continues only that file. Empty: no trace.
+  std::string trace_id;
+  /// Rows each trace table held in that file when the checkpoint was taken
+  /// (the trace was flushed first).
   std::vector<std::pair<std::string, std::uint64_t>> trace_rows;
 };
 
@@ -50,5 +55,11 @@ struct LoadedCheckpoint {
 /// there. Throws CheckpointError naming the file, the field and the reason.
 LoadedCheckpoint read_checkpoint(const std::string& path, const std::string& expected_config_hash,
                                  std::uint32_t expected_peers);
+
+/// Reads and checks only the header (the first bytes of the file), with the
+/// same checks and errors as read_checkpoint except the sections': what a
+/// resumed run needs before it opens its trace.
+CheckpointHeader read_checkpoint_header(const std::string& path, const std::string& expected_config_hash,
+                                        std::uint32_t expected_peers);
 
 }  // namespace p2pgrid

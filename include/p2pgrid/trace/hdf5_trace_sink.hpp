@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "p2pgrid/api/trace_sink.hpp"
@@ -46,6 +47,16 @@ struct TraceWriterStats {
   std::uint32_t last_no_collective_cause = 0;  ///< H5Pget_mpio_no_collective_cause, local | global
 };
 
+/// What a resumed run continues in an existing trace (docs/checkpoint.md).
+struct TraceContinuation {
+  /// String root attributes the file must hold with exactly these values
+  /// (config_hash, trace_id), checked in this order.
+  std::vector<std::pair<std::string, std::string>> expect;
+  /// Rows to keep of each table; the rows after them are dropped. Every
+  /// table of the run is listed, and the file must hold at least as many.
+  std::vector<std::pair<std::string, std::uint64_t>> keep_rows;
+};
+
 class Hdf5TraceSink final : public TraceSink {
  public:
   /// Collective: creates (truncates) `path` and one dataset per table, with
@@ -53,6 +64,15 @@ class Hdf5TraceSink final : public TraceSink {
   /// naming the file and the reason.
   Hdf5TraceSink(const std::string& path, std::span<const TableDesc* const> tables, TraceOptions options,
                 const boost::mpi::communicator& comm);
+  /// Collective: opens the existing trace `path` to continue it. Rank 0
+  /// first checks, with a read-only open, that it is a p2pgrid trace of this
+  /// schema version holding `from.expect`'s attributes and every table with
+  /// this run's row layout and at least `from.keep_rows` rows; otherwise
+  /// TraceError names the file, the field and the reason, and the file is
+  /// not modified. Then every table's extent is set to its kept rows, and
+  /// complete = 0 until close().
+  Hdf5TraceSink(const std::string& path, std::span<const TableDesc* const> tables, TraceOptions options,
+                const boost::mpi::communicator& comm, const TraceContinuation& from);
   /// Closes the file without marking it complete (a failed run).
   ~Hdf5TraceSink() override;
   Hdf5TraceSink(const Hdf5TraceSink&) = delete;
@@ -75,8 +95,20 @@ class Hdf5TraceSink final : public TraceSink {
   /// switched off.
   void rewrite_last_block(const TableDesc& table, std::span<const std::byte> rows);
 
+  /// Collective: root attributes as written (every rank reads the same);
+  /// `fallback` when the file has no such attribute.
+  [[nodiscard]] std::int64_t int_attribute(std::string_view name, std::int64_t fallback) const;
+  [[nodiscard]] std::string text_attribute(std::string_view name) const;
+
+  /// Collective: rows [first, first + count) of a table from the file, as
+  /// bytes in the row layout; every rank reads its own range (count 0 is fine).
+  [[nodiscard]] std::vector<std::byte> read_rows(const TableDesc& table, std::uint64_t first, std::uint64_t count);
+
   /// Collective: flushes, sets complete = 1 and closes the file.
   void close();
+  /// Collective: flushes and closes the file leaving complete = 0: a run
+  /// stopped for a checkpoint, whose resumed run continues the file.
+  void close_stopped();
 
   /// Rows of a table in the file so far (the same on every rank).
   [[nodiscard]] std::uint64_t rows_in_file(const TableDesc& table) const;
