@@ -23,12 +23,12 @@
 #include "p2pgrid/app/scenario.hpp"
 #include "p2pgrid/app/schema_docs.hpp"
 #include "p2pgrid/app/stop_signal.hpp"
-#include "p2pgrid/app/version.hpp"
 #include "p2pgrid/app/trace_output.hpp"
+#include "p2pgrid/app/version.hpp"
 #include "p2pgrid/config/config.hpp"
 #include "p2pgrid/core/checkpoint_error.hpp"
-#include "p2pgrid/sim/checkpoint_file.hpp"
 #include "p2pgrid/live/live_main.hpp"
+#include "p2pgrid/sim/checkpoint_file.hpp"
 #include "p2pgrid/trace/hdf5_trace_sink.hpp"
 
 namespace {
