@@ -240,8 +240,13 @@ TEST_F(Cli, SignalStopsTheRunWithACheckpoint) {
   // Long enough to be running when the signal comes.
   const std::string cfg = write("long.toml", "[peers]\ncount = 64\n[run]\nduration = \"1000000s\"\n");
   const std::string ckpt = (dir_ / "signal.ckpt").string();
+  const std::string log = (dir_ / "signal.log").string();
+  // Signalled once it reports progress, so the handlers are in place
+  // whatever the machine's load (a fixed sleep raced a slow start-up).
   const std::string script = "sh -c '" + std::string(P2PGRID_BINARY) + " run " + cfg + " --checkpoint " + ckpt +
-                             " & pid=$!; sleep 1; kill -USR1 $pid; wait $pid; echo exit=$?'";
+                             " --set progress.interval=100ms >" + log + " 2>&1 & pid=$!; i=0; " +
+                             "while ! grep -q progress: " + log + " && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done; " +
+                             "kill -USR1 $pid; wait $pid; echo exit=$?; cat " + log + "'";
   FILE* pipe = popen((script + " 2>&1").c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   std::string out;
