@@ -241,6 +241,10 @@ struct FieldCodec<can::Zone> {
       lo[static_cast<std::size_t>(d)] = r.u32(field);
       level[static_cast<std::size_t>(d)] = r.u8(field);
     }
+    if (can::Zone::valid_bounds(lo, level)) {
+      z = can::Zone::from_valid_bounds(lo, level);
+      return;
+    }
     try {
       z = can::Zone::from_bounds(lo, level);
     } catch (const std::invalid_argument& e) {

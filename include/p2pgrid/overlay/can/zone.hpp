@@ -42,6 +42,25 @@ class Zone {
   /// bound is not a multiple of its interval's width.
   static Zone from_bounds(const std::array<std::uint32_t, kMaxDims>& lo,
                           const std::array<std::uint8_t, kMaxDims>& level);
+  /// True when from_bounds would accept these bounds. Inline: decoding
+  /// neighbour lists checks every zone of every entry, and only a bad one
+  /// needs from_bounds' message.
+  static constexpr bool valid_bounds(const std::array<std::uint32_t, kMaxDims>& lo,
+                                     const std::array<std::uint8_t, kMaxDims>& level) {
+    bool ok = true;
+    for (std::size_t i = 0; i < kMaxDims; ++i) {
+      ok = ok && level[i] <= kMaxLevel && (std::uint64_t{lo[i]} & ((kSpan >> level[i]) - 1)) == 0;
+    }
+    return ok;
+  }
+  /// from_bounds for bounds that passed valid_bounds.
+  static constexpr Zone from_valid_bounds(const std::array<std::uint32_t, kMaxDims>& lo,
+                                          const std::array<std::uint8_t, kMaxDims>& level) {
+    Zone z;
+    z.lo_ = lo;
+    z.level_ = level;
+    return z;
+  }
 
   [[nodiscard]] constexpr std::uint32_t lo(int dim) const { return lo_[static_cast<std::size_t>(dim)]; }
   [[nodiscard]] constexpr std::uint8_t level(int dim) const { return level_[static_cast<std::size_t>(dim)]; }
