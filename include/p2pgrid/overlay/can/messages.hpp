@@ -124,6 +124,9 @@ struct RouteMsg {
 
 struct JoinReplyMsg {
   static constexpr MessageType kType = MessageType::kJoinReply;
+  /// User-provided, so decoding (std::variant::emplace value-initialises)
+  /// does not zero the lists' unused storage: kilobytes per message.
+  JoinReplyMsg() {}  // NOLINT(modernize-use-equals-default)
   bool ok = false;  ///< false: the zone holding the point cannot be split further
   Zone zone;        ///< the joiner's zone (when ok)
   FixedList<Entry, kMaxEntries> entries;  ///< the owner and its neighbours around `zone`
@@ -138,6 +141,9 @@ struct JoinReplyMsg {
 
 struct UpdateMsg {
   static constexpr MessageType kType = MessageType::kUpdate;
+  /// User-provided, so decoding (std::variant::emplace value-initialises)
+  /// does not zero the lists' unused storage: kilobytes per message.
+  UpdateMsg() {}  // NOLINT(modernize-use-equals-default)
   Point point;
   std::uint32_t load = 0;  ///< opaque load word of the sender's stack
   /// A reply (a correction to a peer that wrongly took the sender for a
@@ -169,6 +175,9 @@ struct LeaveMsg {
 
 struct HandoverMsg {
   static constexpr MessageType kType = MessageType::kHandover;
+  /// User-provided, so decoding (std::variant::emplace value-initialises)
+  /// does not zero the lists' unused storage: kilobytes per message.
+  HandoverMsg() {}  // NOLINT(modernize-use-equals-default)
   FixedList<Zone, kMaxZones> zones;
   FixedList<Entry, kMaxEntries> entries;
 
