@@ -113,7 +113,8 @@ void Node::on_start(Context& ctx) {
 
 void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes) {
   NullUpcalls up;
-  Message m;
+  MessageLease lease;
+  Message& m = lease.get();
   decode(bytes, dims_, m);
   handle(ctx, up, from, m);
 }
@@ -131,7 +132,8 @@ void Node::on_leave(Context& ctx) {
 void Node::on_finish(Context& ctx, bool alive) const { record_zones(ctx, alive); }
 
 void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, Upcalls& up) {
-  Message m;  // fixed arrays on the stack: no heap per message
+  MessageLease lease;  // fixed arrays, reused: no heap and no zero fill per message
+  Message& m = lease.get();
   decode(bytes, dims_, m);
   if (!handle(ctx, up, from, m)) ctx.log("CAN workload message in a grid stack; dropped");
 }
