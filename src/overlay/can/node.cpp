@@ -474,12 +474,13 @@ void Node::on_update(Context& ctx, Upcalls& up, PeerId from, const UpdateMsg& m)
 }
 
 void Node::learn_heir(Context& ctx, PeerId of, std::span<const Entry> entries) {
+  const Time now = ctx.now();
   const Time since = alive_since(ctx);
   PeerId heir = PeerId::none();
   double best = 2.0;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
-    if (ctx.now() - Duration::milliseconds(e.age_ms) < since) continue;  // not a live candidate
+    if (now - Duration::milliseconds(e.age_ms) < since) continue;  // not a live candidate
     if (i > 0 && entries[i - 1].peer == e.peer) continue;              // grouped: counted below
     double v = 0;
     for (std::size_t k = i; k < entries.size() && entries[k].peer == e.peer; ++k) v += entries[k].zone.volume();

@@ -128,6 +128,56 @@ class Zone {
   std::array<std::uint8_t, kMaxDims> level_{};
 };
 
+
+// Inline: the neighbour-list handlers test every entry against every zone
+// held, and the calls cost more than the tests.
+inline bool Zone::contains(const Point& p) const {
+  for (int d = 0; d < kMaxDims; ++d) {
+    const std::uint32_t c = p.x[static_cast<std::size_t>(d)];
+    if (c < lo(d) || std::uint64_t{c} >= hi(d)) return false;
+  }
+  return true;
+}
+
+inline bool Zone::overlaps(const Zone& o) const {
+  for (int d = 0; d < kMaxDims; ++d) {
+    if (std::uint64_t{lo(d)} >= o.hi(d) || std::uint64_t{o.lo(d)} >= hi(d)) return false;
+  }
+  return true;
+}
+
+inline bool Zone::covers(const Zone& o) const {
+  for (int d = 0; d < kMaxDims; ++d) {
+    if (o.lo(d) < lo(d) || o.hi(d) > hi(d)) return false;
+  }
+  return true;
+}
+
+inline bool Zone::abuts(const Zone& o) const {
+  int touching = 0;
+  for (int d = 0; d < kMaxDims; ++d) {
+    if (hi(d) == o.lo(d) || o.hi(d) == lo(d)) {
+      ++touching;
+    } else if (std::uint64_t{lo(d)} >= o.hi(d) || std::uint64_t{o.lo(d)} >= hi(d)) {
+      return false;  // apart in this dimension
+    }
+  }
+  return touching == 1;
+}
+
+inline std::uint64_t Zone::distance(const Point& p) const {
+  std::uint64_t sum = 0;
+  for (int d = 0; d < kMaxDims; ++d) {
+    const std::uint64_t c = p.x[static_cast<std::size_t>(d)];
+    if (c < lo(d)) {
+      sum += lo(d) - c;
+    } else if (c >= hi(d)) {
+      sum += c - (hi(d) - 1);  // to the last coordinate inside
+    }
+  }
+  return sum;
+}
+
 /// How a join splits the zone that holds the joiner's point.
 struct JoinSplit {
   int dim = -1;             ///< -1: the zone cannot be split
