@@ -83,8 +83,14 @@ class Writer {
     if (buf_.size() - size_ < sizeof(T)) {
       throw EncodeError("message larger than its " + std::to_string(buf_.size()) + "-byte buffer");
     }
-    for (std::size_t i = 0; i < sizeof(T); ++i) {
-      buf_[size_ + i] = static_cast<std::byte>((v >> (8 * i)) & 0xFFU);
+    if constexpr (std::endian::native == std::endian::little) {
+      // The wire is little-endian: one store (GCC does not merge the loop's
+      // byte stores, and neighbour lists write thousands of fields).
+      std::memcpy(buf_.data() + size_, &v, sizeof(T));
+    } else {
+      for (std::size_t i = 0; i < sizeof(T); ++i) {
+        buf_[size_ + i] = static_cast<std::byte>((v >> (8 * i)) & 0xFFU);
+      }
     }
     size_ += sizeof(T);
   }
@@ -187,8 +193,12 @@ class Reader {
                       std::to_string(remaining()) + " left");
     }
     T v = 0;
-    for (std::size_t i = 0; i < sizeof(T); ++i) {
-      v = static_cast<T>(v | (static_cast<T>(std::to_integer<std::uint8_t>(buf_[pos_ + i])) << (8 * i)));
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(&v, buf_.data() + pos_, sizeof(T));  // one load (see Writer::put)
+    } else {
+      for (std::size_t i = 0; i < sizeof(T); ++i) {
+        v = static_cast<T>(v | (static_cast<T>(std::to_integer<std::uint8_t>(buf_[pos_ + i])) << (8 * i)));
+      }
     }
     pos_ += sizeof(T);
     return v;

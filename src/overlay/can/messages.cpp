@@ -14,7 +14,24 @@ std::span<const std::byte> encode_message(Writer& w, int dims, const M& m) {
   return w.bytes();
 }
 
+thread_local Message t_scratch;
+thread_local bool t_scratch_busy = false;
+
 }  // namespace
+
+MessageLease::MessageLease() {
+  if (t_scratch_busy) {
+    own_ = std::make_unique<Message>();
+    message_ = own_.get();
+  } else {
+    t_scratch_busy = true;
+    message_ = &t_scratch;
+  }
+}
+
+MessageLease::~MessageLease() {
+  if (!own_) t_scratch_busy = false;
+}
 
 std::span<const std::byte> encode(Writer& w, int dims, const RouteMsg& m) { return encode_message(w, dims, m); }
 std::span<const std::byte> encode(Writer& w, int dims, const JoinReplyMsg& m) { return encode_message(w, dims, m); }

@@ -27,28 +27,41 @@ struct Box {
   std::array<std::uint64_t, kMaxDims> hi{};
 };
 
+Box box_of(const Zone& z) {
+  Box b;
+  for (int d = 0; d < kMaxDims; ++d) {
+    b.lo[static_cast<std::size_t>(d)] = z.lo(d);
+    b.hi[static_cast<std::size_t>(d)] = z.hi(d);
+  }
+  return b;
+}
+
 /// A point of `r` that no zone covers, if any: halve `r` (never along
 /// `skip`, the face normal) until a part meets no zone. Zones are dyadic,
 /// so a few halvings settle every part. `budget` caps the calls: with many
 /// tiny neighbour zones (clustered machines) the recursion can visit
 /// millions of parts per check; a gap the budget misses is found by a
 /// later check, since faces are re-checked every update period.
-bool find_uncovered(const Box& r, std::span<const Zone> zones, int dims, int skip, int depth, Point& out,
-                    int& budget) {
+///
+/// `zones` is reordered: the ones meeting `r` are moved to the front and
+/// only they go down to the halves (a zone that misses `r` misses its
+/// halves). The answer does not depend on the order (any covering zone
+/// ends the call, "partial" is an or), so this only saves work.
+bool find_uncovered(const Box& r, std::span<Box> zones, int dims, int skip, int depth, Point& out, int& budget) {
   if (budget-- <= 0) return false;
-  bool partial = false;
-  for (const Zone& z : zones) {
+  std::size_t meeting = 0;
+  for (std::size_t k = 0; k < zones.size(); ++k) {
+    const Box& z = zones[k];
     bool meets = true;
     bool covers = true;
-    for (int d = 0; d < kMaxDims; ++d) {
-      const auto i = static_cast<std::size_t>(d);
-      if (z.lo(d) >= r.hi[i] || z.hi(d) <= r.lo[i]) meets = false;
-      if (z.lo(d) > r.lo[i] || z.hi(d) < r.hi[i]) covers = false;
+    for (std::size_t i = 0; i < kMaxDims; ++i) {
+      if (z.lo[i] >= r.hi[i] || z.hi[i] <= r.lo[i]) meets = false;
+      if (z.lo[i] > r.lo[i] || z.hi[i] < r.hi[i]) covers = false;
     }
     if (covers) return false;
-    partial = partial || meets;
+    if (meets) std::swap(zones[meeting++], zones[k]);
   }
-  if (!partial) {
+  if (meeting == 0) {
     for (int d = 0; d < kMaxDims; ++d) {
       const auto i = static_cast<std::size_t>(d);
       out.x[i] = static_cast<std::uint32_t>(r.lo[i] + (r.hi[i] - r.lo[i]) / 2);
@@ -70,8 +83,9 @@ bool find_uncovered(const Box& r, std::span<const Zone> zones, int dims, int ski
   Box b = r;
   a.hi[w] = r.lo[w] + (r.hi[w] - r.lo[w]) / 2;
   b.lo[w] = a.hi[w];
-  return find_uncovered(a, zones, dims, skip, depth - 1, out, budget) ||
-         find_uncovered(b, zones, dims, skip, depth - 1, out, budget);
+  const auto near = zones.first(meeting);
+  return find_uncovered(a, near, dims, skip, depth - 1, out, budget) ||
+         find_uncovered(b, near, dims, skip, depth - 1, out, budget);
 }
 
 constexpr int kFaceCheckBudget = 512;
@@ -99,7 +113,8 @@ void Node::on_start(Context& ctx) {
 
 void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes) {
   NullUpcalls up;
-  Message m;
+  MessageLease lease;
+  Message& m = lease.get();
   decode(bytes, dims_, m);
   handle(ctx, up, from, m);
 }
@@ -117,7 +132,8 @@ void Node::on_leave(Context& ctx) {
 void Node::on_finish(Context& ctx, bool alive) const { record_zones(ctx, alive); }
 
 void Node::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes, Upcalls& up) {
-  Message m;  // fixed arrays on the stack: no heap per message
+  MessageLease lease;  // fixed arrays, reused: no heap and no zero fill per message
+  Message& m = lease.get();
   decode(bytes, dims_, m);
   if (!handle(ctx, up, from, m)) ctx.log("CAN workload message in a grid stack; dropped");
 }
@@ -458,12 +474,13 @@ void Node::on_update(Context& ctx, Upcalls& up, PeerId from, const UpdateMsg& m)
 }
 
 void Node::learn_heir(Context& ctx, PeerId of, std::span<const Entry> entries) {
+  const Time now = ctx.now();
   const Time since = alive_since(ctx);
   PeerId heir = PeerId::none();
   double best = 2.0;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
-    if (ctx.now() - Duration::milliseconds(e.age_ms) < since) continue;  // not a live candidate
+    if (now - Duration::milliseconds(e.age_ms) < since) continue;  // not a live candidate
     if (i > 0 && entries[i - 1].peer == e.peer) continue;              // grouped: counted below
     double v = 0;
     for (std::size_t k = i; k < entries.size() && entries[k].peer == e.peer; ++k) v += entries[k].zone.volume();
@@ -491,6 +508,11 @@ void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entri
   const Time since = alive_since(ctx);
   Zone found[kMaxZones];
   PeerId contested = PeerId::none();
+  // Lists built by fill_entries without a filter are in peer order, so one
+  // peer's entries are contiguous and the gathering below can stop at the
+  // first other peer instead of scanning the rest of the list for each entry.
+  const bool sorted = std::is_sorted(entries.begin(), entries.end(),
+                                     [](const Entry& a, const Entry& b) { return a.peer < b.peer; });
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
     if (e.peer == self_ || !e.peer.valid()) continue;
@@ -516,7 +538,11 @@ void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entri
     std::size_t n = 0;
     bool adjacent = false;
     for (std::size_t k = i; k < entries.size() && n < kMaxZones; ++k) {
-      if (entries[k].peer != e.peer || overlaps_mine(entries[k].zone)) continue;
+      if (entries[k].peer != e.peer) {
+        if (sorted) break;
+        continue;
+      }
+      if (overlaps_mine(entries[k].zone)) continue;
       found[n++] = entries[k].zone;
       adjacent = adjacent || abuts_mine(entries[k].zone);
     }
@@ -679,18 +705,16 @@ void Node::check_faces(Context& ctx, Upcalls& up) {
   // (or our own, or the space's boundary). A gap means a neighbour nobody
   // introduced (its zone changed hands while our common neighbours died):
   // route a hello into the gap, and its owner introduces itself.
-  std::vector<Zone> known(table_.all_zones().begin(), table_.all_zones().end());
-  known.insert(known.end(), zones_.begin(), zones_.end());
+  std::vector<Box> known;
+  known.reserve(table_.all_zones().size() + zones_.size());
+  for (const Zone& z : table_.all_zones()) known.push_back(box_of(z));
+  for (const Zone& z : zones_) known.push_back(box_of(z));
   int sent = 0;
   for (const Zone& z : zones_) {
     for (int d = 0; d < dims_ && sent < 4; ++d) {
       for (const bool upper : {false, true}) {
         if (upper ? z.hi(d) >= kSpan : z.lo(d) == 0) continue;
-        Box face;
-        for (int k = 0; k < kMaxDims; ++k) {
-          face.lo[static_cast<std::size_t>(k)] = z.lo(k);
-          face.hi[static_cast<std::size_t>(k)] = z.hi(k);
-        }
+        Box face = box_of(z);
         const auto i = static_cast<std::size_t>(d);
         face.lo[i] = upper ? z.hi(d) : z.lo(d) - 1;
         face.hi[i] = face.lo[i] + 1;

@@ -32,7 +32,8 @@ void ProbeNode::on_start(Context& ctx) {
 }
 
 void ProbeNode::on_message(Context& ctx, PeerId from, std::span<const std::byte> bytes) {
-  Message m;
+  MessageLease lease;
+  Message& m = lease.get();
   decode(bytes, node_.params().dims(), m);
   if (node_.handle(ctx, *this, from, m)) return;
   const auto& reply = std::get<ProbeReplyMsg>(m);

@@ -42,6 +42,25 @@ class Zone {
   /// bound is not a multiple of its interval's width.
   static Zone from_bounds(const std::array<std::uint32_t, kMaxDims>& lo,
                           const std::array<std::uint8_t, kMaxDims>& level);
+  /// True when from_bounds would accept these bounds. Inline: decoding
+  /// neighbour lists checks every zone of every entry, and only a bad one
+  /// needs from_bounds' message.
+  static constexpr bool valid_bounds(const std::array<std::uint32_t, kMaxDims>& lo,
+                                     const std::array<std::uint8_t, kMaxDims>& level) {
+    bool ok = true;
+    for (std::size_t i = 0; i < kMaxDims; ++i) {
+      ok = ok && level[i] <= kMaxLevel && (std::uint64_t{lo[i]} & ((kSpan >> level[i]) - 1)) == 0;
+    }
+    return ok;
+  }
+  /// from_bounds for bounds that passed valid_bounds.
+  static constexpr Zone from_valid_bounds(const std::array<std::uint32_t, kMaxDims>& lo,
+                                          const std::array<std::uint8_t, kMaxDims>& level) {
+    Zone z;
+    z.lo_ = lo;
+    z.level_ = level;
+    return z;
+  }
 
   [[nodiscard]] constexpr std::uint32_t lo(int dim) const { return lo_[static_cast<std::size_t>(dim)]; }
   [[nodiscard]] constexpr std::uint8_t level(int dim) const { return level_[static_cast<std::size_t>(dim)]; }
@@ -108,6 +127,56 @@ class Zone {
   std::array<std::uint32_t, kMaxDims> lo_{};
   std::array<std::uint8_t, kMaxDims> level_{};
 };
+
+
+// Inline: the neighbour-list handlers test every entry against every zone
+// held, and the calls cost more than the tests.
+inline bool Zone::contains(const Point& p) const {
+  for (int d = 0; d < kMaxDims; ++d) {
+    const std::uint32_t c = p.x[static_cast<std::size_t>(d)];
+    if (c < lo(d) || std::uint64_t{c} >= hi(d)) return false;
+  }
+  return true;
+}
+
+inline bool Zone::overlaps(const Zone& o) const {
+  for (int d = 0; d < kMaxDims; ++d) {
+    if (std::uint64_t{lo(d)} >= o.hi(d) || std::uint64_t{o.lo(d)} >= hi(d)) return false;
+  }
+  return true;
+}
+
+inline bool Zone::covers(const Zone& o) const {
+  for (int d = 0; d < kMaxDims; ++d) {
+    if (o.lo(d) < lo(d) || o.hi(d) > hi(d)) return false;
+  }
+  return true;
+}
+
+inline bool Zone::abuts(const Zone& o) const {
+  int touching = 0;
+  for (int d = 0; d < kMaxDims; ++d) {
+    if (hi(d) == o.lo(d) || o.hi(d) == lo(d)) {
+      ++touching;
+    } else if (std::uint64_t{lo(d)} >= o.hi(d) || std::uint64_t{o.lo(d)} >= hi(d)) {
+      return false;  // apart in this dimension
+    }
+  }
+  return touching == 1;
+}
+
+inline std::uint64_t Zone::distance(const Point& p) const {
+  std::uint64_t sum = 0;
+  for (int d = 0; d < kMaxDims; ++d) {
+    const std::uint64_t c = p.x[static_cast<std::size_t>(d)];
+    if (c < lo(d)) {
+      sum += lo(d) - c;
+    } else if (c >= hi(d)) {
+      sum += c - (hi(d) - 1);  // to the last coordinate inside
+    }
+  }
+  return sum;
+}
 
 /// How a join splits the zone that holds the joiner's point.
 struct JoinSplit {
