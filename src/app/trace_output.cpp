@@ -22,8 +22,8 @@
 
 #include "p2pgrid/app/runner.hpp"
 #include "p2pgrid/app/sha256.hpp"
-#include "p2pgrid/grid/job_record.hpp"
 #include "p2pgrid/app/version.hpp"
+#include "p2pgrid/grid/job_record.hpp"
 #include "p2pgrid/sim/partition.hpp"
 #include "p2pgrid/trace/hdf5_trace_sink.hpp"
 #include "p2pgrid/sim/traffic_record.hpp"
