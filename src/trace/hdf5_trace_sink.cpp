@@ -492,7 +492,6 @@ class Hdf5TraceSink::Impl {
     if (!attr.valid() || H5Awrite(attr.get(), type.get(), texts.data()) < 0) fail("write attribute " + key);
   }
 
-
   static std::uint64_t kept_rows(const TraceContinuation& from, const std::string& table) {
     for (const auto& [name, rows] : from.keep_rows) {
       if (name == table) return rows;
