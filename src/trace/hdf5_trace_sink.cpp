@@ -96,12 +96,7 @@ class Hdf5TraceSink::Impl {
     open_file();
     for (Table& t : tables_) create_dataset(t);
     write_int_attribute("schema_version", kTraceSchemaVersion);
-    write_int_attribute("complete", 0);
-    transfer_ = Handle(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
-    H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE);
-    flush_file();
-    log_flush();
-    last_flush_ = std::chrono::steady_clock::now();
+    start_writing();
   }
 
   /// Continues an existing trace (a resumed run).
@@ -125,6 +120,12 @@ class Hdf5TraceSink::Impl {
       if (H5Dset_extent(t.dataset.get(), &keep) < 0) fail("set the extent of " + t.name);
       t.in_file = keep;
     }
+    start_writing();
+  }
+
+  /// Both constructors end here: the file is open and incomplete until
+  /// close(), and row writes are collective.
+  void start_writing() {
     write_int_attribute("complete", 0);
     transfer_ = Handle(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
     H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE);
