@@ -124,7 +124,7 @@ def cmd_recovery(args):
     for path in args.traces:
         with _open(path, args) as t:
             runs.append(recovery.run_recovery(t))
-    sys.stdout.write(recovery.markdown(recovery.pooled(runs)))
+    sys.stdout.write(recovery.markdown(recovery.cells(runs)))
 
 
 def cmd_gantt(args):

@@ -5,14 +5,20 @@ table at or before the detection, and the job runs again when its accepted
 run starts (jobs.started) after the detection. Rows whose node did not crash
 (a false suspicion: lost heartbeats) and jobs that never ran again (failed
 or open) and jobs whose accepted run had already started before the detection
-(another copy ran on) are counted apart, never dropped silently."""
+(another copy ran on) are counted apart, never dropped silently.
+
+A cell is every run of one resolved config but its seed (results.config_key):
+its recovery mean is the mean of the runs' mean recovery times with Student's
+t interval over those run means; median and p95 pool the recovered jobs of
+all its runs."""
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from .results import labels
-from .statistics import NS
+from .results import config_key, labels, matchmaker_key
+from .reader import TraceError
+from .statistics import NS, half_width_95
 
 CRASH, LEAVE = 1, 3
 
@@ -27,13 +33,30 @@ class RunRecovery:
     ran_before: int             # its accepted run had started before the detection (another copy ran on)
     times: np.ndarray           # crash -> running again (s), one per recovered job
     detect: np.ndarray          # crash -> detection (s), same rows
+    config: tuple = ()          # config_key(stored config): the cell this run replicates
+    path: str = ""
+
+
+@dataclass
+class CellRecovery:
+    scenario: str
+    matchmaker: str
+    runs: int
+    detections: int
+    false_suspicions: int
+    never_ran_again: int
+    ran_before: int
+    run_means: np.ndarray       # each run's mean recovery time (s); runs that recovered no job have none
+    times: np.ndarray           # every recovered job of every run (s)
+    detect: np.ndarray
 
 
 def run_recovery(trace):
     matchmaker, scenario = labels(trace)
     rec = trace.table("grid_recoveries") if trace.has("grid_recoveries") else None
+    cell = config_key(trace.config)
     if rec is None or len(rec) == 0:
-        return RunRecovery(scenario, matchmaker, 0, 0, 0, 0, np.array([]), np.array([]))
+        return RunRecovery(scenario, matchmaker, 0, 0, 0, 0, np.array([]), np.array([]), cell, trace.path)
     faults = trace.table("faults")
     down = faults[(faults["action"] == CRASH) | (faults["action"] == LEAVE)]
     crashes = {}
@@ -60,37 +83,52 @@ def run_recovery(trace):
         times.append((s - crash) * NS)
         detect.append((detected - crash) * NS)
     return RunRecovery(scenario, matchmaker, len(rec), false_suspicions, never, ran_before, np.array(times),
-                       np.array(detect))
+                       np.array(detect), cell, trace.path)
 
 
-def markdown(rows):
-    out = ["| scenario | matchmaker | detections | false suspicions | never ran again | recovered | "
-           "detection mean s | recovery mean s | median s | p95 s | accepted run started before |",
-           "|:---|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        if len(r.times):
-            figs = (f"{r.detect.mean():.1f} | {r.times.mean():.1f} | {np.median(r.times):.1f} | "
-                    f"{np.percentile(r.times, 95):.1f}")
+def markdown(cells):
+    out = ["| scenario | matchmaker | runs | detections | false suspicions | never ran again | recovered | "
+           "detection mean s | recovery mean s | ±95% s | median s | p95 s | accepted run started before |",
+           "|:---|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for c in cells:
+        if len(c.times):
+            half = half_width_95(c.run_means)
+            figs = (f"{c.detect.mean():.1f} | {c.run_means.mean():.1f} | "
+                    f"{'-' if not np.isfinite(half) else f'{half:.1f}'} | {np.median(c.times):.1f} | "
+                    f"{np.percentile(c.times, 95):.1f}")
         else:
-            figs = "- | - | - | -"
-        out.append(f"| {r.scenario} | {r.matchmaker} | {r.detections} | {r.false_suspicions} | {r.never_ran_again} | "
-                   f"{len(r.times)} | {figs} | {r.ran_before} |")
+            figs = "- | - | - | - | -"
+        out.append(f"| {c.scenario} | {c.matchmaker} | {c.runs} | {c.detections} | {c.false_suspicions} | "
+                   f"{c.never_ran_again} | {len(c.times)} | {figs} | {c.ran_before} |")
     note = ("recovery: from the run node's crash to the job's accepted run starting again; detection: crash to the "
-            "owner presuming the node dead (heartbeat period x missed heartbeats, at most). Runs of one cell pooled.")
+            "owner presuming the node dead (heartbeat period x missed heartbeats, at most). Counts are totals over "
+            "the cell's runs; recovery mean = mean of the runs' means, ±95% = half-width of Student's t interval "
+            "over those run means ('-' below two runs); detection mean, median and p95 pool the recovered jobs "
+            "of all runs.")
     return "\n".join(out + ["", note]) + "\n"
 
 
-def pooled(runs):
-    """RunRecovery per (scenario, matchmaker), the runs' rows pooled."""
+def cells(runs):
+    """CellRecovery per cell (config minus seed), sorted by scenario then
+    matchmaker. Raises TraceError when two configs carry one label."""
     groups = {}
     for r in runs:
-        g = groups.get((r.scenario, r.matchmaker))
-        if g is None:
-            groups[(r.scenario, r.matchmaker)] = r
-        else:
-            groups[(r.scenario, r.matchmaker)] = RunRecovery(
-                r.scenario, r.matchmaker, g.detections + r.detections, g.false_suspicions + r.false_suspicions,
-                g.never_ran_again + r.never_ran_again, g.ran_before + r.ran_before,
-                np.concatenate([g.times, r.times]),
-                np.concatenate([g.detect, r.detect]))
-    return list(groups.values())
+        groups.setdefault(r.config, []).append(r)
+    seen = {}
+    for key, members in groups.items():
+        label = (members[0].scenario, members[0].matchmaker)
+        if label in seen:
+            names = sorted({k for k, _ in set(key) ^ set(seen[label])})
+            raise TraceError(f"{members[0].path}: scenario '{label[0]}' with matchmaker '{label[1]}' names two "
+                             f"different configurations (they differ in {', '.join(names)}); give each its own "
+                             f"workload.name")
+        seen[label] = key
+    out = []
+    for key in sorted(groups, key=lambda k: (groups[k][0].scenario, matchmaker_key(groups[k][0].matchmaker))):
+        m = groups[key]
+        out.append(CellRecovery(
+            m[0].scenario, m[0].matchmaker, len(m), sum(r.detections for r in m),
+            sum(r.false_suspicions for r in m), sum(r.never_ran_again for r in m), sum(r.ran_before for r in m),
+            np.array([r.times.mean() for r in m if len(r.times)]),
+            np.concatenate([r.times for r in m]), np.concatenate([r.detect for r in m])))
+    return out

@@ -134,10 +134,33 @@ def test_recovery_time_from_crash_to_running_again(small):
     out = run_module("recovery", small["faults"]).stdout
     row = [c.strip() for c in [line for line in out.splitlines() if line.startswith("| faults |")][0].strip("|")
            .split("|")]
-    assert int(row[2]) == len(rec) and int(row[5]) == len(times) and len(times) > 0
+    assert row[2] == "1" and int(row[3]) == len(rec) and int(row[6]) == len(times) and len(times) > 0
     # Every detection is counted in exactly one column.
-    assert int(row[3]) + int(row[4]) + int(row[5]) + int(row[10]) == len(rec)
-    assert float(row[7]) == pytest.approx(statistics.fmean(times), abs=0.06)
+    assert int(row[4]) + int(row[5]) + int(row[6]) + int(row[12]) == len(rec)
+    # One run: its mean, and no interval (it comes from run means, never from the jobs of one run).
+    assert float(row[8]) == pytest.approx(statistics.fmean(times), abs=0.06) and row[9] == "-"
+
+
+def test_recovery_cells_pool_runs_of_one_config_with_an_interval_over_run_means():
+    from p2pgrid_post import recovery
+    from p2pgrid_post.reader import TraceError
+
+    def run(times, config=(("match.kind", "'can'"),), seed_path="a.h5"):
+        t = np.array(times, dtype=float)
+        return recovery.RunRecovery("crash", "can", len(t) + 1, 1, 0, 0, t, t / 10, config, seed_path)
+
+    runs = [run([100.0, 300.0]), run([400.0]), run([50.0, 60.0, 70.0]), run([])]
+    (cell,) = recovery.cells(runs)
+    assert cell.runs == 4 and cell.detections == 10 and cell.false_suspicions == 4
+    means = [200.0, 400.0, 60.0]  # the run without a recovered job has no mean
+    assert list(cell.run_means) == means and len(cell.times) == 6
+    row = [c.strip() for c in recovery.markdown([cell]).splitlines()[2].strip("|").split("|")]
+    half = stats.t.ppf(0.975, 2) * statistics.stdev(means) / math.sqrt(3)
+    assert float(row[8]) == pytest.approx(statistics.fmean(means), abs=0.05)
+    assert float(row[9]) == pytest.approx(half, abs=0.05)
+    other = run([10.0], config=(("match.kind", "'can'"), ("workload.constrained", "0.8")), seed_path="b.h5")
+    with pytest.raises(TraceError, match="differ in workload.constrained"):
+        recovery.cells(runs + [other])
 
 
 def test_traffic_per_role_and_busiest_peer(small):

@@ -117,6 +117,9 @@ class BufferWriter : public Writer {
 class Reader {
  public:
   explicit Reader(std::span<const std::byte> bytes) : buf_(bytes) {}
+  /// A reader over the part of a message that starts at its byte `base`,
+  /// so that errors still name the byte of the whole message.
+  Reader(std::span<const std::byte> bytes, std::size_t base) : buf_(bytes), base_(base) {}
 
   /// Reads the header and checks protocol and version.
   MessageHeader header(ProtocolId expected) {
@@ -179,10 +182,12 @@ class Reader {
 
   [[nodiscard]] std::size_t remaining() const { return buf_.size() - pos_; }
   [[nodiscard]] std::size_t position() const { return pos_; }
+  /// The position in the whole message (see the second constructor).
+  [[nodiscard]] std::size_t offset() const { return base_ + pos_; }
 
   [[noreturn]] void fail(const char* field, const std::string& why) const {
     throw DecodeError("malformed message: field '" + std::string(field) + "' at byte " +
-                      std::to_string(pos_) + ": " + why);
+                      std::to_string(base_ + pos_) + ": " + why);
   }
 
  private:
@@ -206,6 +211,7 @@ class Reader {
 
   std::span<const std::byte> buf_;
   std::size_t pos_ = 0;
+  std::size_t base_ = 0;
 };
 
 /// Protocol id of a message without decoding it; throws on an empty message.

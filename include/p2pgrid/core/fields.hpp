@@ -282,13 +282,22 @@ class FieldReader {
   template <BoundedList L>
   void list(const char* field, L& l) {
     using T = typename L::value_type;
-    const auto n = read_count<std::uint32_t>(field, L::capacity(), item_size<T>());
+    // Items of a bounded list have a fixed size (FieldSizer has no lists),
+    // so the count check proves that all of them fit: decode them from a
+    // local reader over exactly their bytes, whose position the compiler
+    // keeps in a register (through r_ it reloads it after every store).
+    const std::size_t size = item_size<T>();
+    const auto n = read_count<std::uint32_t>(field, L::capacity(), size);
+    const std::size_t at = r_.offset();
+    Reader items(r_.bytes(n * size, field), at);
+    FieldReader sub(items, ctx_);
     l.size = 0;
     for (std::uint32_t i = 0; i < n; ++i) {
       T v{};
-      get(field, v, PeerCheck::kAny);
+      sub.get(field, v, PeerCheck::kAny);
       l.push_back(v);
     }
+    items.expect_end();
   }
 
   template <class T, class A>

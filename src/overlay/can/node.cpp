@@ -513,12 +513,22 @@ void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entri
   // first other peer instead of scanning the rest of the list for each entry.
   const bool sorted = std::is_sorted(entries.begin(), entries.end(),
                                      [](const Entry& a, const Entry& b) { return a.peer < b.peer; });
+  // A sorted list walks the id-sorted table in step (a merge) instead of
+  // searching it per entry; `cursor` only moves forward, and an upsert
+  // inserts at the cursor, so it stays valid.
+  std::size_t cursor = 0;
+  const auto in_table = [&](PeerId id) {
+    if (!sorted) return table_.find(id) != nullptr;
+    const auto nb = table_.neighbours();
+    while (cursor < nb.size() && nb[cursor].id < id) ++cursor;
+    return cursor < nb.size() && nb[cursor].id == id;
+  };
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
     if (e.peer == self_ || !e.peer.valid()) continue;
     const Time heard = now - Duration::milliseconds(e.age_ms);
     if (heard < since) continue;  // stale second-hand news
-    const bool known = e.peer == skip || table_.find(e.peer) != nullptr;
+    const bool known = e.peer == skip || in_table(e.peer);
     if (known) continue;  // a known peer's own updates settle any clash
     if (overlaps_mine(e.zone)) {
       if (quiet || e.peer == contested) continue;
