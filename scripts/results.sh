@@ -9,11 +9,11 @@
 #                (workload.requirement_model x workload.constraint_count),
 #                SENS_SEEDS replications (default "1 2 3");
 #   load         offered load 0.5 .. 2.0 in steady state (mm-light, 1,000 nodes),
-#                LOAD_SEEDS (default "1 2 3");
+#                LOAD_SEEDS (default "1 2 3 4 5");
 #   scale        10,000 nodes (SCALE_SEEDS, default "1 2 3") and 100,000 nodes
 #                (seed 1), jobs scaled with nodes (mm-light);
 #   recovery     10% and 30% crashes while jobs are matched, and churn
-#                (mm-heavy), RECOVERY_SEEDS (default "1 2 3").
+#                (mm-heavy), RECOVERY_SEEDS (default "1 2 3 4 5").
 # JOBS (default: nproc) single-rank runs at once. Each part writes its traces
 # under OUTDIR/<part>/ and its tables as Markdown next to them; the tables in
 # docs/results.md are copied from there (docs/data/results/).
@@ -24,9 +24,9 @@ parts="${PARTS:-paper sensitivity load scale recovery}"
 parallel="${JOBS:-$(nproc)}"
 seeds="${SEEDS:-1 2 3 4 5}"
 sens_seeds="${SENS_SEEDS:-1 2 3}"
-load_seeds="${LOAD_SEEDS:-1 2 3}"
+load_seeds="${LOAD_SEEDS:-1 2 3 4 5}"
 scale_seeds="${SCALE_SEEDS:-1 2 3}"
-recovery_seeds="${RECOVERY_SEEDS:-1 2 3}"
+recovery_seeds="${RECOVERY_SEEDS:-1 2 3 4 5}"
 matchmakers="${MATCHMAKERS:-central rntree can can-push}"
 bin=build/release/src/app/p2pgrid
 [[ -x $bin ]] || { scripts/setup.sh && scripts/build.sh release; }

@@ -11,7 +11,10 @@ from .fairness import fairness_plot, fairness_table, user_figures, workflow_plot
 from .frames import load
 from .plots import figure2, gantt
 from .reader import TraceError, open_trace
-from . import load as load_sweep
+# The module by path: the package's `load` is frames.load, a function.
+from .load import load_points, load_run
+from .load import markdown as load_markdown
+from .load import plot as load_plot
 from . import recovery, traffic
 from .results import figure2_cells, ratios_to, run_figures, same_seed_runs
 from .scaling import markdown as scaling_markdown
@@ -105,10 +108,10 @@ def cmd_load(args):
     runs = []
     for path in args.traces:
         with _open(path, args) as t:
-            runs.append(load_sweep.load_run(t, warmup=args.warmup))
-    points = load_sweep.load_points(runs)
-    load_sweep.plot(points, args.output)
-    sys.stdout.write(load_sweep.markdown(points))
+            runs.append(load_run(t, warmup=args.warmup))
+    points = load_points(runs)
+    load_plot(points, args.output)
+    sys.stdout.write(load_markdown(points))
 
 
 def cmd_traffic(args):

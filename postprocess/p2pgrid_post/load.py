@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .results import config_key, labels
+from .reader import TraceError
+from .results import config_key, labels, matchmaker_key
 from .statistics import mean_interval, waits_of_all_jobs
 
 
@@ -71,14 +72,24 @@ class LoadPoint:
 
 
 def load_points(runs):
-    """One point per (sweep, matchmaker, load): the mean over seeds of the window means."""
+    """One point per cell and load (a cell: the config minus its seed, load and
+    job count): the mean over seeds of the window means. Raises TraceError
+    when two configs carry one matchmaker label at one load."""
     groups = {}
     for r in runs:
-        groups.setdefault((r.matchmaker, round(r.load, 6)), []).append(r)
+        groups.setdefault((r.config, round(r.load, 6)), []).append(r)
+    seen = {}
+    for (config, load), members in groups.items():
+        label = (members[0].matchmaker, load)
+        if label in seen:
+            names = sorted({k for k, _ in set(config) ^ set(seen[label])})
+            raise TraceError(f"matchmaker '{label[0]}' at offered load {load:g} names two different configurations "
+                             f"(they differ in {', '.join(names)})")
+        seen[label] = config
     out = []
-    for (m, load), members in sorted(groups.items()):
+    for (_, load), members in sorted(groups.items(), key=lambda g: (matchmaker_key(g[1][0].matchmaker), g[0][1])):
         mean, low, high = mean_interval([r.wait for r in members])
-        out.append(LoadPoint(m, load, len(members), mean, low, high, sum(r.open for r in members)))
+        out.append(LoadPoint(members[0].matchmaker, load, len(members), mean, low, high, sum(r.open for r in members)))
     return out
 
 
@@ -113,7 +124,6 @@ def plot(points, out_png):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .results import matchmaker_key
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for i, m in enumerate(sorted({p.matchmaker for p in points}, key=matchmaker_key)):

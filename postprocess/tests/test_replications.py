@@ -163,6 +163,36 @@ def test_recovery_cells_pool_runs_of_one_config_with_an_interval_over_run_means(
         recovery.cells(runs + [other])
 
 
+def test_load_sweep_window_means_with_intervals_over_seeds(harness, tmp_path):
+    # Two offered loads x two seeds of grid-small (200 peers, 200 s jobs): interarrival 2 s is load 0.5, 1 s is 1.0.
+    config = os.path.join(ROOT, "configs", "grid-small.toml")
+    traces = {}
+    for ia in ("2s", "1s"):
+        for seed in (1, 2):
+            out = str(tmp_path / f"ia{ia}-s{seed}.h5")
+            harness.run(1, "run", config, "--set", "progress.mode=plain", "--set", f"workload.interarrival={ia}",
+                        "--set", "workload.jobs=300", "--set", f"run.seed={seed}", "--set", "workload.run_time=200s",
+                        "--set", "grid.run_until=jobs_final", "--set", "run.duration=3h", "--set",
+                        "workload.name=sweep", "-o", out)
+            traces[(ia, seed)] = out
+    r = run_module("load", *traces.values(), "--warmup", "0.25", "-o", tmp_path / "load.png")
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.strip("|").split("|")[1:]]
+            for line in r.stdout.splitlines() if line.startswith("| 0.") or line.startswith("| 1.")}
+    assert set(rows) == {"0.50", "1.00"} and os.path.getsize(tmp_path / "load.png") > 0
+    for load, ia in (("0.50", "2s"), ("1.00", "1s")):
+        means = []
+        for seed in (1, 2):
+            with h5py.File(traces[(ia, seed)], "r") as f:
+                jobs = f["jobs"][()]
+            assert (jobs["status"] == 2).sum() == 0
+            cut = jobs["submit"].min() + 0.25 * (jobs["submit"].max() - jobs["submit"].min())
+            w = jobs[jobs["submit"] >= cut]
+            until = np.where(w["started"] >= 0, w["started"], w["ended"])
+            means.append(float(((until - w["submit"]) * 1e-9).mean()))
+        low, high = stats.t.interval(0.95, 1, loc=statistics.fmean(means), scale=stats.sem(means))
+        assert rows[load][0] == f"{statistics.fmean(means):.1f} [{low:.1f}, {high:.1f}]"
+
+
 def test_traffic_per_role_and_busiest_peer(small):
     with h5py.File(small["faults"], "r") as f:
         t, engine = f["traffic"][()], f["engine"][()]
