@@ -95,7 +95,7 @@ def _cells(args):
     for path in args.traces:
         with _open(path, args) as t:
             runs.append(run_figures(t))
-    return figure2_cells(runs)
+    return figure2_cells(runs, by=getattr(args, "by", ()))
 
 
 def cmd_ratios(args):

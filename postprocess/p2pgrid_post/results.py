@@ -220,16 +220,18 @@ def same_seed_runs(runs):
     return out
 
 
-def figure2_cells(runs):
+def figure2_cells(runs, by=()):
     """CellFigures per cell (config minus seed), sorted by scenario then matchmaker.
     Raises TraceError when two different configs carry the same (scenario,
-    matchmaker) label: a table row would then mix them up."""
+    matchmaker) label: a table row would then mix them up. Keys in ``by`` are
+    shown as columns of the table, so they are part of a row's label."""
     groups = {}
     for r in runs:
         groups.setdefault(r.config, []).append(r)
     labels = {}
     for key, members in groups.items():
-        label = (members[0].scenario, members[0].matchmaker)
+        config = dict(key)
+        label = (members[0].scenario, members[0].matchmaker, *(config.get(k) for k in by))
         if label in labels:
             other = groups[labels[label]][0]
             diff = sorted(set(key) ^ set(labels[label]))
