@@ -544,10 +544,12 @@ void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entri
       send(ctx, e.peer, mine);
       continue;
     }
-    // Gather this peer's zones from the rest of the list (entries are grouped).
-    std::size_t n = 0;
-    bool adjacent = false;
-    for (std::size_t k = i; k < entries.size() && n < kMaxZones; ++k) {
+    // Gather this peer's zones from the rest of the list (entries are grouped),
+    // starting with this entry's, which is known not to overlap ours.
+    found[0] = e.zone;
+    std::size_t n = 1;
+    bool adjacent = abuts_mine(e.zone);
+    for (std::size_t k = i + 1; k < entries.size() && n < kMaxZones; ++k) {
       if (entries[k].peer != e.peer) {
         if (sorted) break;
         continue;

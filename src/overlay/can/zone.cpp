@@ -1,6 +1,5 @@
 #include "p2pgrid/overlay/can/zone.hpp"
 
-#include <bit>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -24,25 +23,6 @@ Zone Zone::from_bounds(const std::array<std::uint32_t, kMaxDims>& lo, const std:
   z.level_ = level;
   return z;
 }
-
-int Zone::level_sum() const {
-  int s = 0;
-  for (const auto l : level_) s += l;
-  return s;
-}
-
-double Zone::volume() const {
-  // 2^-level_sum built from its exponent bits: the value std::ldexp(1.0, -s)
-  // gives, bit for bit (s <= 4 * kMaxLevel, far from the subnormals), without
-  // the libm call, which showed in profiles of the neighbour-list handlers.
-  static_assert(kMaxDims * kMaxLevel < 1023);
-  return std::bit_cast<double>(static_cast<std::uint64_t>(1023 - level_sum()) << 52U);
-}
-
-
-
-
-
 
 int Zone::split_dim(int dims) const {
   int best = 0;

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstdio>
 #include <set>
 #include <stdexcept>
@@ -144,6 +146,85 @@ TEST(CanZone, PredicatesAgreeWithCellCounting) {
       EXPECT_EQ(a.covers(b), shared == static_cast<int>(cb.size()));
       EXPECT_EQ(a.abuts(b), shared == 0 && faces > 0);
     }
+  }
+}
+
+// The predicates use the dyadic prefix shortcut; check them against the
+// interval definitions (upper bounds computed) over all four dimensions and
+// the full level range 0..32, with pairs made to be nested, siblings, face
+// neighbours or unrelated.
+TEST(CanZone, PrefixPredicatesAgreeWithIntervalDefinitions) {
+  Rng rng(21);
+  const auto random_interval = [&](std::uint32_t& lo, std::uint8_t& level) {
+    level = static_cast<std::uint8_t>(rng.below(kMaxLevel + 1));
+    lo = static_cast<std::uint32_t>(rng() & ~((kSpan >> level) - 1));
+  };
+  // A related interval: the parent, a child, the sibling or the interval after.
+  const auto related = [&](std::uint32_t lo, std::uint8_t level, std::uint32_t& out_lo, std::uint8_t& out_level) {
+    out_lo = lo;
+    out_level = level;
+    const auto kind = rng.below(5);
+    if (kind == 0 && level > 0) {
+      out_level = static_cast<std::uint8_t>(level - rng.below(level) - 1);
+      out_lo = static_cast<std::uint32_t>(lo & ~((kSpan >> out_level) - 1));
+    } else if (kind == 1 && level < kMaxLevel) {
+      out_level = static_cast<std::uint8_t>(level + 1 + rng.below(kMaxLevel - level));
+      out_lo = static_cast<std::uint32_t>(lo + (rng() & ((kSpan >> level) - 1) & ~((kSpan >> out_level) - 1)));
+    } else if (kind == 2 && level > 0) {
+      out_lo = static_cast<std::uint32_t>(lo ^ (kSpan >> level));
+    } else if (kind == 3 && std::uint64_t{lo} + (kSpan >> level) < kSpan) {
+      out_lo = static_cast<std::uint32_t>(lo + (kSpan >> level));
+    }
+  };
+  const auto hi = [](const Zone& z, int d) { return std::uint64_t{z.lo(d)} + (kSpan >> z.level(d)); };
+  int counts[3] = {0, 0, 0};
+  for (int trial = 0; trial < 200000; ++trial) {
+    std::array<std::uint32_t, kMaxDims> lo_a{};
+    std::array<std::uint32_t, kMaxDims> lo_b{};
+    std::array<std::uint8_t, kMaxDims> level_a{};
+    std::array<std::uint8_t, kMaxDims> level_b{};
+    for (std::size_t d = 0; d < kMaxDims; ++d) {
+      random_interval(lo_a[d], level_a[d]);
+      if (rng.below(4) == 0) {
+        random_interval(lo_b[d], level_b[d]);
+      } else {
+        related(lo_a[d], level_a[d], lo_b[d], level_b[d]);
+      }
+    }
+    const Zone a = Zone::from_bounds(lo_a, level_a);
+    const Zone b = Zone::from_bounds(lo_b, level_b);
+    bool overlap = true;
+    bool cover = true;
+    int touching = 0;
+    bool apart = false;
+    int sum = 0;
+    for (int d = 0; d < kMaxDims; ++d) {
+      const bool disjoint = a.lo(d) >= hi(b, d) || b.lo(d) >= hi(a, d);
+      overlap = overlap && !disjoint;
+      cover = cover && b.lo(d) >= a.lo(d) && hi(b, d) <= hi(a, d);
+      if (hi(a, d) == b.lo(d) || hi(b, d) == a.lo(d)) {
+        ++touching;
+      } else if (disjoint) {
+        apart = true;
+      }
+      sum += a.level(d);
+    }
+    const bool abut = !apart && touching == 1;
+    ASSERT_EQ(a.overlaps(b), overlap) << trial;
+    ASSERT_EQ(b.overlaps(a), overlap) << trial;
+    ASSERT_EQ(a.covers(b), cover) << trial;
+    ASSERT_EQ(a.abuts(b), abut) << trial;
+    ASSERT_EQ(b.abuts(a), abut) << trial;
+    ASSERT_EQ(a.level_sum(), sum) << trial;
+    ASSERT_EQ(a.volume(), std::ldexp(1.0, -sum)) << trial;
+    counts[0] += overlap ? 1 : 0;
+    counts[1] += cover ? 1 : 0;
+    counts[2] += abut ? 1 : 0;
+  }
+  // Each predicate was seen both ways, so the comparisons meant something.
+  for (const int c : counts) {
+    EXPECT_GT(c, 0);
+    EXPECT_LT(c, 200000);
   }
 }
 
