@@ -72,6 +72,12 @@ class Writer {
   void time(Time t) { i64(t.ns); }
   void duration(Duration d) { i64(d.ns); }
   void boolean(bool b) { u8(b ? 1 : 0); }
+  /// The bytes as they are (a payload), in one copy.
+  void raw(std::span<const std::byte> b) {
+    if (buf_.size() - size_ < b.size()) overflow();
+    if (!b.empty()) std::memcpy(buf_.data() + size_, b.data(), b.size());
+    size_ += b.size();
+  }
 
   [[nodiscard]] std::span<const std::byte> bytes() const { return buf_.first(size_); }
   [[nodiscard]] std::size_t size() const { return size_; }
@@ -80,9 +86,7 @@ class Writer {
   template <class T>
   void put(T v) {
     static_assert(std::is_unsigned_v<T>);
-    if (buf_.size() - size_ < sizeof(T)) {
-      throw EncodeError("message larger than its " + std::to_string(buf_.size()) + "-byte buffer");
-    }
+    if (buf_.size() - size_ < sizeof(T)) overflow();
     if constexpr (std::endian::native == std::endian::little) {
       // The wire is little-endian: one store (GCC does not merge the loop's
       // byte stores, and neighbour lists write thousands of fields).
@@ -93,6 +97,10 @@ class Writer {
       }
     }
     size_ += sizeof(T);
+  }
+
+  [[noreturn]] void overflow() const {
+    throw EncodeError("message larger than its " + std::to_string(buf_.size()) + "-byte buffer");
   }
 
   std::span<std::byte> buf_;

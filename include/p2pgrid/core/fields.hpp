@@ -24,6 +24,7 @@
 
 #include <array>
 #include <bit>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -149,6 +150,22 @@ struct IsPair<std::pair<A, B>> : std::true_type {};
 
 }  // namespace fields_detail
 
+/// Optionally specialise for the item type of a bounded list whose items
+/// are many and simple (CAN neighbour entries), to decode an item straight
+/// from its bytes, which the list's count check has already proven present:
+///   static bool read(const std::byte* p, const FieldContext&, T&);
+/// It returns false for anything the item's fields() would reject (or
+/// cannot judge); the FieldReader then decodes that item the ordinary way,
+/// so the error is the one the field declaration gives. Tests must check it
+/// against the declared layout (tests/overlay/can/codec_test.cpp does).
+template <class T>
+struct FastItemCodec;
+
+template <class T>
+concept HasFastItemCodec = requires(const std::byte* p, const FieldContext& ctx, T& v) {
+  { FastItemCodec<T>::read(p, ctx, v) } -> std::same_as<bool>;
+};
+
 template <class T>
 concept HasFields = requires(T& t, fields_detail::AnyVisitor& v) {
   T::fields(t, v);
@@ -222,7 +239,7 @@ class FieldWriter {
                         std::to_string(limit) + ")");
     }
     fields_detail::put_unsigned<C>(w_, static_cast<C>(b.size()));
-    for (const std::byte x : b) w_.u8(std::to_integer<std::uint8_t>(x));
+    w_.raw(b);
   }
 
   /// Checks hold for what a reader accepts; a writer may send anything.
@@ -289,9 +306,22 @@ class FieldReader {
     const std::size_t size = item_size<T>();
     const auto n = read_count<std::uint32_t>(field, L::capacity(), size);
     const std::size_t at = r_.offset();
-    Reader items(r_.bytes(n * size, field), at);
-    FieldReader sub(items, ctx_);
+    const auto all = r_.bytes(n * size, field);
     l.size = 0;
+    if constexpr (HasFastItemCodec<T>) {
+      for (std::uint32_t i = 0; i < n; ++i) {
+        T v{};
+        if (!FastItemCodec<T>::read(all.data() + std::size_t{i} * size, ctx_, v)) {
+          // The declared way, over this item's bytes: same checks, same error.
+          Reader one(all.subspan(std::size_t{i} * size, size), at + std::size_t{i} * size);
+          FieldReader(one, ctx_).get(field, v, PeerCheck::kAny);
+        }
+        l.push_back(v);
+      }
+      return;
+    }
+    Reader items(all, at);
+    FieldReader sub(items, ctx_);
     for (std::uint32_t i = 0; i < n; ++i) {
       T v{};
       sub.get(field, v, PeerCheck::kAny);

@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
+#include "p2pgrid/core/rng.hpp"
 #include "p2pgrid/overlay/can/messages.hpp"
 #include "p2pgrid/overlay/can/probe_node.hpp"
 
@@ -151,6 +153,110 @@ TEST(CanCodec, RejectsMisalignedZonesUnknownTypesAndHugeCounts) {
   const std::size_t count_at = 3 + 1 + 16 + 4 + 1;
   ub[count_at + 3] = std::byte{0x7F};
   EXPECT_THROW(decode(ub, kDims, out), DecodeError);
+}
+
+
+// Bounded lists of entries and zones decode through FastItemCodec; it must
+// give what the declared fields() layout gives, item for item, for every d,
+// and on corrupted bytes the same values or the same DecodeError text.
+template <class T>
+std::string decode_both_ways(std::span<const std::byte> bytes, int dims, FixedList<T, 128>& fast,
+                             FixedList<T, 128>& declared) {
+  const FieldContext ctx{0, dims};
+  std::string fast_error;
+  std::string declared_error;
+  try {
+    Reader r(bytes);
+    FieldReader fr(r, ctx);
+    fr.list("items", fast);
+  } catch (const DecodeError& e) {
+    fast_error = e.what();
+  }
+  try {
+    // The declared layout one item at a time (what the list did before).
+    Reader r(bytes);
+    const auto n = r.u32("items");
+    FieldReader fr(r, ctx);
+    declared.size = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      T v{};
+      fr("items", v);
+      declared.push_back(v);
+    }
+  } catch (const DecodeError& e) {
+    declared_error = e.what();
+  }
+  EXPECT_EQ(fast_error, declared_error);
+  return fast_error;
+}
+
+TEST(CanCodec, FastItemDecodingMatchesTheDeclaredLayout) {
+  Rng rng(14);
+  int rejected = 0;
+  int accepted = 0;
+  for (int dims = 1; dims <= kMaxDims; ++dims) {
+    const auto random_zone = [&] {
+      std::array<std::uint32_t, kMaxDims> lo{};
+      std::array<std::uint8_t, kMaxDims> level{};
+      for (int d = 0; d < dims; ++d) {
+        const auto i = static_cast<std::size_t>(d);
+        level[i] = static_cast<std::uint8_t>(rng.below(kMaxLevel + 1));
+        lo[i] = static_cast<std::uint32_t>(rng() & ~((kSpan >> level[i]) - 1));
+      }
+      return Zone::from_bounds(lo, level);
+    };
+    for (int trial = 0; trial < 300; ++trial) {
+      FixedList<Entry, 128> entries;
+      FixedList<Zone, 128> zones;
+      const auto n = 1 + rng.below(20);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        Entry e;
+        e.peer = PeerId{static_cast<std::uint32_t>(rng())};
+        for (int d = 0; d < dims; ++d) e.point.x[static_cast<std::size_t>(d)] = static_cast<std::uint32_t>(rng());
+        e.age_ms = static_cast<std::uint32_t>(rng());
+        e.heir = PeerId{static_cast<std::uint32_t>(rng())};
+        e.zone = random_zone();
+        entries.push_back(e);
+        zones.push_back(random_zone());
+      }
+      BufferWriter<kMaxMessageBytes> we;
+      BufferWriter<kMaxMessageBytes> wz;
+      const FieldContext ctx{0, dims};
+      FieldWriter(we, ctx).list("items", entries);
+      FieldWriter(wz, ctx).list("items", zones);
+      std::vector<std::byte> eb(we.bytes().begin(), we.bytes().end());
+      std::vector<std::byte> zb(wz.bytes().begin(), wz.bytes().end());
+      // Intact bytes decode to what was written, both ways.
+      FixedList<Entry, 128> fast_e;
+      FixedList<Entry, 128> declared_e;
+      EXPECT_EQ(decode_both_ways(eb, dims, fast_e, declared_e), "");
+      ASSERT_EQ(fast_e.size, entries.size);
+      for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(fast_e[i], entries[i]);
+      FixedList<Zone, 128> fast_z;
+      FixedList<Zone, 128> declared_z;
+      EXPECT_EQ(decode_both_ways(zb, dims, fast_z, declared_z), "");
+      ASSERT_EQ(fast_z.size, zones.size);
+      for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(fast_z[i], zones[i]);
+      // Corrupt a few bytes after the count (mostly levels and bounds go bad).
+      for (int k = 0; k < 3; ++k) {
+        eb[4 + rng.below(eb.size() - 4)] = static_cast<std::byte>(rng());
+        zb[4 + rng.below(zb.size() - 4)] = static_cast<std::byte>(rng());
+      }
+      for (const std::string& error : {decode_both_ways(eb, dims, fast_e, declared_e),
+                                       decode_both_ways(zb, dims, fast_z, declared_z)}) {
+        (error.empty() ? accepted : rejected) += 1;
+      }
+      if (fast_e.size == declared_e.size) {
+        for (std::size_t i = 0; i < fast_e.size; ++i) EXPECT_EQ(fast_e[i], declared_e[i]);
+      }
+      if (fast_z.size == declared_z.size) {
+        for (std::size_t i = 0; i < fast_z.size; ++i) EXPECT_EQ(fast_z[i], declared_z[i]);
+      }
+    }
+  }
+  // Both outcomes were exercised.
+  EXPECT_GT(rejected, 0);
+  EXPECT_GT(accepted, 0);
 }
 
 }  // namespace

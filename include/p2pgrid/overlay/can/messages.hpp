@@ -10,6 +10,7 @@
 /// larger than the capacity, or than the bytes left, is a DecodeError.
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -281,6 +282,83 @@ struct FieldCodec<can::Zone> {
   }
   static std::size_t size(const FieldContext& ctx) { return static_cast<std::size_t>(ctx.dims) * 5; }
   static std::string describe() { return "zone: d x (lower bound u32, level u8), aligned"; }
+};
+
+namespace can::wire_detail {
+
+/// Little-endian u32 at p (callers use it on little-endian hosts only).
+inline std::uint32_t load_u32(const std::byte* p) {
+  std::uint32_t v = 0;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+/// The FieldCodec<Point> and FieldCodec<Zone> layouts for a fixed D, from
+/// bytes known to be there; false for a misaligned or too fine zone.
+template <int D>
+inline bool read_point(const std::byte*& p, can::Point& out) {
+  for (std::size_t d = 0; d < D; ++d, p += 4) out.x[d] = load_u32(p);
+  return true;
+}
+
+template <int D>
+inline bool read_zone(const std::byte*& p, can::Zone& out) {
+  std::array<std::uint32_t, can::kMaxDims> lo{};
+  std::array<std::uint8_t, can::kMaxDims> level{};
+  for (std::size_t d = 0; d < D; ++d, p += 5) {
+    lo[d] = load_u32(p);
+    level[d] = std::to_integer<std::uint8_t>(p[4]);
+  }
+  if (!can::Zone::valid_bounds(lo, level)) return false;
+  out = can::Zone::from_valid_bounds(lo, level);
+  return true;
+}
+
+/// Entry's fields() layout (peer, point, age, heir, zone) for a fixed D.
+template <int D>
+inline bool read_entry(const std::byte* p, can::Entry& e) {
+  e.peer = PeerId{load_u32(p)};
+  p += 4;
+  read_point<D>(p, e.point);
+  e.age_ms = load_u32(p);
+  e.heir = PeerId{load_u32(p + 4)};
+  p += 8;
+  return read_zone<D>(p, e.zone);
+}
+
+/// Calls f.template operator()<D>() for the runtime dimension count, so the
+/// per-dimension loops above unroll; false for a count outside 1..kMaxDims.
+template <class F>
+inline bool with_dims(int dims, F&& f) {
+  if constexpr (std::endian::native != std::endian::little) return false;
+  switch (dims) {
+    case 1: return f.template operator()<1>();
+    case 2: return f.template operator()<2>();
+    case 3: return f.template operator()<3>();
+    case 4: return f.template operator()<4>();
+    default: return false;
+  }
+}
+
+}  // namespace can::wire_detail
+
+/// Neighbour lists are most of CAN's decoding: entries and zones of a
+/// bounded list are read straight from their bytes (FastItemCodec), with
+/// every check of the declared layout; an item that fails one is decoded
+/// the declared way, which reports it. tests/overlay/can/codec_test.cpp
+/// checks both ways agree on valid and corrupted bytes.
+template <>
+struct FastItemCodec<can::Entry> {
+  static bool read(const std::byte* p, const FieldContext& ctx, can::Entry& e) {
+    return can::wire_detail::with_dims(ctx.dims, [&]<int D>() { return can::wire_detail::read_entry<D>(p, e); });
+  }
+};
+
+template <>
+struct FastItemCodec<can::Zone> {
+  static bool read(const std::byte* p, const FieldContext& ctx, can::Zone& z) {
+    return can::wire_detail::with_dims(ctx.dims, [&]<int D>() { return can::wire_detail::read_zone<D>(p, z); });
+  }
 };
 
 }  // namespace p2pgrid
