@@ -506,7 +506,8 @@ void Node::learn_heir(Context& ctx, PeerId of, std::span<const Entry> entries) {
 void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entries, PeerId skip, bool quiet) {
   const Time now = ctx.now();
   const Time since = alive_since(ctx);
-  Zone found[kMaxZones];
+  // Raw storage: a Zone array would be cleared (640 bytes) on every call.
+  FixedList<Zone, kMaxZones> found;
   PeerId contested = PeerId::none();
   // Lists built by fill_entries without a filter are in peer order, so one
   // peer's entries are contiguous and the gathering below can stop at the
@@ -546,20 +547,20 @@ void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entri
     }
     // Gather this peer's zones from the rest of the list (entries are grouped),
     // starting with this entry's, which is known not to overlap ours.
-    found[0] = e.zone;
-    std::size_t n = 1;
+    found.size = 0;
+    found.push_back(e.zone);
     bool adjacent = abuts_mine(e.zone);
-    for (std::size_t k = i + 1; k < entries.size() && n < kMaxZones; ++k) {
+    for (std::size_t k = i + 1; k < entries.size() && !found.full(); ++k) {
       if (entries[k].peer != e.peer) {
         if (sorted) break;
         continue;
       }
       if (overlaps_mine(entries[k].zone)) continue;
-      found[n++] = entries[k].zone;
+      found.push_back(entries[k].zone);
       adjacent = adjacent || abuts_mine(entries[k].zone);
     }
     if (!adjacent) continue;
-    table_.upsert(e.peer, e.point, 0, heard, std::span<const Zone>(found, n));
+    table_.upsert(e.peer, e.point, 0, heard, found.view());
   }
 }
 
