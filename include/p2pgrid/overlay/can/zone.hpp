@@ -174,10 +174,12 @@ inline bool Zone::nested(std::uint32_t lo_a, std::uint8_t level_a, std::uint32_t
 }
 
 inline bool Zone::overlaps(const Zone& o) const {
-  // No early exit: the four tests are cheaper than the branches between them.
-  bool all = true;
-  for (std::size_t d = 0; d < kMaxDims; ++d) all &= nested(lo_[d], level_[d], o.lo_[d], o.level_[d]);
-  return all;
+  // Early exit: an entry of a neighbour list is usually apart from our zone
+  // in its first dimension already.
+  for (std::size_t d = 0; d < kMaxDims; ++d) {
+    if (!nested(lo_[d], level_[d], o.lo_[d], o.level_[d])) return false;
+  }
+  return true;
 }
 
 inline bool Zone::covers(const Zone& o) const {
