@@ -117,6 +117,13 @@ def test_two_configs_under_one_label_are_an_error(small, tmp_path):
     assert "names two different configurations (they differ in workload.constrained)" in r.stderr
 
 
+def test_a_key_shown_with_by_separates_configs_under_one_label(small):
+    # The sensitivity table: one workload.name under several models, told apart by --by columns.
+    assert run_module("ratios", small["short"], small["other"], check=False).returncode == 2
+    r = run_module("ratios", small["short"], small["other"], "--by", "workload.constrained", check=False)
+    assert r.returncode == 0, r.stderr
+
+
 def test_recovery_time_from_crash_to_running_again(small):
     with h5py.File(small["faults"], "r") as f:
         rec, faults, jobs = f["grid_recoveries"][()], f["faults"][()], f["jobs"][()]
