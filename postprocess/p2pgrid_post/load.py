@@ -124,7 +124,6 @@ def plot(points, out_png):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for i, m in enumerate(sorted({p.matchmaker for p in points}, key=matchmaker_key)):
         mine = sorted((p for p in points if p.matchmaker == m), key=lambda p: p.load)

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .results import config_key, labels, matchmaker_key
-from .reader import TraceError
+from .results import cells_by_config, config_key, labels
 from .statistics import NS, half_width_95
 
 CRASH, LEAVE = 1, 3
@@ -109,23 +108,9 @@ def markdown(cells):
 
 
 def cells(runs):
-    """CellRecovery per cell (config minus seed), sorted by scenario then
-    matchmaker. Raises TraceError when two configs carry one label."""
-    groups = {}
-    for r in runs:
-        groups.setdefault(r.config, []).append(r)
-    seen = {}
-    for key, members in groups.items():
-        label = (members[0].scenario, members[0].matchmaker)
-        if label in seen:
-            names = sorted({k for k, _ in set(key) ^ set(seen[label])})
-            raise TraceError(f"{members[0].path}: scenario '{label[0]}' with matchmaker '{label[1]}' names two "
-                             f"different configurations (they differ in {', '.join(names)}); give each its own "
-                             f"workload.name")
-        seen[label] = key
+    """CellRecovery per cell (results.cells_by_config), sorted by scenario then matchmaker."""
     out = []
-    for key in sorted(groups, key=lambda k: (groups[k][0].scenario, matchmaker_key(groups[k][0].matchmaker))):
-        m = groups[key]
+    for m in cells_by_config(runs):
         out.append(CellRecovery(
             m[0].scenario, m[0].matchmaker, len(m), sum(r.detections for r in m),
             sum(r.false_suspicions for r in m), sum(r.never_ran_again for r in m), sum(r.ran_before for r in m),

@@ -220,11 +220,13 @@ def same_seed_runs(runs):
     return out
 
 
-def figure2_cells(runs, by=()):
-    """CellFigures per cell (config minus seed), sorted by scenario then matchmaker.
-    Raises TraceError when two different configs carry the same (scenario,
-    matchmaker) label: a table row would then mix them up. Keys in ``by`` are
-    shown as columns of the table, so they are part of a row's label."""
+def cells_by_config(runs, by=()):
+    """Runs (each with config, scenario, matchmaker and path) grouped into
+    cells by config minus seed: one list of runs per cell, sorted by scenario
+    then matchmaker. Raises TraceError when two
+    different configs carry the same (scenario, matchmaker) label: a table row
+    would then mix them up. Keys in ``by`` are shown as columns of the table,
+    so they are part of a row's label."""
     groups = {}
     for r in runs:
         groups.setdefault(r.config, []).append(r)
@@ -240,8 +242,12 @@ def figure2_cells(runs, by=()):
                              f"names two different configurations (they differ in {', '.join(names)}); give each "
                              f"its own workload.name")
         labels[label] = key
-    keys = sorted(groups, key=lambda k: (groups[k][0].scenario, matchmaker_key(groups[k][0].matchmaker)))
-    return [cell_figures(groups[k]) for k in keys]
+    return sorted(groups.values(), key=lambda m: (m[0].scenario, matchmaker_key(m[0].matchmaker)))
+
+
+def figure2_cells(runs, by=()):
+    """CellFigures per cell (cells_by_config), sorted by scenario then matchmaker."""
+    return [cell_figures(members) for members in cells_by_config(runs, by)]
 
 
 @dataclass
