@@ -7,11 +7,12 @@
 #                trace.traffic on (overhead per role);
 #   sensitivity  the same grid under the other requirement models
 #                (workload.requirement_model x workload.constraint_count),
-#                SENS_SEEDS replications (default "1 2 3");
+#                SENS_SEEDS replications (default "1 2 3 4 5");
 #   load         offered load 0.5 .. 2.0 in steady state (mm-light, 1,000 nodes),
 #                LOAD_SEEDS (default "1 2 3 4 5");
-#   scale        10,000 nodes (SCALE_SEEDS, default "1 2 3") and 100,000 nodes
-#                (seed 1), jobs scaled with nodes (mm-light);
+#   scale        10,000 nodes (SCALE_SEEDS, default "1 2 3 4 5"), then 100,000
+#                nodes (seed 1; SCALE_100K=0 skips them), jobs scaled with nodes
+#                (mm-light);
 #   recovery     10% and 30% crashes while jobs are matched, and churn
 #                (mm-heavy), RECOVERY_SEEDS (default "1 2 3 4 5").
 # JOBS (default: nproc) single-rank runs at once. Each part writes its traces
@@ -23,9 +24,10 @@ out="${1:-out/results}"
 parts="${PARTS:-paper sensitivity load scale recovery}"
 parallel="${JOBS:-$(nproc)}"
 seeds="${SEEDS:-1 2 3 4 5}"
-sens_seeds="${SENS_SEEDS:-1 2 3}"
+sens_seeds="${SENS_SEEDS:-1 2 3 4 5}"
 load_seeds="${LOAD_SEEDS:-1 2 3 4 5}"
-scale_seeds="${SCALE_SEEDS:-1 2 3}"
+scale_seeds="${SCALE_SEEDS:-1 2 3 4 5}"
+scale_100k="${SCALE_100K:-1}"
 recovery_seeds="${RECOVERY_SEEDS:-1 2 3 4 5}"
 matchmakers="${MATCHMAKERS:-central rntree can can-push}"
 bin=build/release/src/app/p2pgrid
@@ -104,16 +106,24 @@ for part in $parts; do
       post load "$out"/load/*.h5 --warmup 0.25 -o "$out/load/load.png" >"$out/load/load.md"
       ;;
     scale)
-      for m in $matchmakers; do
+      # Every 10,000-node run before the first 100,000-node one, so that a
+      # sweep cut short still holds whole 10,000-node cells.
+      {
         for seed in $scale_seeds; do
-          echo "n10k-$m-s$seed configs/paper/mixed-nodes-mixed-jobs-light.toml --set match.kind=$m --set run.seed=$seed" \
-               "--set peers.count=10000 --set workload.jobs=100000 --set workload.interarrival=10ms" \
-               "--set workload.clients=100 --set workload.name=n10k-mm-light"
+          for m in $matchmakers; do
+            echo "n10k-$m-s$seed configs/paper/mixed-nodes-mixed-jobs-light.toml --set match.kind=$m --set run.seed=$seed" \
+                 "--set peers.count=10000 --set workload.jobs=100000 --set workload.interarrival=10ms" \
+                 "--set workload.clients=100 --set workload.name=n10k-mm-light"
+          done
         done
-        echo "n100k-$m-s1 configs/paper/mixed-nodes-mixed-jobs-light.toml --set match.kind=$m --set run.seed=1" \
-             "--set peers.count=100000 --set workload.jobs=1000000 --set workload.interarrival=1ms" \
-             "--set workload.clients=1000 --set workload.name=n100k-mm-light"
-      done | run_all "$out/scale"
+        if [[ $scale_100k == 1 ]]; then
+          for m in $matchmakers; do
+            echo "n100k-$m-s1 configs/paper/mixed-nodes-mixed-jobs-light.toml --set match.kind=$m --set run.seed=1" \
+                 "--set peers.count=100000 --set workload.jobs=1000000 --set workload.interarrival=1ms" \
+                 "--set workload.clients=1000 --set workload.name=n100k-mm-light"
+          done
+        fi
+      } | run_all "$out/scale"
       post figure2 "$out"/scale/*.h5 -o "$out/scale/figure2.png" --markdown >"$out/scale/figure2.md"
       post ratios "$out"/scale/*.h5 >"$out/scale/ratios.md"
       ;;
