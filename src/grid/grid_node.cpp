@@ -13,12 +13,6 @@ namespace {
 
 std::uint64_t tag(std::uint8_t kind) { return timer_tag(ProtocolId::kGrid, kind); }
 
-template <class Vec, class Pred>
-auto* find_in(Vec& v, Pred pred) {
-  const auto it = std::find_if(v.begin(), v.end(), pred);
-  return it == v.end() ? nullptr : &*it;
-}
-
 }  // namespace
 
 GridNode::GridNode(PeerId self, const Params& params) : params_(&params), self_(self) {}
@@ -180,7 +174,7 @@ void GridNode::inject(Context& ctx, ClientJob& job, Host& host) {
 }
 
 GridNode::ClientJob* GridNode::client_job(std::uint64_t job) {
-  return find_in(client_, [job](const ClientJob& j) { return j.profile.job == job; });
+  return client_.find(job);
 }
 
 void GridNode::client_tick(Context& ctx, Host& host) {
@@ -189,7 +183,7 @@ void GridNode::client_tick(Context& ctx, Host& host) {
     if (job.done) {
       if (ctx.now() - job.finished >= params_->record_delay) {
         write_record(ctx, job, JobStatus::kCompleted, JobFailure::kNone);
-        client_.erase(client_.begin() + static_cast<std::ptrdiff_t>(i));
+        client_.erase_at(i);
         continue;
       }
     } else {
@@ -204,7 +198,7 @@ void GridNode::client_tick(Context& ctx, Host& host) {
         if (job.profile.attempt + 1 >= params_->max_attempts) {
           write_record(ctx, job, JobStatus::kFailed, JobFailure::kClientGaveUp);
           const std::uint64_t id = job.profile.job;
-          client_.erase(client_.begin() + static_cast<std::ptrdiff_t>(i));
+          client_.erase_at(i);
           // May submit children (appended to client_ and visited by this
           // loop, harmlessly: they are new) or fail them.
           settle(ctx, id, false, host);
@@ -276,7 +270,7 @@ void GridNode::on_failed(Context& ctx, PeerId /*from*/, const Failed& m, Host& h
   const JobFailure reason =
       m.reason == OwnerVerdict::kUnmatchable ? JobFailure::kUnmatchable : JobFailure::kMatchDeadline;
   write_record(ctx, *job, JobStatus::kFailed, reason);
-  std::erase_if(client_, [&](const ClientJob& j) { return j.profile.job == m.job; });
+  client_.erase_if([&](const ClientJob& j) { return j.profile.job == m.job; });
   settle(ctx, m.job, false, host);
 }
 
@@ -388,13 +382,13 @@ void GridNode::on_finish(Context& ctx, bool alive) {
 // --- Owner -------------------------------------------------------------------
 
 GridNode::OwnedJob* GridNode::owned_job(std::uint64_t job, std::uint32_t attempt) {
-  return find_in(owned_, [&](const OwnedJob& j) { return j.profile.job == job && j.profile.attempt == attempt; });
+  return owned_.find({job, attempt});
 }
 
 std::uint64_t GridNode::heap_bytes() const {
   return capacity_bytes(settled_) + capacity_bytes(waiting_) + (fair_ ? fair_->heap_bytes() : 0) +
          (global_usage_ ? global_usage_->heap_bytes() : 0) +
-         capacity_bytes(client_) + capacity_bytes(owned_) + rounds_.heap_bytes() + capacity_bytes(queue_) +
+         client_.heap_bytes() + owned_.heap_bytes() + rounds_.heap_bytes() + capacity_bytes(queue_) +
          capacity_bytes(finished_);
 }
 
@@ -571,7 +565,7 @@ void GridNode::owner_tick(Context& ctx, Host& host) {
       case OwnerState::kFinished: break;
     }
   }
-  std::erase_if(owned_, [&](const OwnedJob& j) {
+  owned_.erase_if([&](const OwnedJob& j) {
     return (j.state == OwnerState::kFailed || j.state == OwnerState::kFinished) &&
            ctx.now() - j.ended >= params_->forget_after;
   });

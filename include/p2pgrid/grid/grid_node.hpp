@@ -21,9 +21,11 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "p2pgrid/api/context.hpp"
+#include "p2pgrid/core/indexed_list.hpp"
 #include "p2pgrid/grid/fair_share.hpp"
 #include "p2pgrid/grid/host.hpp"
 #include "p2pgrid/grid/job_record.hpp"
@@ -110,8 +112,9 @@ class GridNode {
     v.list("grid.waiting", s.waiting_, kMaxStateList);
     if (s.fair_) v("grid.fair", *s.fair_);
     if (s.global_usage_) v("grid.global_usage", *s.global_usage_);
-    v.list("grid.client", s.client_, kMaxStateList);
-    v.list("grid.owned", s.owned_, kMaxStateList);
+    v.list("grid.client", s.client_.items(), kMaxStateList);
+    v.list("grid.owned", s.owned_.items(), kMaxStateList);
+    reindex(s);
     v("grid.rounds", s.rounds_);
     v.list("grid.queue", s.queue_, kMaxStateList);
     v.list("grid.finished", s.finished_, kMaxStateList);
@@ -131,6 +134,12 @@ class GridNode {
   }
   /// What on_start takes from the configuration.
   void configure();
+  /// After a checkpoint's job lists were read, their lookup indexes.
+  static void reindex(const GridNode& /*node*/) {}
+  static void reindex(GridNode& node) {
+    node.client_.reindex();
+    node.owned_.reindex();
+  }
 
   struct ClientJob {
     JobProfile profile;      ///< current attempt
@@ -301,8 +310,13 @@ class GridNode {
   std::vector<std::uint32_t> waiting_;  ///< plan entries due but waiting for their parents
   std::optional<FairShare> fair_;   ///< kFair: this node's accounts; kFairGlobal: the server's figures
   std::optional<FairShare> global_usage_;  ///< kFairGlobal, on the server: every start in the grid
-  std::vector<ClientJob> client_;
-  std::vector<OwnedJob> owned_;   ///< includes finished and failed jobs until forget_after
+  static std::uint64_t client_key(const ClientJob& j) { return j.profile.job; }
+  static std::pair<std::uint64_t, std::uint32_t> owned_key(const OwnedJob& j) {
+    return {j.profile.job, j.profile.attempt};
+  }
+  IndexedList<ClientJob, std::uint64_t, &client_key> client_;
+  /// Includes finished and failed jobs until forget_after.
+  IndexedList<OwnedJob, std::pair<std::uint64_t, std::uint32_t>, &owned_key> owned_;
   PendingRequests<RoundKey> rounds_{ProtocolId::kGrid, static_cast<std::uint8_t>(TimerKind::kRound)};
   std::vector<QueuedJob> queue_;  ///< front is running once `running_`
   std::vector<FinishedJob> finished_;
