@@ -78,11 +78,15 @@ for part in $parts; do
       post traffic "$out"/paper/*-s1.h5 >"$out/paper/traffic.md"
       ;;
     sensitivity)
-      for model in "below_node drawn" "below_node binding" "node_value drawn"; do
-        set -- $model
-        paper_grid "$sens_seeds" --set workload.requirement_model=$1 --set workload.constraint_count=$2 \
-          | sed "s/^\([^ ]*\)/\1-$1-$2/" | run_all "$out/sensitivity"
-      done
+      # Seed-major, so that a sweep cut short holds every model for its
+      # first seeds.
+      for seed in $sens_seeds; do
+        for model in "below_node drawn" "below_node binding" "node_value drawn"; do
+          set -- $model
+          paper_grid "$seed" --set workload.requirement_model=$1 --set workload.constraint_count=$2 \
+            | sed "s/^\([^ ]*\)/\1-$1-$2/"
+        done
+      done | run_all "$out/sensitivity"
       # The named model's runs (paper part) share the table, over its first seeds.
       files=("$out"/sensitivity/*.h5)
       for seed in $sens_seeds; do files+=("$out"/paper/*-s$seed.h5); done
