@@ -19,6 +19,8 @@ constexpr std::int64_t kStop = 2;
 
 MpiExchanger::MpiExchanger(boost::mpi::communicator comm)
     : comm_(std::move(comm)),
+      rank_(comm_.rank()),
+      size_(comm_.size()),
       send_meta_(kMeta * static_cast<std::size_t>(comm_.size())),
       recv_meta_(kMeta * static_cast<std::size_t>(comm_.size())) {}
 
