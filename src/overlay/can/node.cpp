@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "p2pgrid/overlay/can/face_cover.hpp"
 #include "p2pgrid/overlay/can/zone_record.hpp"
 
 namespace p2pgrid::can {
@@ -19,73 +20,6 @@ int largest_level(std::span<const Zone> zones) {
   int best = 1 << 20;
   for (const Zone& z : zones) best = std::min(best, z.level_sum());
   return best;
-}
-
-/// An integer box [lo, hi) per dimension, for face coverage checks.
-struct Box {
-  std::array<std::uint64_t, kMaxDims> lo{};
-  std::array<std::uint64_t, kMaxDims> hi{};
-};
-
-Box box_of(const Zone& z) {
-  Box b;
-  for (int d = 0; d < kMaxDims; ++d) {
-    b.lo[static_cast<std::size_t>(d)] = z.lo(d);
-    b.hi[static_cast<std::size_t>(d)] = z.hi(d);
-  }
-  return b;
-}
-
-/// A point of `r` that no zone covers, if any: halve `r` (never along
-/// `skip`, the face normal) until a part meets no zone. Zones are dyadic,
-/// so a few halvings settle every part. `budget` caps the calls: with many
-/// tiny neighbour zones (clustered machines) the recursion can visit
-/// millions of parts per check; a gap the budget misses is found by a
-/// later check, since faces are re-checked every update period.
-///
-/// `zones` is reordered: the ones meeting `r` are moved to the front and
-/// only they go down to the halves (a zone that misses `r` misses its
-/// halves). The answer does not depend on the order (any covering zone
-/// ends the call, "partial" is an or), so this only saves work.
-bool find_uncovered(const Box& r, std::span<Box> zones, int dims, int skip, int depth, Point& out, int& budget) {
-  if (budget-- <= 0) return false;
-  std::size_t meeting = 0;
-  for (std::size_t k = 0; k < zones.size(); ++k) {
-    const Box& z = zones[k];
-    bool meets = true;
-    bool covers = true;
-    for (std::size_t i = 0; i < kMaxDims; ++i) {
-      if (z.lo[i] >= r.hi[i] || z.hi[i] <= r.lo[i]) meets = false;
-      if (z.lo[i] > r.lo[i] || z.hi[i] < r.hi[i]) covers = false;
-    }
-    if (covers) return false;
-    if (meets) std::swap(zones[meeting++], zones[k]);
-  }
-  if (meeting == 0) {
-    for (int d = 0; d < kMaxDims; ++d) {
-      const auto i = static_cast<std::size_t>(d);
-      out.x[i] = static_cast<std::uint32_t>(r.lo[i] + (r.hi[i] - r.lo[i]) / 2);
-    }
-    return true;
-  }
-  if (depth == 0) return false;
-  int widest = -1;
-  for (int d = 0; d < dims; ++d) {
-    const auto i = static_cast<std::size_t>(d);
-    if (d != skip && r.hi[i] - r.lo[i] > 1 &&
-        (widest < 0 || r.hi[i] - r.lo[i] > r.hi[static_cast<std::size_t>(widest)] - r.lo[static_cast<std::size_t>(widest)])) {
-      widest = d;
-    }
-  }
-  if (widest < 0) return false;
-  const auto w = static_cast<std::size_t>(widest);
-  Box a = r;
-  Box b = r;
-  a.hi[w] = r.lo[w] + (r.hi[w] - r.lo[w]) / 2;
-  b.lo[w] = a.hi[w];
-  const auto near = zones.first(meeting);
-  return find_uncovered(a, near, dims, skip, depth - 1, out, budget) ||
-         find_uncovered(b, near, dims, skip, depth - 1, out, budget);
 }
 
 constexpr int kFaceCheckBudget = 512;
@@ -732,6 +666,7 @@ void Node::check_faces(Context& ctx, Upcalls& up) {
         face.lo[i] = upper ? z.hi(d) : z.lo(d) - 1;
         face.hi[i] = face.lo[i] + 1;
         Point gap;
+        if (face_covered(face, known)) continue;
         int budget = kFaceCheckBudget;
         if (!find_uncovered(face, known, dims_, d, 24, gap, budget)) continue;
         RouteMsg m;
