@@ -86,7 +86,6 @@ for part in $parts; do
       post ratios "$out"/paper/*.h5 >"$out/paper/ratios.md" &
       post traffic "$out"/paper/*-s1.h5 >"$out/paper/traffic.md" &
       wait_all
-
       ;;
     sensitivity)
       # Seed-major, so that a sweep cut short holds every model for its
