@@ -21,13 +21,13 @@ MpiExchanger::MpiExchanger(boost::mpi::communicator comm)
     : comm_(std::move(comm)),
       rank_(comm_.rank()),
       size_(comm_.size()),
-      send_meta_(kMeta * static_cast<std::size_t>(comm_.size())),
-      recv_meta_(kMeta * static_cast<std::size_t>(comm_.size())) {}
+      send_meta_(kMeta * static_cast<std::size_t>(size_)),
+      recv_meta_(kMeta * static_cast<std::size_t>(size_)) {}
 
 Exchanger::Agreement MpiExchanger::exchange(std::vector<ByteBuffer>& outbox, std::vector<ByteBuffer>& inbox,
                                             Time local_next, std::uint64_t local_events, bool local_flush,
                                             bool local_stop) {
-  const auto n = static_cast<std::size_t>(comm_.size());
+  const auto n = static_cast<std::size_t>(size_);
   for (std::size_t r = 0; r < n; ++r) {
     if (outbox[r].size() > static_cast<std::size_t>(INT_MAX)) {
       throw std::runtime_error("cross-rank batch of " + std::to_string(outbox[r].size()) +

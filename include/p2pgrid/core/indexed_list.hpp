@@ -12,9 +12,9 @@ namespace p2pgrid {
 /// A vector in insertion order that finds an item by key in O(log n) once it
 /// is long. The order is protocol-visible (a node's periodic pass over its
 /// jobs orders its sends, and a send's sequence number draws its delay), so a
-/// hash map or a sorted vector would change the traces; a linear search of a
-/// client's thousand open jobs per heartbeat was a tenth of a run's
-/// instructions.
+/// hash map or a sorted vector would change the traces; linear searches of
+/// clients' and owners' lists of hundreds of jobs, per heartbeat and status,
+/// were a tenth of a CAN run's instructions.
 ///
 /// Short lists (most peers hold a few jobs) are searched linearly and cost
 /// one null pointer. From kIndexFrom items on, every item carries a sequence
@@ -66,8 +66,10 @@ class IndexedList {
   void push_back(T item) {
     items_.push_back(std::move(item));
     if (index_) {
-      add_slot(key_of(items_.back()), index_->next);
-      index_->seqs.push_back(index_->next++);
+      // Items are sorted by seq, so one past the last is unused.
+      const std::uint64_t seq = index_->seqs.back() + 1;
+      add_slot(key_of(items_.back()), seq);
+      index_->seqs.push_back(seq);
     } else if (items_.size() >= kIndexFrom) {
       reindex();
     }
@@ -120,7 +122,6 @@ class IndexedList {
       index_->by_key.push_back(Slot{key_of(items_[i]), i});
     }
     std::sort(index_->by_key.begin(), index_->by_key.end());
-    index_->next = items_.size();
   }
 
   [[nodiscard]] std::uint64_t heap_bytes() const {
@@ -141,7 +142,6 @@ class IndexedList {
   struct Index {
     std::vector<std::uint64_t> seqs;  ///< one per item, increasing
     std::vector<Slot> by_key;         ///< sorted by (key, seq)
-    std::uint64_t next = 0;
   };
 
   void add_slot(const Key& key, std::uint64_t seq) {

@@ -5,20 +5,31 @@
 #include <utility>
 
 namespace p2pgrid::can {
+namespace {
+
+struct Reach {
+  bool meets = true;   ///< shares interior points with the box
+  bool covers = true;  ///< contains the box
+};
+
+Reach reach(const Box& z, const Box& r) {
+  Reach out;
+  for (std::size_t i = 0; i < kMaxDims; ++i) {
+    if (z.lo[i] >= r.hi[i] || z.hi[i] <= r.lo[i]) out.meets = false;
+    if (z.lo[i] > r.lo[i] || z.hi[i] < r.hi[i]) out.covers = false;
+  }
+  return out;
+}
+
+}  // namespace
 
 bool find_uncovered(const Box& r, std::span<Box> zones, int dims, int skip, int depth, Point& out, int& budget) {
   if (budget-- <= 0) return false;
   std::size_t meeting = 0;
   for (std::size_t k = 0; k < zones.size(); ++k) {
-    const Box& z = zones[k];
-    bool meets = true;
-    bool covers = true;
-    for (std::size_t i = 0; i < kMaxDims; ++i) {
-      if (z.lo[i] >= r.hi[i] || z.hi[i] <= r.lo[i]) meets = false;
-      if (z.lo[i] > r.lo[i] || z.hi[i] < r.hi[i]) covers = false;
-    }
-    if (covers) return false;
-    if (meets) std::swap(zones[meeting++], zones[k]);
+    const Reach z = reach(zones[k], r);
+    if (z.covers) return false;
+    if (z.meets) std::swap(zones[meeting++], zones[k]);
   }
   if (meeting == 0) {
     for (int d = 0; d < kMaxDims; ++d) {
@@ -54,19 +65,16 @@ bool face_covered(const Box& face, std::span<const Box> zones) {
   std::size_t n = 0;
   Cells cells = 0;
   for (const Box& z : zones) {
+    const Reach zr = reach(z, face);
+    if (zr.covers) return true;
+    if (!zr.meets) continue;
     Box part;
-    bool meets = true;
-    bool covers = true;
     int deficit = 0;
     for (std::size_t i = 0; i < kMaxDims; ++i) {
-      if (z.lo[i] >= face.hi[i] || z.hi[i] <= face.lo[i]) meets = false;
-      if (z.lo[i] > face.lo[i] || z.hi[i] < face.hi[i]) covers = false;
       part.lo[i] = std::max(z.lo[i], face.lo[i]);
       part.hi[i] = std::min(z.hi[i], face.hi[i]);
       deficit += std::countr_zero(face.hi[i] - face.lo[i]) - std::countr_zero(part.hi[i] - part.lo[i]);
     }
-    if (covers) return true;
-    if (!meets) continue;
     if (n == kMaxParts || deficit > 96) return false;
     for (std::size_t k = 0; k < n; ++k) {
       bool apart = false;
