@@ -25,7 +25,7 @@
 namespace p2pgrid {
 
 /// Version of the checkpoint layout; a checkpoint of another version is refused.
-inline constexpr std::uint32_t kCheckpointVersion = 2;
+inline constexpr std::uint32_t kCheckpointVersion = 3;
 
 struct CheckpointHeader {
   std::string config_hash;  ///< SHA-256 (hex) of the resolved configuration

@@ -424,17 +424,22 @@ void Node::learn_heir(Context& ctx, PeerId of, std::span<const Entry> entries) {
     }
   }
   table_.set_heir(of, heir);
-  std::erase_if(heir_contacts_, [&](const auto& c) { return c.first == of; });
-  if (heir != self_) return;
+  if (heir != self_) {
+    heir_contacts_.erase(of);
+    return;
+  }
   // Whom to tell when we take `of` over: its neighbours, and the heirs of
   // its neighbours, who will own their zones if they die with it.
+  static_assert(2 * kMaxEntries <= HeirContacts::kMaxGroup);
+  FixedList<PeerId, 2 * kMaxEntries> contacts;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (i > 0 && entries[i - 1].peer == entries[i].peer) continue;
-    if (entries[i].peer != self_) heir_contacts_.emplace_back(of, entries[i].peer);
+    if (entries[i].peer != self_) contacts.push_back(entries[i].peer);
     if (entries[i].heir.valid() && entries[i].heir != self_ && entries[i].heir != of) {
-      heir_contacts_.emplace_back(of, entries[i].heir);
+      contacts.push_back(entries[i].heir);
     }
   }
+  heir_contacts_.assign(of, contacts.view());
 }
 
 void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entries, PeerId skip, bool quiet) {
@@ -566,10 +571,8 @@ void Node::check_silent(Context& ctx, Upcalls& up) {
   std::vector<Zone> taken_over;
   std::vector<PeerId> tell;
   for (const PeerId d : dead) {
-    for (const auto& c : heir_contacts_) {
-      if (c.first == d) tell.push_back(c.second);
-    }
-    std::erase_if(heir_contacts_, [&](const auto& c) { return c.first == d; });
+    heir_contacts_.append_contacts(d, tell);
+    heir_contacts_.erase(d);
     const std::vector<Zone> orphans(table_.zones_of(d).begin(), table_.zones_of(d).end());
     table_.erase(d);
     for (const Zone& z : orphans) {
@@ -712,7 +715,7 @@ void Node::prune_table() {
     if (std::none_of(zs.begin(), zs.end(), [&](const Zone& z) { return abuts_mine(z); })) gone.push_back(n.id);
   }
   for (const PeerId p : gone) table_.erase(p);
-  std::erase_if(heir_contacts_, [&](const auto& c) { return table_.find(c.first) == nullptr; });
+  heir_contacts_.retain([&](PeerId of) { return table_.find(of) != nullptr; });
 }
 
 void Node::fill_entries(Context& ctx, FixedList<Entry, kMaxEntries>& out, const Zone* around) const {
@@ -799,7 +802,7 @@ void Node::record_zones(Context& ctx, bool alive) const {
 }
 
 std::size_t Node::heap_bytes() const {
-  return zones_.capacity() * sizeof(Zone) + table_.heap_bytes() + heir_contacts_.capacity() * sizeof(heir_contacts_[0]);
+  return zones_.capacity() * sizeof(Zone) + table_.heap_bytes() + heir_contacts_.heap_bytes();
 }
 
 void Node::oracle_install(std::vector<Zone> zones, NeighbourTable table) {

@@ -35,6 +35,7 @@
 #include "p2pgrid/api/context.hpp"
 #include "p2pgrid/api/protocol.hpp"
 #include "p2pgrid/overlay/can/messages.hpp"
+#include "p2pgrid/overlay/can/heir_contacts.hpp"
 #include "p2pgrid/overlay/can/neighbour_table.hpp"
 #include "p2pgrid/overlay/can/params.hpp"
 #include "p2pgrid/overlay/can/upcalls.hpp"
@@ -125,7 +126,7 @@ class Node {
     v("can.join_timer", s.join_timer_);
     v("can.takeover_timer", s.takeover_timer_);
     v("can.takeover_at", s.takeover_at_);
-    v.list("can.heir_contacts", s.heir_contacts_, kMaxStateList);
+    v("can.heir_contacts", s.heir_contacts_);
   }
   /// The layout of points and zones depends on the space's dimensions.
   [[nodiscard]] FieldContext checkpoint_context(FieldContext ctx) const {
@@ -179,9 +180,8 @@ class Node {
   TimerId join_timer_;
   TimerId takeover_timer_;
   Time takeover_at_ = Time::never();
-  /// (dead-to-be neighbour, one of its neighbours) for the neighbours whose
-  /// heir we are: whom to tell when we take their zones over.
-  std::vector<std::pair<PeerId, PeerId>> heir_contacts_;
+  /// Whom to tell when we take over the zones of a neighbour whose heir we are.
+  HeirContacts heir_contacts_;
 };
 
 }  // namespace p2pgrid::can
