@@ -198,9 +198,8 @@ void CanMatch::send_aggregates(Context& ctx, const grid::GridNode& grid, const c
   for (int d = 0; d < cp.resources; ++d) m.lines[static_cast<std::size_t>(d)] = line(d, ctx.now(), grid, can);
   const Time since = alive_since(ctx, can);
   const can::NeighbourTable& table = can.neighbours();
-  for (const can::Neighbour& n : table.neighbours()) {
+  for (const auto [n, theirs] : table.with_zones()) {
     if (n.last_heard < since) continue;
-    const auto theirs = table.zones_of(n.id);
     bool reads_me = false;
     for (int d = 0; d < cp.resources && !reads_me; ++d) reads_me = is_upper_of(can.zones(), theirs, d, cp.dims());
     if (reads_me) send(ctx, n.id, m);

@@ -75,10 +75,10 @@ PeerId can_forward_target(std::span<const can::Zone> zones, const can::Neighbour
   PeerId best = PeerId::none();
   std::uint64_t best_gap = 0;
   std::uint64_t seen = 0;
-  for (const can::Neighbour& n : table.neighbours()) {
+  for (const auto [n, their_zones] : table.with_zones()) {
     if (n.last_heard < alive_since) continue;
     bool above = false;
-    for (const can::Zone& theirs : table.zones_of(n.id)) {
+    for (const can::Zone& theirs : their_zones) {
       for (const can::Zone& mine : zones) {
         for (int d = 0; d < resources && !above; ++d) above = theirs.lo(d) >= mine.hi(d);
       }

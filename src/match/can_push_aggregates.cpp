@@ -25,9 +25,9 @@ bool upper_probe_point(const can::Zone& zone, int dim, int dims, can::Point& out
 PeerId upper_in(const can::Zone& zone, int dim, int dims, const can::NeighbourTable& table, Time alive_since) {
   can::Point probe;
   if (!upper_probe_point(zone, dim, dims, probe)) return PeerId::none();
-  for (const can::Neighbour& n : table.neighbours()) {
+  for (const auto [n, zones] : table.with_zones()) {
     if (n.last_heard < alive_since) continue;
-    for (const can::Zone& z : table.zones_of(n.id)) {
+    for (const can::Zone& z : zones) {
       if (z.contains(probe)) return n.id;
     }
   }

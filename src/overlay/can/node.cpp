@@ -157,9 +157,9 @@ void Node::leave(Context& ctx, Upcalls& /*up*/) {
   const Time since = alive_since(ctx);
   PeerId heir = PeerId::none();
   double best = 2.0;
-  for (const Neighbour& n : table_.neighbours()) {
+  for (const auto [n, zones] : table_.with_zones()) {
     if (n.last_heard < since) continue;
-    const double v = total_volume(table_.zones_of(n.id));
+    const double v = total_volume(zones);
     if (v < best) {
       best = v;
       heir = n.id;
@@ -549,7 +549,7 @@ void Node::check_silent(Context& ctx, Upcalls& up) {
   Time earliest = Time::never();
   std::vector<PeerId> dead;
   std::vector<PeerId> ask;
-  for (const Neighbour& n : table_.neighbours()) {
+  for (const auto [n, zones] : table_.with_zones()) {
     if (n.last_heard >= since) continue;
     if (n.heir.valid() && n.heir != self_ && table_.find(n.heir) == nullptr) ask.push_back(n.heir);
     // Takeover timer (CAN §2.3): the smaller my zone relative to the dead
@@ -558,7 +558,7 @@ void Node::check_silent(Context& ctx, Upcalls& up) {
     if (n.heir != self_) {
       // Fallback for a dead heir: wait for the heir's claim to spread
       // (three update periods), then CAN's volume-ordered timers.
-      const int rank = std::clamp(8 + largest_level(table_.zones_of(n.id)) - mine, 0, 16);
+      const int rank = std::clamp(8 + largest_level(zones) - mine, 0, 16);
       claim_at = claim_at + params_->update_period * 3 + params_->takeover_step * rank;
     }
     if (claim_at <= now) {
@@ -710,8 +710,7 @@ void Node::merge_zones() {
 
 void Node::prune_table() {
   std::vector<PeerId> gone;
-  for (const Neighbour& n : table_.neighbours()) {
-    const auto zs = table_.zones_of(n.id);
+  for (const auto [n, zs] : table_.with_zones()) {
     if (std::none_of(zs.begin(), zs.end(), [&](const Zone& z) { return abuts_mine(z); })) gone.push_back(n.id);
   }
   for (const PeerId p : gone) table_.erase(p);

@@ -41,6 +41,15 @@ TEST(CanNeighbourTable, KeepsEachNeighboursZonesThroughEdits) {
       model[id] = zs;
     }
     ASSERT_EQ(t.size(), model.size());
+    // with_zones visits the model's neighbours in id order with their zones.
+    auto it = model.begin();
+    for (const auto [n, zones] : t.with_zones()) {
+      ASSERT_NE(it, model.end());
+      ASSERT_EQ(n.id, PeerId{it->first});
+      ASSERT_EQ(std::vector<Zone>(zones.begin(), zones.end()), it->second) << "step " << step;
+      ++it;
+    }
+    ASSERT_EQ(it, model.end());
   }
   std::size_t total = 0;
   for (const auto& [id, zs] : model) {
