@@ -40,8 +40,9 @@ void HeirContacts::assign(PeerId of, std::span<const PeerId> contacts) {
 void HeirContacts::erase(PeerId of) {
   const std::size_t at = find(of);
   if (at == words_.size()) return;
+  const std::size_t len = 2 + std::size_t{words_[at + 1]};
   const auto first = words_.begin() + static_cast<std::ptrdiff_t>(at);
-  words_.erase(first, first + static_cast<std::ptrdiff_t>(2 + words_[at + 1]));
+  words_.erase(first, first + static_cast<std::ptrdiff_t>(len));
 }
 
 void HeirContacts::append_contacts(PeerId of, std::vector<PeerId>& out) const {

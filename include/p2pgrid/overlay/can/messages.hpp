@@ -64,6 +64,7 @@ struct FixedList {
   FixedList() = default;
   FixedList(const FixedList& other) : size(other.size) { std::memcpy(raw_, other.raw_, size * sizeof(T)); }
   FixedList& operator=(const FixedList& other) {
+    if (this == &other) return *this;  // memcpy onto itself is undefined
     size = other.size;
     std::memcpy(raw_, other.raw_, size * sizeof(T));
     return *this;
