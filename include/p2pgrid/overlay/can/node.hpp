@@ -34,8 +34,8 @@
 
 #include "p2pgrid/api/context.hpp"
 #include "p2pgrid/api/protocol.hpp"
-#include "p2pgrid/overlay/can/messages.hpp"
 #include "p2pgrid/overlay/can/heir_contacts.hpp"
+#include "p2pgrid/overlay/can/messages.hpp"
 #include "p2pgrid/overlay/can/neighbour_table.hpp"
 #include "p2pgrid/overlay/can/params.hpp"
 #include "p2pgrid/overlay/can/upcalls.hpp"
