@@ -256,8 +256,12 @@ const Section<GridSettings>& grid_section() {
                opt().min(0).max(64), &S::rntree, &R::walk_length)
           .key("match.visit_timeout", "rntree: a node asked by a search and silent this long is skipped",
                opt().min(1e-6), &S::rntree, &R::visit_timeout)
-          .key("match.max_visits", "rntree: nodes one search may ask before it settles for what it found",
+          .key("match.max_visits", "rntree: nodes a job's first search may ask before it settles for what it found",
                opt().min(1).max(1e7), &S::rntree, &R::max_visits)
+          .key("match.visit_growth",
+               "rntree: each later round of a job may ask this many times as many nodes as the one before "
+               "(1: every round max_visits; at most 1e7)",
+               opt().min(1).max(16), &S::rntree, &R::visit_growth)
           .key("match.search_timeout", "rntree: after a walk, the owner stops waiting for the search's answer",
                opt().min(1e-3), &S::rntree, &R::search_timeout)
           // CAN matchmakers (docs/can-match.md).

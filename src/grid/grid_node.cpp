@@ -269,6 +269,8 @@ void GridNode::on_failed(Context& ctx, PeerId /*from*/, const Failed& m, Host& h
   if (job == nullptr || job->done || m.attempt != job->profile.attempt) return;
   const JobFailure reason =
       m.reason == OwnerVerdict::kUnmatchable ? JobFailure::kUnmatchable : JobFailure::kMatchDeadline;
+  job->history.match_hops = m.match_hops;
+  job->history.match_messages = m.match_messages;
   write_record(ctx, *job, JobStatus::kFailed, reason);
   client_.erase_if([&](const ClientJob& j) { return j.profile.job == m.job; });
   settle(ctx, m.job, false, host);
@@ -442,7 +444,7 @@ void GridNode::on_match_answer(Context& ctx, const MatchAnswer& a) {
     job->verdict = a.verdict == MatchVerdict::kUnmatchable ? OwnerVerdict::kUnmatchable : OwnerVerdict::kMatchDeadline;
     job->repeats = params_->missed_heartbeats;
     end_owned(ctx, *job, OwnerState::kFailed);
-    send(ctx, job->profile.client, Failed{job->profile.job, job->profile.attempt, job->verdict});
+    send(ctx, job->profile.client, failed_of(*job));
     --job->repeats;
     return;
   }
@@ -559,7 +561,7 @@ void GridNode::owner_tick(Context& ctx, Host& host) {
       case OwnerState::kFailed:
         if (job.repeats > 0) {
           --job.repeats;
-          send(ctx, job.profile.client, Failed{job.profile.job, job.profile.attempt, job.verdict});
+          send(ctx, job.profile.client, failed_of(job));
         }
         break;
       case OwnerState::kFinished: break;

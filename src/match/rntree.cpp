@@ -15,6 +15,12 @@ std::uint64_t tag(std::uint8_t kind) { return grid::nonce_tag(ProtocolId::kMatch
 
 }  // namespace
 
+std::uint32_t RnTreeParams::visit_budget(std::uint32_t round) const {
+  std::uint64_t budget = max_visits;
+  for (std::uint32_t r = 0; r < round && budget < kMaxVisitBudget && visit_growth > 1; ++r) budget *= visit_growth;
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(budget, kMaxVisitBudget));
+}
+
 RnTree::RnTree(PeerId self, const RnTreeParams& params) : params_(&params), self_(self) {}
 
 void RnTree::send(Context& ctx, PeerId to, const rntree::Message& m) const {
@@ -98,7 +104,8 @@ void RnTree::match(Context& ctx, const grid::MatchRequest& request, const grid::
   const grid::JobProfile& job = request.profile;
   // The owner is the GUID's successor, already a uniformly random peer; the
   // optional walk moves the search's starting point further (paper §3.1).
-  rntree::Walk origin{self_, 0, job.job, job.attempt, job.requirements, params_->walk_length, 0};
+  rntree::Walk origin{self_, 0, job.job, job.attempt, job.requirements, params_->walk_length, 0,
+                      params_->visit_budget(request.round)};
   const PeerId next = params_->walk_length > 0 ? random_neighbour(ctx, chord) : PeerId::none();
   if (!next.valid()) {
     begin_search(ctx, origin, grid, chord, port);
@@ -137,7 +144,8 @@ void RnTree::begin_search(Context& ctx, const rntree::Walk& origin, const grid::
   s.hops = origin.hops;
   s.messages = origin.hops;  // one message per walk hop
   s.asked = PeerId::none();
-  s.state.begin(origin.requirements, params_->k, params_->max_visits);
+  // The budget came over the wire after a walk: bounded here as at its source.
+  s.state.begin(origin.requirements, params_->k, std::min(origin.budget, RnTreeParams::kMaxVisitBudget));
   // The origin is the first node of its own subtree: no message needed.
   children_.expire(ctx.now(), params_->lifetime());
   std::array<ChildRef, kMaxReplyChildren> buffer{};

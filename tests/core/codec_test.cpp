@@ -81,10 +81,10 @@ TEST(Codec, MalformedBytesGiveTheExpectedError) {
   const std::vector<MalformedCase> cases{
       {"empty", {}, "field 'protocol' at byte 0: truncated: needs 1 bytes, 0 left"},
       {"wrong protocol", {3, 2, 0}, "field 'protocol' at byte 1: expected protocol 2, got 3"},
-      {"future version", {2, 9, 0}, "field 'version' at byte 2: unsupported wire version 9 (this build speaks 2)"},
-      {"bad boolean", {2, 2, 0, 7}, "field 'flag' at byte 4: boolean byte is 7"},
-      {"trailing bytes", {2, 2, 0, 1, 0xFF}, "field 'end' at byte 4: 1 trailing bytes"},
-      {"huge count", {2, 2, 0, 1, 0xFF, 0xFF, 0xFF, 0x7F}, "count 2147483647 exceeds the 0 bytes left"},
+      {"future version", {2, 9, 0}, "field 'version' at byte 2: unsupported wire version 9 (this build speaks 3)"},
+      {"bad boolean", {2, kWireVersion, 0, 7}, "field 'flag' at byte 4: boolean byte is 7"},
+      {"trailing bytes", {2, kWireVersion, 0, 1, 0xFF}, "field 'end' at byte 4: 1 trailing bytes"},
+      {"huge count", {2, kWireVersion, 0, 1, 0xFF, 0xFF, 0xFF, 0x7F}, "count 2147483647 exceeds the 0 bytes left"},
   };
   for (const auto& c : cases) {
     std::vector<std::byte> bytes;

@@ -48,7 +48,7 @@ std::vector<Message> every_message() {
           Result{11, 2, PeerId{3}, 0xABCDULL, Time{1000}, history()},
           Done{11, 2},
           Handoff{profile(), history(), JobState::kQueued, PeerId{42}},
-          Failed{11, 3, OwnerVerdict::kUnmatchable},
+          Failed{11, 3, OwnerVerdict::kUnmatchable, 17, 42},
           Withdraw{11, 1},
           ResultAck{11, 2},
           usage_update(),
@@ -109,7 +109,7 @@ TEST(GridMessages, MalformedFieldsAreNamed) {
 
   const auto failed = encode(Failed{1, 0, OwnerVerdict::kMatchDeadline}, buffer);
   bad.assign(failed.begin(), failed.end());
-  bad.back() = std::byte{7};  // the reason byte
+  bad.at(15) = std::byte{7};  // the reason byte, after the header (3), job (8) and attempt (4)
   try {
     decode(bad);
     ADD_FAILURE() << "accepted";
@@ -127,8 +127,10 @@ TEST(GridMessages, AttemptOnlyMessagesKeepTheirFields) {
   const auto a = std::get<ResultAck>(decode(encode(ResultAck{5, 3}, buffer)));
   EXPECT_EQ(a.job, 5U);
   EXPECT_EQ(a.attempt, 3U);
-  const auto f = std::get<Failed>(decode(encode(Failed{9, 1, OwnerVerdict::kUnmatchable}, buffer)));
+  const auto f = std::get<Failed>(decode(encode(Failed{9, 1, OwnerVerdict::kUnmatchable, 1234, 0xFFFFFFFFU}, buffer)));
   EXPECT_EQ(f.reason, OwnerVerdict::kUnmatchable);
+  EXPECT_EQ(f.match_hops, 1234U);
+  EXPECT_EQ(f.match_messages, 0xFFFFFFFFU);
 }
 
 TEST(GridMessages, UsageMessagesKeepTheirListsAndRefuseBadCounts) {

@@ -30,9 +30,9 @@ def seal(key, channel, sender, port, sequence, payload, sent_ms=None, magic=b"P2
 
 
 def stats_query(request_id):
-    # The live layer's query: protocol byte 0, codec version 2, type 6 (query),
+    # The live layer's query: protocol byte 0, codec version 3, type 6 (query),
     # request id, query 3 (stats), job 0.
-    return bytes([0, 2, 6]) + struct.pack("<QBQ", request_id, 3, 0)
+    return bytes([0, 3, 6]) + struct.pack("<QBQ", request_id, 3, 0)
 
 
 def main():

@@ -25,7 +25,7 @@ std::vector<Message> samples() {
   for (std::uint32_t i = 0; i < kMaxReplyChildren; ++i) full.children[i] = {PeerId{i}, i * 3};
   return {Summary{{{1, 2, 3}, 40, 5}},
           SummaryAck{},
-          Walk{PeerId{8}, 99, 0x1234567890ULL, 2, {100, 0, 7}, 3, 1},
+          Walk{PeerId{8}, 99, 0x1234567890ULL, 2, {100, 0, 7}, 3, 1, 1024},
           Explore{5, {2000, 1024, 0}, PeerId::none()},
           reply,
           full,

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "p2pgrid/core/rng.hpp"
+#include "p2pgrid/match/rntree.hpp"
 #include "p2pgrid/match/rntree_search.hpp"
 
 namespace p2pgrid::match {
@@ -176,6 +177,26 @@ TEST(RnTreeSearch, VisitBudgetBoundsTheSearch) {
   const grid::Resources req{3900, 16000, 990};  // almost nobody qualifies
   const Outcome o = run_search(t, 250, req, 4, 5);
   EXPECT_LE(o.asked.size(), 5U);
+}
+
+// The budget a job's round gets (docs/rntree.md): max_visits, times
+// visit_growth per earlier round, saturating at kMaxVisitBudget.
+TEST(RnTreeVisitBudget, GrowsGeometricallyPerRoundAndSaturates) {
+  RnTreeParams p;
+  p.max_visits = 256;
+  p.visit_growth = 2;
+  EXPECT_EQ(p.visit_budget(0), 256U);
+  EXPECT_EQ(p.visit_budget(1), 512U);
+  EXPECT_EQ(p.visit_budget(5), 8192U);
+  EXPECT_EQ(p.visit_budget(15), 8'388'608U);
+  EXPECT_EQ(p.visit_budget(16), RnTreeParams::kMaxVisitBudget);
+  EXPECT_EQ(p.visit_budget(4'000'000'000U), RnTreeParams::kMaxVisitBudget);
+  p.visit_growth = 1;
+  EXPECT_EQ(p.visit_budget(0), 256U);
+  EXPECT_EQ(p.visit_budget(1000), 256U);
+  p.max_visits = 10'000'000;
+  p.visit_growth = 16;
+  EXPECT_EQ(p.visit_budget(3), RnTreeParams::kMaxVisitBudget);
 }
 
 }  // namespace

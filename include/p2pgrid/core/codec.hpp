@@ -44,7 +44,7 @@ enum class ProtocolId : std::uint8_t {
 };
 
 /// Version of the wire format. Bump when any message layout changes.
-inline constexpr std::uint8_t kWireVersion = 2;
+inline constexpr std::uint8_t kWireVersion = 3;
 
 struct MessageHeader {
   ProtocolId protocol;

@@ -272,6 +272,10 @@ class GridNode {
   void rematch(Context& ctx, OwnedJob& job, Host& host);
   void cancel_round(Context& ctx, const OwnedJob& job);
   void end_owned(Context& ctx, OwnedJob& job, OwnerState state);
+  /// The owner's final verdict for the client, with what matching cost.
+  static Failed failed_of(const OwnedJob& job) {
+    return {job.profile.job, job.profile.attempt, job.verdict, job.history.match_hops, job.history.match_messages};
+  }
   OwnedJob* owned_job(std::uint64_t job, std::uint32_t attempt);
 
   // run node

@@ -191,17 +191,24 @@ constexpr bool wire_enum_valid(OwnerVerdict v) {
 constexpr const char* wire_enum_noun(OwnerVerdict /*v*/) { return "failure reason"; }
 /// Owner -> client: no run node was found within the matchmaking deadline;
 /// final. Repeated every heartbeat period, at most missed_heartbeats times.
+/// Carries what matching cost, which the client records for the job as it
+/// does from a completed job's history: a job that failed to match still
+/// cost its messages.
 struct Failed {
   static constexpr MessageType kType = MessageType::kFailed;
   std::uint64_t job;
   std::uint32_t attempt;
   OwnerVerdict reason;
+  std::uint32_t match_hops = 0;
+  std::uint32_t match_messages = 0;
 
   template <class S, class V>
   static void fields(S& s, V& v) {
     v("job", s.job);
     v("attempt", s.attempt);
     v("reason", s.reason);
+    v("match_hops", s.match_hops);
+    v("match_messages", s.match_messages);
   }
 };
 /// Client -> owner of an attempt (directly, or routed to the attempt's

@@ -46,11 +46,22 @@ struct RnTreeParams {
   std::uint32_t walk_length = 0;
   /// A node asked by a search that has not answered after this is skipped.
   Duration visit_timeout = Duration::seconds(1);
-  /// Nodes one search may ask before it settles for what it found.
+  /// Nodes the first search of a job may ask before it settles for what it
+  /// found.
   std::uint32_t max_visits = 256;
+  /// Each later round of the same job may ask this many times as many nodes
+  /// as the round before (1: every round the same). Why: the search order
+  /// is deterministic, so a round that ran out of budget without a
+  /// candidate would otherwise repeat the same fruitless visits until the
+  /// job's deadline; doubling costs at most twice the round that succeeds.
+  std::uint32_t visit_growth = 2;
   /// After a walk, the owner gives up waiting for the origin's answer.
   Duration search_timeout = Duration::seconds(60);
 
+  /// The visit budget of a job's round `round` (0: the first):
+  /// max_visits x visit_growth^round, at most kMaxVisitBudget.
+  [[nodiscard]] std::uint32_t visit_budget(std::uint32_t round) const;
+  static constexpr std::uint32_t kMaxVisitBudget = 10'000'000;
   [[nodiscard]] Duration lifetime() const { return aggregation_period * expiry_periods; }
 };
 

@@ -54,6 +54,7 @@ struct Walk {
   grid::Resources requirements{};
   std::uint32_t steps_left = 0;   ///< further hops after this one
   std::uint32_t hops = 0;         ///< walk hops so far (cost)
+  std::uint32_t budget = 0;       ///< nodes the search may ask (the owner's round decides it)
 
   template <class S, class V>
   static void fields(S& s, V& v) {
@@ -64,6 +65,7 @@ struct Walk {
     v("requirements", s.requirements);
     v("steps_left", s.steps_left);
     v("hops", s.hops);
+    v("budget", s.budget);
   }
 };
 /// Search origin -> a tree node: tell me about yourself and your children
