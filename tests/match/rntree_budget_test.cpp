@@ -29,8 +29,6 @@ constexpr const char* kBudgetScenario = R"(
 protocol = "grid"
 duration = "60min"
 seed = 5
-[peers]
-count = 300
 [chord]
 bootstrap = "oracle"
 stabilize = "5s"
@@ -59,16 +57,18 @@ struct BudgetRun {
   std::vector<grid::HeldRecord> held;
 };
 
+constexpr std::uint32_t kPeers = 300;
+
 BudgetRun run_budget(std::uint32_t growth) {
   const boost::mpi::communicator world;
-  const Scenario scenario = test::scenario_from_text(std::string(kBudgetScenario) +
-                                                      "visit_growth = " + std::to_string(growth) + "\n");
+  const Scenario scenario = test::scenario_from_text(
+      kBudgetScenario, {"peers.count=" + std::to_string(kPeers), "match.visit_growth=" + std::to_string(growth)});
   const MemoryTraceSink sink = test::run_gathered(
       world, scenario, {&JobRecord::kTable, &grid::SubmissionRecord::kTable, &grid::HeldRecord::kTable});
   return {sink.rows<JobRecord>(), sink.rows<grid::SubmissionRecord>(), sink.rows<grid::HeldRecord>()};
 }
 
-TEST(RnTreeGrid, LaterRoundsSearchWiderUntilACapableNodeIsFound) {
+TEST(RnTreeBudget, LaterRoundsSearchWiderUntilACapableNodeIsFound) {
   const boost::mpi::communicator world;
   const BudgetRun growing = run_budget(2);
   const BudgetRun fixed = run_budget(1);
@@ -79,7 +79,7 @@ TEST(RnTreeGrid, LaterRoundsSearchWiderUntilACapableNodeIsFound) {
     const grid::Resources req{static_cast<std::uint32_t>(j.min_cpu), static_cast<std::uint32_t>(j.min_memory),
                               static_cast<std::uint32_t>(j.min_disk)};
     std::size_t n = 0;
-    for (std::uint32_t p = 0; p < 300; ++p) n += grid::satisfies(caps_of(PeerId{p}), req) ? 1 : 0;
+    for (std::uint32_t p = 0; p < kPeers; ++p) n += grid::satisfies(caps_of(PeerId{p}), req) ? 1 : 0;
     return n;
   };
 
