@@ -257,7 +257,7 @@ const Section<GridSettings>& grid_section() {
           .key("match.visit_timeout", "rntree: a node asked by a search and silent this long is skipped",
                opt().min(1e-6), &S::rntree, &R::visit_timeout)
           .key("match.max_visits", "rntree: nodes a job's first search may ask before it settles for what it found",
-               opt().min(1).max(1e7), &S::rntree, &R::max_visits)
+               opt().min(1).max(R::kMaxVisitBudget), &S::rntree, &R::max_visits)
           .key("match.visit_growth",
                "rntree: each later round of a job may ask this many times as many nodes as the one before "
                "(1: every round max_visits; at most 1e7)",
