@@ -260,7 +260,7 @@ const Section<GridSettings>& grid_section() {
                opt().min(1).max(R::kMaxVisitBudget), &S::rntree, &R::max_visits)
           .key("match.visit_growth",
                "rntree: each later round of a job may ask this many times as many nodes as the one before "
-               "(1: every round max_visits; at most 1e7)",
+               "(1: every round max_visits; a round's budget stops at max_visits' upper bound)",
                opt().min(1).max(16), &S::rntree, &R::visit_growth)
           .key("match.search_timeout", "rntree: after a walk, the owner stops waiting for the search's answer",
                opt().min(1e-3), &S::rntree, &R::search_timeout)
