@@ -724,19 +724,33 @@ class Engine::Shard final : public Context {
     });
   }
 
+  /// The end-of-run rows (open jobs, per-peer snapshots, traffic) come a
+  /// row or more per peer at once: written in rounds of kFinishRound peers,
+  /// flushed when the trace asks, so the trace buffers stay near their
+  /// flush size instead of holding every row (368 bytes/peer at 10,000,000
+  /// peers, docs/performance.md). Collective: every rank runs as many rounds
+  /// as the rank with the most peers.
   void finish() {
+    constexpr std::uint32_t kFinishRound = 16'384;
     now_ = params_.end;
-    for (std::uint32_t s = 0; s < peers_.size(); ++s) {
-      current_ = s;
-      protocol_->on_finish(*this, peers_[s].alive);
+    const std::uint64_t slots = peers_.size();
+    for (std::uint64_t first = 0;; first += kFinishRound) {
+      const std::uint64_t last = std::min(slots, first + kFinishRound);
+      for (std::uint64_t s = first; s < last; ++s) finish_peer(static_cast<std::uint32_t>(s));
+      if (exchanger_.sum(trace_.wants_flush() ? 1 : 0) > 0) trace_.flush();
+      if (exchanger_.sum(last < slots ? 1 : 0) == 0) break;
     }
-    for (std::uint32_t s = 0; s < traffic_.size(); ++s) {
-      for (std::size_t p = 0; p < kTrafficProtocols; ++p) {
-        const TrafficCount& t = traffic_[s][p];
-        if (t.sent == 0 && t.received == 0) continue;
-        trace_.record(TrafficRecord{shard_.peers[s].value, static_cast<std::uint32_t>(p), t.sent, t.sent_bytes,
-                                    t.received, t.received_bytes});
-      }
+  }
+
+  void finish_peer(std::uint32_t s) {
+    current_ = s;
+    protocol_->on_finish(*this, peers_[s].alive);
+    if (traffic_.empty()) return;
+    for (std::size_t p = 0; p < kTrafficProtocols; ++p) {
+      const TrafficCount& t = traffic_[s][p];
+      if (t.sent == 0 && t.received == 0) continue;
+      trace_.record(TrafficRecord{shard_.peers[s].value, static_cast<std::uint32_t>(p), t.sent, t.sent_bytes,
+                                  t.received, t.received_bytes});
     }
   }
 

@@ -193,7 +193,13 @@ class Hdf5TraceSink::Impl {
     MPI_Allreduce(counts.data(), totals.data(), n, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
     for (std::size_t i = 0; i < tables_.size(); ++i) {
       if (totals[i] > 0) write_block(tables_[i], counts[i], offsets[i], totals[i]);
-      tables_[i].buffer.clear();  // keeps its capacity: no allocation in steady state
+      // A buffer keeps its capacity (no allocation in steady state) unless a
+      // burst grew it past the flush size: the nodes table at the start.
+      if (tables_[i].buffer.capacity() > options_.buffer_bytes) {
+        std::vector<std::byte>().swap(tables_[i].buffer);
+      } else {
+        tables_[i].buffer.clear();
+      }
     }
     buffered_ = 0;
     flush_file();
