@@ -29,6 +29,10 @@ load_seeds="${LOAD_SEEDS:-1 2 3 4 5}"
 scale_seeds="${SCALE_SEEDS:-1 2 3 4 5}"
 scale_100k="${SCALE_100K:-1}"
 recovery_seeds="${RECOVERY_SEEDS:-1 2 3 4 5}"
+# Every run can be paused and continued (docs/checkpoint.md): SIGTERM to
+# its p2pgrid (`pkill -TERM -f "p2pgrid run"`) or a hard stop after a
+# periodic checkpoint; the same command then resumes it from its .ckpt.
+export CHECKPOINT_EVERY="${CHECKPOINT_EVERY:-10min}"
 # Slowest first: runs start in this order, so parallel workers end together.
 matchmakers="${MATCHMAKERS:-can-push can rntree central}"
 bin=build/release/src/app/p2pgrid
@@ -53,14 +57,32 @@ run_all() {
   xargs -P "$parallel" -L 1 bash -c '
     dir=$0 bin=$1 name=$2 config=$3; shift 3
     if [[ -s "$dir/$name.h5" && ! -e "$dir/$name.h5.partial" ]]; then echo "kept   $name"; exit 0; fi
-    touch "$dir/$name.h5.partial"
-    if "$bin" run "$config" --set progress.mode=plain "$@" -o "$dir/$name.h5" >"$dir/$name.log" 2>&1; then
-      rm -f "$dir/$name.h5.partial"
-      echo "done   $name ($(grep -o "[0-9.]* simulated s" "$dir/$name.log" | head -1), $(grep -o "[0-9.]* s wall" "$dir/$name.log" | head -1))"
+    ckpt="$dir/$name.ckpt"
+    resume=()
+    if [[ -s $ckpt && -s "$dir/$name.h5" ]]; then
+      resume=(--resume "$ckpt")
     else
-      echo "FAILED $name (see $dir/$name.log)"; exit 1
-    fi' "$dir" "$bin"
+      rm -f "$dir/$name.h5" "$ckpt"
+      : >"$dir/$name.log"
+    fi
+    touch "$dir/$name.h5.partial"
+    status=0
+    "$bin" run "$config" --set progress.mode=plain --set run.checkpoint_every="$CHECKPOINT_EVERY" "$@" \
+      --checkpoint "$ckpt" "${resume[@]}" -o "$dir/$name.h5" \
+      >>"$dir/$name.log" 2>&1 || status=$?
+    case $status in
+      0) rm -f "$dir/$name.h5.partial" "$ckpt"
+         echo "done   $name ($(grep -o "[0-9.]* simulated s" "$dir/$name.log" | tail -1), $(grep -o "[0-9.]* s wall" "$dir/$name.log" | tail -1))" ;;
+      75) echo "paused $name (SIGTERM: $ckpt written; run again to continue)" ;;
+      *) echo "FAILED $name (see $dir/$name.log)"; exit 1 ;;
+    esac' "$dir" "$bin"
   echo "results: $(basename "$dir"): $((SECONDS - start)) s wall"
+  local paused
+  paused=$(find "$dir" -maxdepth 1 -name '*.h5.partial' | wc -l)
+  if ((paused > 0)); then
+    echo "results: $paused runs of $(basename "$dir") paused with a checkpoint; run the same command again to continue" >&2
+    exit 75
+  fi
 }
 
 paper_grid() {  # $1 = seeds, then extra --set pairs for every run

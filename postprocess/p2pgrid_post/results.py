@@ -37,9 +37,10 @@ COMPLETED = 0
 FAILED = 1
 OPEN_AT_END = 2
 
-#: Keys that say where a run's output goes or how it reports, not what it
+#: Keys that say where a run's output goes, how it reports or when it
+#: checkpoints (a checkpointed run ends as an uninterrupted one), not what it
 #: simulates: ignored when runs are pooled into cells.
-_NOT_THE_SCENARIO = ("run.seed", "run.log", "trace.", "progress.")
+_NOT_THE_SCENARIO = ("run.seed", "run.log", "run.checkpoint_every", "trace.", "progress.")
 
 
 def _flatten(node, prefix=""):
