@@ -124,6 +124,8 @@ for part in $parts; do
       for seed in $sens_seeds; do files+=("$out"/paper/*-s$seed.h5); done
       post ratios "${files[@]}" --by workload.requirement_model --by workload.constraint_count \
         >"$out/sensitivity/ratios.md"
+      post ratios "${files[@]}" --by workload.requirement_model --by workload.constraint_count --wide \
+        >"$out/sensitivity/ratios-wide.md"
       ;;
     load)
       # mean run time 200 s on 1,000 nodes: interarrival = 0.2 s / load;

@@ -21,7 +21,7 @@ from .scaling import markdown as scaling_markdown
 from .scaling import plot as scaling_plot
 from .scaling import read_rows, scaling_points
 from .stats import key_figures
-from .table import markdown_table, ratio_markdown, text_table
+from .table import markdown_table, ratio_markdown, ratio_wide_markdown, text_table
 
 
 def _positive(text):
@@ -101,7 +101,13 @@ def _cells(args):
 def cmd_ratios(args):
     ratios = ratios_to(_cells(args), baseline=args.baseline)
     ratios.sort(key=lambda r: (tuple(r.labels.get(k, "") for k in args.by), r.scenario, r.matchmaker))
-    sys.stdout.write(ratio_markdown(ratios, by=args.by))
+    if args.wide:
+        if not args.by:
+            print("p2pgrid_post ratios: --wide needs at least one --by KEY (its values are the columns)", file=sys.stderr)
+            sys.exit(2)
+        sys.stdout.write(ratio_wide_markdown(ratios, by=args.by))
+    else:
+        sys.stdout.write(ratio_markdown(ratios, by=args.by))
 
 
 def cmd_load(args):
@@ -210,6 +216,8 @@ def main(argv=None):
     s.add_argument("--baseline", default="central")
     s.add_argument("--by", action="append", default=[], metavar="KEY",
                    help="a config key to show as a column (repeatable), e.g. workload.requirement_model")
+    s.add_argument("--wide", action="store_true",
+                   help="one row per scenario and matchmaker, one column per combination of the --by values")
     s.set_defaults(func=cmd_ratios)
     s = sub.add_parser("load", help="steady-state mean wait against offered load (PNG and Markdown)")
     s.add_argument("traces", nargs="+")

@@ -82,3 +82,37 @@ def ratio_markdown(ratios, by=()):
             "job counted; interval: Student's t over the per-seed ratios ('-' for one seed); censored: a run of "
             "either had jobs open at its end.")
     return "\n".join(out + ["", note]) + "\n"
+
+
+def ratio_wide_markdown(ratios, by):
+    """The same ratios with one column per combination of the ``by`` keys'
+    values (the sensitivity table of docs/results.md): a cell reads
+    "1.55 [1.07, 2.04]", "≥ " first when censored, and "n=K " first when it
+    pools fewer seeds than the table's largest cell."""
+    def combo(r):
+        return tuple(r.labels.get(k, "-").strip("'") for k in by)
+
+    columns = sorted({combo(r) for r in ratios})
+    rows = sorted({(r.scenario, r.matchmaker) for r in ratios})
+    cell = {(r.scenario, r.matchmaker, combo(r)): r for r in ratios}
+    seeds = max((r.pairs for r in ratios), default=0)
+    heads = ["scenario", "matchmaker", *("`" + "/".join(c) + "`" for c in columns)]
+    out = ["| " + " | ".join(heads) + " |", "|:---|:---|" + "---:|" * len(columns)]
+    for scenario, matchmaker in rows:
+        texts = []
+        for c in columns:
+            r = cell.get((scenario, matchmaker, c))
+            if r is None:
+                texts.append("-")
+                continue
+            text = f"{r.mean:.2f} {_interval(r.low, r.high, '{:.2f}')}"
+            if r.censored:
+                text = "≥ " + text
+            if r.pairs < seeds:
+                text = f"n={r.pairs} " + text
+            texts.append(text)
+        out.append("| " + " | ".join([scenario, matchmaker, *texts]) + " |")
+    note = (f"columns: {' / '.join(by)}; each cell: mean over {seeds} seeds of (the matchmaker's mean wait / "
+            "central's mean wait) on the same seed, every job counted, with Student's t 95% interval over the "
+            "per-seed ratios; ≥: a run of either had jobs open at its end; n=K: only K seeds.")
+    return "\n".join(out + ["", note]) + "\n"
