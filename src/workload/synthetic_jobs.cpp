@@ -245,6 +245,8 @@ grid::JobPlan make_job_plan(const JobModel& model, std::uint32_t peers, std::uin
     plan.by_client[client_peer(model, peers, index).value].push_back(spec);
   }
   shape_workflows(plan, model, seed);
+  // Every rank keeps the whole plan for the run: no growth slack.
+  for (auto& [client, list] : plan.by_client) list.shrink_to_fit();
   return plan;
 }
 

@@ -82,6 +82,11 @@ TEST(MemoryReport, LayersAddUpOnEveryRankCount) {
         EXPECT_LE(heap / chord::Node::kLookupSlotsBytes, scenario.peers) << n << " ranks";
         // The job layer held jobs (clients, owners, queues): more than its structs.
         EXPECT_GT(category(m, "grid"), std::uint64_t{scenario.peers} * sizeof(grid::GridNode)) << n << " ranks";
+        // Every rank holds the whole plan (200 jobs of 4 clients, no
+        // parents), its lists without growth slack, plus the map's nodes.
+        const std::uint64_t plan_jobs = std::uint64_t{200} * sizeof(grid::JobSpec);
+        EXPECT_GE(category(m, "workload plan"), static_cast<std::uint64_t>(n) * plan_jobs) << n << " ranks";
+        EXPECT_LE(category(m, "workload plan"), static_cast<std::uint64_t>(n) * (plan_jobs + 1024)) << n << " ranks";
         EXPECT_GT(category(m, "engine: event keys, timers"), 0U);
         EXPECT_GT(category(m, "engine: message bodies"), 0U);
         EXPECT_GT(category(m, "engine: peer table"), 0U);

@@ -140,6 +140,10 @@ class NodeProtocol final : public Protocol {
       usage.add("peer state", static_cast<std::uint64_t>(nodes_.size()) * sizeof(Node));
     }
     usage.add("peer state: unused capacity", static_cast<std::uint64_t>(nodes_.capacity() - nodes_.size()) * sizeof(Node));
+    // What the rank's peers share through their parameters (the job plan).
+    if constexpr (requires(const Params& p, MemoryUsage& u) { Node::shared_memory(p, u); }) {
+      Node::shared_memory(params_, usage);
+    }
   }
 
   void prefetch(std::uint32_t slot) const override {

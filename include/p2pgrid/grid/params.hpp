@@ -37,6 +37,18 @@ struct JobPlan {
     const auto it = by_client.find(client.value);
     return it == by_client.end() ? nullptr : &it->second;
   }
+  /// Heap bytes of the plan (memory accounting): the job lists and their
+  /// parent lists, and the map's buckets and nodes (libstdc++: a node is
+  /// the next pointer and the entry; integer keys' hashes are not cached).
+  [[nodiscard]] std::uint64_t heap_bytes() const {
+    const std::uint64_t node = sizeof(void*) + sizeof(decltype(by_client)::value_type);
+    std::uint64_t bytes = by_client.bucket_count() * sizeof(void*) + by_client.size() * node;
+    for (const auto& [client, jobs] : by_client) {
+      bytes += jobs.capacity() * sizeof(JobSpec);
+      for (const JobSpec& j : jobs) bytes += j.parents.capacity() * sizeof(std::uint32_t);
+    }
+    return bytes;
+  }
 };
 
 /// Which queued job a run node starts next.

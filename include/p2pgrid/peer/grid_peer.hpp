@@ -123,6 +123,12 @@ class GridPeer {
     usage.add("match", sizeof(Match) + match_.heap_bytes());
     usage.add("peer padding", sizeof(GridPeer) - sizeof(OverlayNode) - sizeof(grid::GridNode) - sizeof(Match));
   }
+  /// Held once per rank: every rank keeps the whole plan, each client
+  /// reads its own part (at 10,000,000 peers and 5,000,000 jobs, 72 bytes
+  /// per job on each rank).
+  static void shared_memory(const Params& p, MemoryUsage& usage) {
+    if (p.grid.plan) usage.add("workload plan", p.grid.plan->heap_bytes());
+  }
   /// ORACLE bootstrap access (outside the handlers only).
   [[nodiscard]] OverlayNode& overlay_for_oracle() { return overlay_; }
 
