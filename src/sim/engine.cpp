@@ -281,8 +281,8 @@ class Engine::Shard final : public Context {
   std::vector<std::byte> save() {
     if (!stopped_) throw std::logic_error("Engine::save() before run() stopped at stop_at");
     std::vector<std::byte> out;
-    std::vector<std::byte> scratch(kMaxPeerState + kPeerTrafficBytes + 64);
-    std::vector<std::byte> state(kMaxPeerState);
+    std::vector<std::byte> scratch(kFirstPeerStateBuffer + kPeerTrafficBytes + 64);
+    std::vector<std::byte> state(kFirstPeerStateBuffer);
     const auto append = [&](const auto& record) {
       Writer w(scratch);
       FieldWriter fw(w, FieldContext{});
@@ -305,13 +305,9 @@ class Engine::Shard final : public Context {
     }
     append_count(peers_.size());
     for (std::uint32_t s = 0; s < peers_.size(); ++s) {
-      Writer sw(state);
       timers.owner = s;
-      try {
-        protocol_->save_peer(s, sw, FieldContext{params_.peers, 0, &timers});
-      } catch (const EncodeError& e) {
-        throw CheckpointError("peer " + std::to_string(shard_.peers[s].value) + ": state does not fit: " + e.what());
-      }
+      const std::span<const std::byte> bytes = save_state(s, timers, state);
+      if (scratch.size() < bytes.size() + kPeerTrafficBytes + 64) scratch.resize(bytes.size() + kPeerTrafficBytes + 64);
       const PeerState& p = peers_[s];
       std::array<std::byte, kPeerTrafficBytes> counts{};
       Writer tw(counts);
@@ -320,7 +316,7 @@ class Engine::Shard final : public Context {
           for (const std::uint64_t v : {t.sent, t.sent_bytes, t.received, t.received_bytes}) tw.u64(v);
         }
       }
-      append(PeerCheckpoint{shard_.peers[s], p.seq, p.rng.state(), p.incarnation, p.alive, sw.bytes(), tw.bytes()});
+      append(PeerCheckpoint{shard_.peers[s], p.seq, p.rng.state(), p.incarnation, p.alive, bytes, tw.bytes()});
     }
     append_count(pending.size());
     for (const EventKey& key : pending) {
@@ -600,6 +596,26 @@ class Engine::Shard final : public Context {
     overflow_payload_.swap(overflow_[o]);
     overflow_free_.push_back(o);
     return overflow_payload_;
+  }
+
+  /// Peer `s`'s protocol state, written into `buffer`, which doubles (up
+  /// to kMaxPeerState) until the state fits.
+  std::span<const std::byte> save_state(std::uint32_t s, const SavedTimers& timers, std::vector<std::byte>& buffer) {
+    for (;;) {
+      Writer w(buffer);
+      try {
+        protocol_->save_peer(s, w, FieldContext{params_.peers, 0, &timers});
+        return w.bytes();
+      } catch (const BufferFull& e) {
+        if (buffer.size() >= kMaxPeerState) {
+          throw CheckpointError("peer " + std::to_string(shard_.peers[s].value) + ": state does not fit: over " +
+                                std::to_string(kMaxPeerState) + " bytes");
+        }
+        buffer.resize(std::min(buffer.size() * 2, kMaxPeerState));
+      } catch (const EncodeError& e) {
+        throw CheckpointError("peer " + std::to_string(shard_.peers[s].value) + ": state does not fit: " + e.what());
+      }
+    }
   }
 
   /// Starts loading what the next event will touch (its body, its peer's

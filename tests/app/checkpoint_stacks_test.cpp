@@ -280,5 +280,39 @@ TEST(CheckpointStacks, GridCanResumesToTheUninterruptedTrace) {
   }
 }
 
+// One client submitting 20,000 jobs in 20 s: at the stop it holds a record
+// of each, several megabytes of state in one peer. The checkpoint used to
+// write each peer into a fixed 1 MiB buffer and refused this run ("peer 0:
+// state does not fit"), as it did a can-push run at 100,000 nodes, whose
+// busiest run node queues thousands of jobs; the buffer now grows.
+constexpr const char* kGridOneBigClient = R"(
+[run]
+protocol = "grid"
+seed = 3
+duration = "5min"
+[peers]
+count = 60
+[chord]
+bootstrap = "oracle"
+[workload]
+jobs = 20000
+clients = 1
+interarrival = "1ms"
+run_time = "60s"
+[match]
+kind = "central"
+server = 1
+)";
+
+TEST(CheckpointStacks, APeerOfManyMegabytesResumes) {
+  const boost::mpi::communicator world;
+  const Scenario scenario = test::scenario_from_text(kGridOneBigClient);
+  const std::string reference =
+      expect_resumes(world, "grid_big_client", scenario, kGridTables, {{"120s", 1, 1}, {"120s", 2, 1}});
+  if (world.rank() == 0) {
+    EXPECT_GT(reference.find("# grid_held\n") - reference.find("# jobs\n"), 20000U * 50U) << "a row per job";
+  }
+}
+
 }  // namespace
 }  // namespace p2pgrid

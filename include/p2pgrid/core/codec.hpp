@@ -34,6 +34,14 @@ class EncodeError : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
+/// The EncodeError of a Writer whose buffer is full: a caller whose
+/// output has no fixed bound (a peer's checkpointed state) can retry with
+/// a larger buffer.
+class BufferFull : public EncodeError {
+ public:
+  using EncodeError::EncodeError;
+};
+
 /// Which protocol a message belongs to; lets one peer host a stack.
 enum class ProtocolId : std::uint8_t {
   kPhold = 1,
@@ -100,7 +108,7 @@ class Writer {
   }
 
   [[noreturn]] void overflow() const {
-    throw EncodeError("message larger than its " + std::to_string(buf_.size()) + "-byte buffer");
+    throw BufferFull("message larger than its " + std::to_string(buf_.size()) + "-byte buffer");
   }
 
   std::span<std::byte> buf_;

@@ -18,8 +18,13 @@
 
 namespace p2pgrid {
 
-/// Largest protocol state of one peer, and largest pending payload.
-inline constexpr std::size_t kMaxPeerState = 1U << 20U;
+/// Largest protocol state of one peer (a bound for reading a file, not a
+/// buffer: a run node with a long queue or a client of thousands of jobs
+/// holds megabytes; a can-push run at 100,000 nodes outgrew 1 MiB), and
+/// largest pending payload.
+inline constexpr std::size_t kMaxPeerState = std::size_t{1} << 28U;
+/// The first buffer a peer's state is written into; it doubles as needed.
+inline constexpr std::size_t kFirstPeerStateBuffer = std::size_t{1} << 16U;
 /// A peer's traffic counters in a checkpoint: 6 protocols x 4 u64.
 inline constexpr std::size_t kPeerTrafficBytes = 192;
 inline constexpr std::size_t kMaxEventPayload = 1U << 20U;
