@@ -54,9 +54,12 @@ run_all() {
   local dir=$1
   mkdir -p "$dir"
   local start=$SECONDS
+  rm -f "$dir/.pausing"
   xargs -P "$parallel" -L 1 bash -c '
     dir=$0 bin=$1 name=$2 config=$3; shift 3
     if [[ -s "$dir/$name.h5" && ! -e "$dir/$name.h5.partial" ]]; then echo "kept   $name"; exit 0; fi
+    # Once a run paused, the rest wait for the next invocation.
+    if [[ -e "$dir/.pausing" ]]; then echo "later  $name"; exit 0; fi
     ckpt="$dir/$name.ckpt"
     resume=()
     if [[ -s $ckpt && -s "$dir/$name.h5" ]]; then
@@ -73,14 +76,14 @@ run_all() {
     case $status in
       0) rm -f "$dir/$name.h5.partial" "$ckpt"
          echo "done   $name ($(grep -o "[0-9.]* simulated s" "$dir/$name.log" | tail -1), $(grep -o "[0-9.]* s wall" "$dir/$name.log" | tail -1))" ;;
-      75) echo "paused $name (SIGTERM: $ckpt written; run again to continue)" ;;
+      75) touch "$dir/.pausing"
+          echo "paused $name (SIGTERM: $ckpt written; run again to continue)" ;;
       *) echo "FAILED $name (see $dir/$name.log)"; exit 1 ;;
     esac' "$dir" "$bin"
   echo "results: $(basename "$dir"): $((SECONDS - start)) s wall"
-  local paused
-  paused=$(find "$dir" -maxdepth 1 -name '*.h5.partial' | wc -l)
-  if ((paused > 0)); then
-    echo "results: $paused runs of $(basename "$dir") paused with a checkpoint; run the same command again to continue" >&2
+  if [[ -e "$dir/.pausing" ]]; then
+    rm -f "$dir/.pausing"
+    echo "results: runs of $(basename "$dir") paused with a checkpoint; run the same command again to continue" >&2
     exit 75
   fi
 }
