@@ -606,7 +606,7 @@ class Engine::Shard final : public Context {
       try {
         protocol_->save_peer(s, w, FieldContext{params_.peers, 0, &timers});
         return w.bytes();
-      } catch (const BufferFull& e) {
+      } catch (const BufferFull&) {
         if (buffer.size() >= kMaxPeerState) {
           throw CheckpointError("peer " + std::to_string(shard_.peers[s].value) + ": state does not fit: over " +
                                 std::to_string(kMaxPeerState) + " bytes");
