@@ -193,6 +193,7 @@ class Engine::Shard final : public Context {
       peers_[s].rng = Rng(params_.seed, shard_.peers[s], Purpose::kProtocol);
     }
     protocol_ = factory(shard_);
+    prefetch_heap_ = protocol_->prefetches_heap();
     schedule_starts_and_faults();
     stats_.rank = me;
     stats_.peers = shard_.peers.size();
@@ -232,7 +233,16 @@ class Engine::Shard final : public Context {
       const Time window_end = std::min({Time{start.ns + lookahead.ns}, params_.end, next_check});
       while (!queue_.empty() && queue_.top().time < window_end.ns) {
         const EventKey key = queue_.pop();
-        if (!queue_.empty()) prefetch(queue_.top());
+        if (!queue_.empty()) {
+          // Two deep: the next event's peer state was prefetched one event
+          // ago (as the one after next), so its heap tables can load now.
+          const EventKey& next = queue_.top();
+          prefetch(next);
+          if (prefetch_heap_) {
+            protocol_->prefetch_heap(next.dst);
+            if (const EventKey* after = queue_.second()) protocol_->prefetch(after->dst);
+          }
+        }
         dispatch(key);
       }
       ++stats_.windows;
@@ -796,6 +806,7 @@ class Engine::Shard final : public Context {
   std::vector<PeerState> peers_;
   std::vector<PeerTraffic> traffic_;  ///< by slot; empty unless params_.traffic
   std::unique_ptr<Protocol> protocol_;
+  bool prefetch_heap_ = false;  ///< protocol_->prefetches_heap()
 
   EventQueue queue_;
   std::vector<TimerBody> timers_;

@@ -48,6 +48,29 @@ TEST(EventQueue, InterleavedPushPopKeepsTheMinimumOnTop) {
   }
 }
 
+// second() is a prefetch hint, but a wrong one would waste the prefetch:
+// whenever it answers, it names the event that pop() returns after top().
+TEST(EventQueue, SecondIsTheEventAfterTop) {
+  Rng rng(13);
+  EventQueue q;
+  std::int64_t now = 0;
+  int answered = 0;
+  for (int i = 0; i < 50000; ++i) {
+    q.push({now + static_cast<std::int64_t>(rng.below(200'000'000)), static_cast<std::uint64_t>(i),
+            static_cast<std::uint32_t>(rng.below(4)), 0, static_cast<std::uint32_t>(i)});
+    if (rng.below(2) != 0 && q.size() >= 2) {
+      (void)q.top();
+      const EventKey* second = q.second();
+      const std::uint32_t expected = second != nullptr ? second->dst : 0;
+      now = q.pop().time;
+      if (second == nullptr) continue;
+      ASSERT_EQ(q.top().dst, expected);
+      ++answered;
+    }
+  }
+  EXPECT_GT(answered, 10000);  // the hint is there most of the time, not vacuous
+}
+
 // The bucketed queue against a plain priority queue, over times that span
 // the heap, the ring (68 s) and the far list, with idle gaps to jump.
 TEST(EventQueue, BucketedQueueMatchesAReferenceOverLongSpans) {

@@ -40,6 +40,13 @@ class Protocol {
   /// A hint without semantics: a handler for this slot runs next, so its
   /// state may start loading into cache now.
   virtual void prefetch(std::uint32_t /*slot*/) const {}
+  /// A hint like prefetch, one step later: the slot's state, prefetched an
+  /// event ago, is in cache, so what it points to (tables on the heap) may
+  /// start loading now. Called only if prefetches_heap().
+  virtual void prefetch_heap(std::uint32_t /*slot*/) const {}
+  /// Whether prefetch_heap does anything; the engine looks one more event
+  /// ahead only for protocols whose state points into the heap.
+  [[nodiscard]] virtual bool prefetches_heap() const { return false; }
   /// Work the shard's peers still owe the scenario (the grid: jobs of its
   /// clients not yet in a final state). Read by the engine between windows,
   /// never by protocol code; an engine told to stop when the system is idle
@@ -151,6 +158,11 @@ class NodeProtocol final : public Protocol {
     for (std::size_t offset = 0; offset < sizeof(Node); offset += kCacheLine) __builtin_prefetch(first + offset);
   }
 
+  void prefetch_heap(std::uint32_t slot) const override {
+    if constexpr (kPrefetchesHeap) nodes_[slot].prefetch_heap();
+  }
+  [[nodiscard]] bool prefetches_heap() const override { return kPrefetchesHeap; }
+
   /// Read-only access for tests and oracle bootstraps (never for protocol code).
   [[nodiscard]] const std::vector<Node>& nodes() const { return nodes_; }
   [[nodiscard]] std::vector<Node>& nodes() { return nodes_; }
@@ -158,6 +170,7 @@ class NodeProtocol final : public Protocol {
 
  private:
   static constexpr std::size_t kCacheLine = 64;
+  static constexpr bool kPrefetchesHeap = requires(const Node& n) { n.prefetch_heap(); };
 
   /// A Node whose state's layout depends on its parameters (CAN's
   /// dimensions) says so through checkpoint_context().

@@ -191,6 +191,16 @@ concept BoundedList = requires(L& l, const typename L::value_type& v) {
   L::capacity();
 };
 
+/// A growable list of state (checkpoints): std::vector, or a small vector
+/// that keeps its first items inline.
+template <class V>
+concept StateList = !BoundedList<V> && requires(V& v, std::size_t n, const typename V::value_type& item) {
+  v.size();
+  v.assign(n, item);
+  v.begin();
+  v.end();
+};
+
 /// Encodes the fields of a struct, in declaration order.
 class FieldWriter {
  public:
@@ -219,10 +229,10 @@ class FieldWriter {
     for (const auto& v : l.view()) (*this)(field, v);
   }
 
-  /// A u32 count (at most `limit`), then the vector's items (state that
+  /// A u32 count (at most `limit`), then the list's items (state that
   /// grows, in checkpoints; messages use fixed-capacity lists).
-  template <class T, class A>
-  void list(const char* field, const std::vector<T, A>& items, std::size_t limit) {
+  template <StateList V>
+  void list(const char* field, const V& items, std::size_t limit) {
     if (items.size() > limit) {
       throw EncodeError(std::string(field) + ": " + std::to_string(items.size()) + " items, at most " +
                         std::to_string(limit));
@@ -330,12 +340,12 @@ class FieldReader {
     items.expect_end();
   }
 
-  template <class T, class A>
-  void list(const char* field, std::vector<T, A>& items, std::size_t limit) {
+  template <StateList V>
+  void list(const char* field, V& items, std::size_t limit) {
     // Items may hold lists themselves: the limit bounds the allocation.
     const auto n = read_count<std::uint32_t>(field, limit, 0);
-    items.assign(n, T{});
-    for (T& v : items) get(field, v, PeerCheck::kAny);
+    items.assign(n, typename V::value_type{});
+    for (auto& v : items) get(field, v, PeerCheck::kAny);
   }
 
   /// The payload views the decoded bytes (valid while they are).

@@ -129,6 +129,12 @@ class GridPeer {
   static void shared_memory(const Params& p, MemoryUsage& usage) {
     if (p.grid.plan) usage.add("workload plan", p.grid.plan->heap_bytes());
   }
+  /// Protocol::prefetch_heap: the overlay's tables, where it keeps them there.
+  void prefetch_heap() const
+    requires requires(const OverlayNode& o) { o.prefetch_heap(); }
+  {
+    overlay_.prefetch_heap();
+  }
   /// ORACLE bootstrap access (outside the handlers only).
   [[nodiscard]] OverlayNode& overlay_for_oracle() { return overlay_; }
 

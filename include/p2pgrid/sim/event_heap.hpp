@@ -35,6 +35,17 @@ class EventHeap {
   [[nodiscard]] std::size_t heap_bytes() const { return heap_.capacity() * sizeof(EventKey); }
   [[nodiscard]] std::size_t size() const { return heap_.size(); }
   [[nodiscard]] const EventKey& top() const { return heap_.front(); }
+  /// The event after top() (a child of the root), or nullptr if none.
+  [[nodiscard]] const EventKey* second() const {
+    const std::size_t n = heap_.size();
+    if (n < 2) return nullptr;
+    const std::size_t end = n < kArity + 1 ? n : kArity + 1;
+    const EventKey* best = &heap_[1];
+    for (std::size_t c = 2; c < end; ++c) {
+      if (heap_[c].before(*best)) best = &heap_[c];
+    }
+    return best;
+  }
   [[nodiscard]] Time next_time() const { return empty() ? Time::never() : Time{heap_.front().time}; }
   void reserve(std::size_t n) { heap_.reserve(n); }
 

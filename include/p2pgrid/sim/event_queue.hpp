@@ -66,6 +66,10 @@ class EventQueue {
     return heap_.top();
   }
 
+  /// The event after top() if it is in the current bucket (a prefetch
+  /// hint: nullptr says nothing about the queue).
+  [[nodiscard]] const EventKey* second() const { return heap_.second(); }
+
   EventKey pop() {
     settle();
     --size_;

@@ -545,7 +545,7 @@ void Node::on_handover(Context& ctx, Upcalls& up, PeerId from, const HandoverMsg
 void Node::check_silent(Context& ctx, Upcalls& up) {
   const Time now = ctx.now();
   const Time since = alive_since(ctx);
-  const int mine = largest_level(zones_);
+  const int mine = largest_level(zones());
   Time earliest = Time::never();
   std::vector<PeerId> dead;
   std::vector<PeerId> ask;
@@ -801,11 +801,12 @@ void Node::record_zones(Context& ctx, bool alive) const {
 }
 
 std::size_t Node::heap_bytes() const {
-  return zones_.capacity() * sizeof(Zone) + table_.heap_bytes() + heir_contacts_.heap_bytes();
+  const std::size_t own = zones_.capacity() > 1 ? zones_.capacity() * sizeof(Zone) : 0;  // beyond the inline one
+  return own + table_.heap_bytes() + heir_contacts_.heap_bytes();
 }
 
 void Node::oracle_install(std::vector<Zone> zones, NeighbourTable table) {
-  zones_ = std::move(zones);
+  zones_.assign(zones.begin(), zones.end());
   if (zones_.size() == 1) point_ = into_zone(zones_.front(), point_, params_->virtual_index());
   table_ = std::move(table);
   table_.shrink_to_fit();

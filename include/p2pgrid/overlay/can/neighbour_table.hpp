@@ -19,6 +19,12 @@
 
 namespace p2pgrid::can {
 
+inline void prefetch_bytes(const void* data, std::size_t bytes) {
+  constexpr std::size_t kCacheLine = 64;
+  const auto* p = static_cast<const char*>(data);
+  for (std::size_t offset = 0; offset < bytes; offset += kCacheLine) __builtin_prefetch(p + offset);
+}
+
 struct Neighbour {
   PeerId id;
   std::uint32_t load = 0;       ///< opaque load word from its last update
@@ -111,6 +117,13 @@ class NeighbourTable {
   /// before `alive_since`; ties go to the lower id. PeerId::none() if no
   /// neighbour qualifies.
   [[nodiscard]] PeerId next_hop(const Point& target, Time alive_since, std::uint64_t* distance = nullptr) const;
+
+  /// Starts loading the table into cache (Protocol::prefetch_heap): most
+  /// handlers scan it whole.
+  void prefetch() const {
+    prefetch_bytes(peers_.data(), peers_.size() * sizeof(Neighbour));
+    prefetch_bytes(zones_.data(), zones_.size() * sizeof(Zone));
+  }
 
   /// Bytes of heap this table holds (memory accounting).
   [[nodiscard]] std::size_t heap_bytes() const;

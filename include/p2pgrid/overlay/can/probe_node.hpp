@@ -42,6 +42,7 @@ class ProbeNode final : public Upcalls {
   std::uint32_t local_load() override { return static_cast<std::uint32_t>(pending_.size()); }
 
   [[nodiscard]] const Node& overlay() const { return node_; }
+  void prefetch_heap() const { node_.prefetch_heap(); }
   void memory(MemoryUsage& usage) const {
     usage.add("can", sizeof(Node) + node_.heap_bytes());
     usage.add("probe workload", sizeof(ProbeNode) - sizeof(Node) + capacity_bytes(pending_));
