@@ -11,7 +11,7 @@ namespace p2pgrid::size_class {
 
 /// Classes 0-251: the last, 7 x 2^61 bytes, is the largest that a
 /// std::size_t can state, and below() of any size is at most 251.
-inline constexpr std::size_t kCount = 4 * 63;
+inline constexpr std::size_t kCount = std::size_t{4} * 63;
 
 /// The largest class whose capacity is at most `bytes` (0 below 4 bytes).
 constexpr std::size_t below(std::size_t bytes) {
