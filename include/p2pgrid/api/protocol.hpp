@@ -15,6 +15,7 @@
 #include "p2pgrid/core/checkpoint_error.hpp"
 #include "p2pgrid/core/codec.hpp"
 #include "p2pgrid/core/fields.hpp"
+#include "p2pgrid/core/prefetch.hpp"
 
 namespace p2pgrid {
 
@@ -154,8 +155,7 @@ class NodeProtocol final : public Protocol {
   }
 
   void prefetch(std::uint32_t slot) const override {
-    const auto* first = reinterpret_cast<const char*>(&nodes_[slot]);
-    for (std::size_t offset = 0; offset < sizeof(Node); offset += kCacheLine) __builtin_prefetch(first + offset);
+    prefetch_bytes(&nodes_[slot], sizeof(Node));
   }
 
   void prefetch_heap(std::uint32_t slot) const override {
@@ -169,7 +169,6 @@ class NodeProtocol final : public Protocol {
   [[nodiscard]] const Params& params() const { return params_; }
 
  private:
-  static constexpr std::size_t kCacheLine = 64;
   static constexpr bool kPrefetchesHeap = requires(const Node& n) { n.prefetch_heap(); };
 
   /// A Node whose state's layout depends on its parameters (CAN's

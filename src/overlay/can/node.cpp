@@ -801,7 +801,7 @@ void Node::record_zones(Context& ctx, bool alive) const {
 }
 
 std::size_t Node::heap_bytes() const {
-  const std::size_t own = zones_.capacity() > 1 ? zones_.capacity() * sizeof(Zone) : 0;  // beyond the inline one
+  const std::size_t own = zones_.capacity() > kInlineZones ? zones_.capacity() * sizeof(Zone) : 0;
   return own + table_.heap_bytes() + heir_contacts_.heap_bytes();
 }
 

@@ -14,16 +14,11 @@
 
 #include "p2pgrid/core/fields.hpp"
 #include "p2pgrid/core/ids.hpp"
+#include "p2pgrid/core/prefetch.hpp"
 #include "p2pgrid/core/time.hpp"
 #include "p2pgrid/overlay/can/zone.hpp"
 
 namespace p2pgrid::can {
-
-inline void prefetch_bytes(const void* data, std::size_t bytes) {
-  constexpr std::size_t kCacheLine = 64;
-  const auto* p = static_cast<const char*>(data);
-  for (std::size_t offset = 0; offset < bytes; offset += kCacheLine) __builtin_prefetch(p + offset);
-}
 
 struct Neighbour {
   PeerId id;

@@ -181,7 +181,8 @@ class Node {
   /// Almost every peer owns one zone, and an update's first act is to test
   /// the sender's zones against it: on the heap that test was a cache miss
   /// per update, 15% of a 100,000-peer run (perf, docs/performance.md).
-  boost::container::small_vector<Zone, 1> zones_;
+  static constexpr std::size_t kInlineZones = 1;
+  boost::container::small_vector<Zone, kInlineZones> zones_;
   NeighbourTable table_;
   TimerId update_timer_;
   TimerId join_timer_;
