@@ -1,20 +1,25 @@
 #pragma once
-/// The shard's pending events: a small heap for the near future and a ring
-/// of time buckets for the rest. Most events are periodic timers tens of
-/// seconds away; kept in one heap of a million entries, every pop walks ten
-/// levels of cache misses. Here a push beyond the horizon is an append to
-/// its bucket, and the heap only holds the current bucket's events (a few
-/// thousand even at 100,000 peers), which stay in cache.
+/// The shard's pending events: a ring of time buckets, the current bucket
+/// sorted, and a small heap for what is pushed into the current bucket's
+/// time. Most events are periodic timers tens of seconds away; kept in one
+/// heap of a million entries, every pop walks ten levels of cache misses.
+/// Here a push beyond the horizon is an append to its bucket; when the
+/// clock reaches a bucket, one sort puts its events in order (a sequential
+/// pass, where popping them from a heap of 50,000 keys missed the cache on
+/// every level below the first few), and the heap holds only the messages
+/// sent meanwhile that arrive before the horizon.
 ///
-/// The order is exactly the heap's (time, src, seq): every event in the
+/// The order is exactly (time, src, seq): every event in the run and in the
 /// heap is earlier than the horizon and every bucketed one is not, so the
-/// heap's top is the global minimum. Bucketing changes speed, not results.
+/// smaller of the run's head and the heap's top is the global minimum.
+/// Bucketing changes speed, not results.
 ///
-/// Worked example with 64 ms buckets (2^26 ns) starting at horizon 0: an
+/// Worked example with 67 ms buckets (2^26 ns) starting at horizon 0: an
 /// event at 10 ms goes to the heap; one at 30 s goes to bucket 447
-/// (30e9 >> 26); when the heap empties, the horizon steps bucket by bucket,
-/// and at bucket 447 its events are heapified and popped in order.
+/// (30e9 >> 26); when the run and the heap are empty, the horizon steps
+/// bucket by bucket, and at bucket 447 its events are sorted into the run.
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -41,9 +46,9 @@ class EventQueue {
     return keys;
   }
 
-  /// Memory held by the heap, the ring and the far list, pending or not.
+  /// Memory held by the heap, the run, the ring and the far list, pending or not.
   [[nodiscard]] std::size_t heap_bytes() const {
-    return heap_.heap_bytes() + (ring_capacity() + far_.capacity()) * sizeof(EventKey);
+    return heap_.heap_bytes() + (run_.capacity() + ring_capacity() + far_.capacity()) * sizeof(EventKey);
   }
 
   void push(const EventKey& e) {
@@ -63,43 +68,72 @@ class EventQueue {
   /// The earliest event (the queue must not be empty).
   [[nodiscard]] const EventKey& top() {
     settle();
-    return heap_.top();
+    return run_first() ? run_[pos_] : heap_.top();
   }
 
   /// The event after top() if it is in the current bucket (a prefetch
-  /// hint: nullptr says nothing about the queue).
-  [[nodiscard]] const EventKey* second() const { return heap_.second(); }
+  /// hint: nullptr says nothing about the queue). Call after top().
+  [[nodiscard]] const EventKey* second() const {
+    const EventKey* run_next = nullptr;
+    const EventKey* other = nullptr;
+    if (run_first()) {
+      run_next = pos_ + 1 < run_.size() ? &run_[pos_ + 1] : nullptr;
+      other = heap_.empty() ? nullptr : &heap_.top();
+    } else {
+      run_next = pos_ < run_.size() ? &run_[pos_] : nullptr;
+      other = heap_.second();
+    }
+    if (run_next == nullptr) return other;
+    if (other == nullptr) return run_next;
+    return other->before(*run_next) ? other : run_next;
+  }
 
   EventKey pop() {
     settle();
     --size_;
-    return heap_.pop();
+    if (!run_first()) return heap_.pop();
+    const EventKey e = run_[pos_++];
+    if (pos_ == run_.size()) {
+      release_if_oversized(run_);
+      pos_ = 0;
+    }
+    return e;
   }
 
   [[nodiscard]] Time next_time() {
     if (empty()) return Time::never();
     settle();
-    return heap_.next_time();
+    return Time{top().time};
   }
 
  private:
-  /// Moves buckets into the heap until it holds the earliest event.
+  /// Whether the run's head is the earliest event before the horizon (the
+  /// run or the heap must hold one).
+  [[nodiscard]] bool run_first() const {
+    if (pos_ == run_.size()) return false;
+    return heap_.empty() || run_[pos_].before(heap_.top());
+  }
+
+  /// Sorts buckets into the run until the run or the heap holds the
+  /// earliest event. The drained run's storage goes back to the ring.
   void settle() {
-    while (heap_.empty() && size_ > 0) {
+    while (pos_ == run_.size() && heap_.empty() && size_ > 0) {
       std::vector<EventKey>& bucket = ring_[static_cast<std::size_t>(base_) % kBuckets];
-      for (const EventKey& e : bucket) heap_.push(e);
-      release_if_oversized(bucket);
+      run_.swap(bucket);  // the drained run was cleared: the bucket starts empty
+      pos_ = 0;
+      std::sort(run_.begin(), run_.end(), [](const EventKey& a, const EventKey& b) { return a.before(b); });
       ++base_;
       horizon_ = base_ << kBucketShift;
       if (base_ % static_cast<std::int64_t>(kBuckets) == 0) pull_far();
-      if (heap_.empty() && ring_empty()) jump_to_far();
+      if (run_.empty() && heap_.empty() && ring_empty()) jump_to_far();
     }
   }
 
   /// Each bucket is, once per turn, the one just ahead of the clock, where
   /// every message in flight lands: kept, that peak capacity would be paid
   /// 1,024 times over (at 100,000 peers: 260 MB of capacity for 0.45 M
-  /// pending events). A drained bucket far above the average keeps none.
+  /// pending events). A drained run far above the average keeps none, so
+  /// the bucket it is swapped into next does not either.
   void release_if_oversized(std::vector<EventKey>& bucket) const {
     const std::size_t average = size_ / kBuckets;
     if (bucket.capacity() > kKeptCapacity + 2 * average) {
@@ -139,7 +173,9 @@ class EventQueue {
     return true;
   }
 
-  EventHeap heap_;                                    ///< events before horizon_
+  std::vector<EventKey> run_;                         ///< the current bucket, sorted; run_[pos_] is next
+  std::size_t pos_ = 0;
+  EventHeap heap_;                                    ///< events pushed before horizon_ since
   std::array<std::vector<EventKey>, kBuckets> ring_;  ///< bucket i % kBuckets holds times in bucket i
   std::vector<EventKey> far_;                         ///< beyond the ring
   std::int64_t base_ = 0;                             ///< bucket index at the horizon
