@@ -440,12 +440,7 @@ Deployment deploy_stack(const Config& c, const GridSettings& g, const OverlaySet
   d.tables = {&JobRecord::kTable, &grid::SubmissionRecord::kTable, &grid::HeldRecord::kTable,
               &grid::RecoveryRecord::kTable};
   // Only workflows have edges: traces of independent jobs keep their tables.
-  const auto& clients = p.grid.plan->by_client;
-  const bool workflows = std::any_of(clients.begin(), clients.end(), [](const auto& entry) {
-    return std::any_of(entry.second.begin(), entry.second.end(),
-                       [](const grid::JobSpec& spec) { return !spec.parents.empty(); });
-  });
-  if (workflows) d.tables.push_back(&DependencyRecord::kTable);
+  if (p.grid.plan->has_workflows()) d.tables.push_back(&DependencyRecord::kTable);
   bootstrap_overlay<Stack>(overlay, d);
   d.exempt = [jobs = g.jobs, peers](PeerId q) { return workload::is_client(jobs, peers, q); };
   d.idle_check = g.run_until == "jobs_final" ? g.final_check : Duration{0};

@@ -23,21 +23,20 @@ void GridNode::configure() {
   if (params_->queue_policy == QueuePolicy::kFairGlobal && self_ == params_->usage_server) {
     global_usage_.emplace(params_->fair_half_life);
   }
-  plan_ = params_->plan ? params_->plan->jobs_of(self_) : nullptr;
+  plan_ = params_->plan ? params_->plan->of(self_) : nullptr;
 }
 
 void GridNode::on_start(Context& ctx) {
   started_ = true;
   configure();
   if (plan_ == nullptr) return;
-  if (std::any_of(plan_->begin(), plan_->end(), [](const JobSpec& s) { return !s.parents.empty(); })) {
-    settled_.assign(plan_->size(), Settled::kOpen);
-  }
+  const std::vector<JobSpec>& jobs = plan_->jobs;
+  if (plan_->parents.any()) settled_.assign(jobs.size(), Settled::kOpen);
   // A client that comes back after a crash does not submit what it planned
   // while it was down: those jobs were never submitted.
-  while (next_job_ < plan_->size() && (*plan_)[next_job_].submit < ctx.now()) ++next_job_;
-  if (next_job_ < plan_->size()) {
-    ctx.set_timer((*plan_)[next_job_].submit - ctx.now(), tag(static_cast<std::uint8_t>(TimerKind::kSubmit)));
+  while (next_job_ < jobs.size() && jobs[next_job_].submit < ctx.now()) ++next_job_;
+  if (next_job_ < jobs.size()) {
+    ctx.set_timer(jobs[next_job_].submit - ctx.now(), tag(static_cast<std::uint8_t>(TimerKind::kSubmit)));
   }
 }
 
@@ -138,8 +137,9 @@ GridNode::ClientJob GridNode::make_job(Context& ctx, const JobSpec& spec, std::u
 }
 
 void GridNode::submit_next(Context& ctx, Host& host) {
-  if ((*plan_)[next_job_].parents.empty()) {
-    client_.push_back(make_job(ctx, (*plan_)[next_job_], next_job_));
+  const std::vector<JobSpec>& jobs = plan_->jobs;
+  if (plan_->parents.of(next_job_).empty()) {
+    client_.push_back(make_job(ctx, jobs[next_job_], next_job_));
     inject(ctx, client_.back(), host);
   } else {
     // A workflow job: submitted once the client holds its parents' results.
@@ -147,8 +147,8 @@ void GridNode::submit_next(Context& ctx, Host& host) {
     release_waiting(ctx, host);
   }
   ++next_job_;
-  if (next_job_ < plan_->size()) {
-    ctx.set_timer(std::max(Duration{0}, (*plan_)[next_job_].submit - ctx.now()),
+  if (next_job_ < jobs.size()) {
+    ctx.set_timer(std::max(Duration{0}, jobs[next_job_].submit - ctx.now()),
                   tag(static_cast<std::uint8_t>(TimerKind::kSubmit)));
   }
   ensure_tick(ctx);
@@ -304,13 +304,12 @@ void GridNode::write_record(Context& ctx, const ClientJob& job, JobStatus status
   r.input_bytes = job.profile.input_bytes;
   r.user = job.profile.user;
   const auto index = static_cast<std::uint32_t>(job.profile.job & 0xffffffffU);
-  const std::vector<std::uint32_t>* parents =
-      plan_ != nullptr && index < plan_->size() ? &(*plan_)[index].parents : nullptr;
-  r.parents = parents == nullptr ? 0 : static_cast<std::uint32_t>(parents->size());
+  const std::span<const std::uint32_t> parents =
+      plan_ != nullptr ? plan_->parents.of(index) : std::span<const std::uint32_t>{};
+  r.parents = static_cast<std::uint32_t>(parents.size());
   ctx.trace().record(r);
-  if (parents == nullptr) return;
   const std::uint64_t client_bits = job.profile.job & ~std::uint64_t{0xffffffffU};
-  for (const std::uint32_t p : *parents) ctx.trace().record(DependencyRecord{job.profile.job, client_bits | p});
+  for (const std::uint32_t p : parents) ctx.trace().record(DependencyRecord{job.profile.job, client_bits | p});
 }
 
 void GridNode::settle(Context& ctx, std::uint64_t job, bool ok, Host& host) {
@@ -328,7 +327,7 @@ void GridNode::release_waiting(Context& ctx, Host& host) {
       const std::uint32_t index = waiting_[i];
       bool ready = true;
       bool doomed = false;
-      for (const std::uint32_t p : (*plan_)[index].parents) {
+      for (const std::uint32_t p : plan_->parents.of(index)) {
         ready = ready && settled_[p] == Settled::kCompleted;
         doomed = doomed || settled_[p] == Settled::kFailed;
       }
@@ -337,7 +336,7 @@ void GridNode::release_waiting(Context& ctx, Host& host) {
         continue;
       }
       waiting_.erase(waiting_.begin() + static_cast<std::ptrdiff_t>(i));
-      ClientJob job = make_job(ctx, (*plan_)[index], index);
+      ClientJob job = make_job(ctx, plan_->jobs[index], index);
       if (doomed) {
         write_record(ctx, job, JobStatus::kFailed, JobFailure::kParentFailed);
         settled_[index] = Settled::kFailed;
@@ -353,8 +352,8 @@ void GridNode::release_waiting(Context& ctx, Host& host) {
 
 std::uint64_t GridNode::open_jobs() const {
   // From the plan itself: a client that has not started yet owes all its jobs.
-  const std::vector<JobSpec>* plan = params_->plan ? params_->plan->jobs_of(self_) : nullptr;
-  const std::size_t unsubmitted = plan == nullptr ? 0 : plan->size() - next_job_;
+  const ClientPlan* plan = params_->plan ? params_->plan->of(self_) : nullptr;
+  const std::size_t unsubmitted = plan == nullptr ? 0 : plan->jobs.size() - next_job_;
   // A job whose result arrived is final; its row waits only for record_delay.
   const auto undecided = std::count_if(client_.begin(), client_.end(), [](const ClientJob& j) { return !j.done; });
   // Workflow jobs waiting for their parents' results are open too.
@@ -373,7 +372,7 @@ void GridNode::on_finish(Context& ctx, bool alive) {
   // Workflow jobs still waiting for a parent: due, so they have a row, but
   // never injected (no submissions row).
   for (const std::uint32_t index : waiting_) {
-    write_record(ctx, make_job(ctx, (*plan_)[index], index), JobStatus::kOpenAtEnd, JobFailure::kRunEnded);
+    write_record(ctx, make_job(ctx, plan_->jobs[index], index), JobStatus::kOpenAtEnd, JobFailure::kRunEnded);
   }
   if (!has_work()) return;
   ctx.trace().record(HeldRecord{self_.value, static_cast<std::uint32_t>(client_.size() + waiting_.size()),

@@ -220,7 +220,7 @@ grid::JobPlan make_swf_plan(const SwfTrace& trace, const SwfPlanOptions& options
     const auto index = static_cast<std::uint32_t>(key % options.clients);
     // The log's user (its id, truncated to 32 bits); unknown: the client's index.
     spec.user = j.user >= 0 ? static_cast<std::uint32_t>(j.user) : index;
-    plan.by_client[client_peer(clients, options.peers, index).value].push_back(spec);
+    plan.by_client[client_peer(clients, options.peers, index).value].jobs.push_back(spec);
   }
   return plan;
 }

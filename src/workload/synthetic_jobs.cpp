@@ -149,12 +149,12 @@ void add_sweeps(grid::JobPlan& plan, const JobModel& model, std::uint32_t peers,
       jobs.push_back(spec);
     }
     const PeerId client = client_peer(model, peers, u % model.clients);
-    auto& list = plan.by_client[client.value];
+    auto& list = plan.by_client[client.value].jobs;
     list.insert(list.end(), jobs.begin(), jobs.end());
   }
   // Each client submits in time order (users sharing a client interleave).
-  for (auto& [client, list] : plan.by_client) {
-    std::stable_sort(list.begin(), list.end(),
+  for (auto& [client, client_plan] : plan.by_client) {
+    std::stable_sort(client_plan.jobs.begin(), client_plan.jobs.end(),
                      [](const grid::JobSpec& a, const grid::JobSpec& b) { return a.submit < b.submit; });
   }
 }
@@ -172,23 +172,27 @@ void shape_workflows(grid::JobPlan& plan, const JobModel& model, std::uint64_t s
   std::sort(clients.begin(), clients.end());
   Rng rng(seed, PeerId{3}, Purpose::kWorkload);
   for (const std::uint32_t c : clients) {
-    std::vector<grid::JobSpec>& list = plan.by_client[c];
+    std::vector<grid::JobSpec>& list = plan.by_client[c].jobs;
+    grid::JobParents& edges = plan.by_client[c].parents;
+    edges = grid::JobParents{};
+    std::vector<std::uint32_t> parents;  // of one job, as plan indices
     for (std::size_t first = 0; first < list.size(); first += model.dag_size) {
       const std::size_t n = std::min<std::size_t>(model.dag_size, list.size() - first);
       for (std::size_t k = 0; k < n; ++k) {
         grid::JobSpec& spec = list[first + k];
         spec.submit = list[first].submit;
         spec.user = list[first].user;
-        std::vector<std::size_t> parents;  // positions within the workflow
+        parents.clear();
+        const auto at = [first](std::size_t position) { return static_cast<std::uint32_t>(first + position); };
         switch (model.dag) {
           case DagShape::kChain:
-            if (k > 0) parents.push_back(k - 1);
+            if (k > 0) parents.push_back(at(k - 1));
             break;
           case DagShape::kForkJoin:
             if (k > 0 && (k + 1 < n || n == 2)) {
-              parents.push_back(0);
+              parents.push_back(at(0));
             } else if (k > 0) {
-              for (std::size_t p = 1; p + 1 < n; ++p) parents.push_back(p);
+              for (std::size_t p = 1; p + 1 < n; ++p) parents.push_back(at(p));
             }
             break;
           case DagShape::kLayered: {
@@ -198,7 +202,7 @@ void shape_workflows(grid::JobPlan& plan, const JobModel& model, std::uint64_t s
             const std::size_t width = model.dag_width;
             const std::size_t count = 1 + rng.below(std::min<std::size_t>(3, width));
             for (std::size_t i = 0; i < count; ++i) {
-              const std::size_t p = lo + rng.below(width);
+              const std::uint32_t p = at(lo + rng.below(width));
               if (std::find(parents.begin(), parents.end(), p) == parents.end()) parents.push_back(p);
             }
             std::sort(parents.begin(), parents.end());
@@ -206,10 +210,8 @@ void shape_workflows(grid::JobPlan& plan, const JobModel& model, std::uint64_t s
           }
           case DagShape::kNone: break;
         }
-        for (const std::size_t p : parents) {
-          spec.parents.push_back(static_cast<std::uint32_t>(first + p));
-          spec.input_bytes += model.output_bytes;
-        }
+        spec.input_bytes += model.output_bytes * parents.size();
+        edges.append(first + k, parents);
       }
     }
   }
@@ -242,11 +244,14 @@ grid::JobPlan make_job_plan(const JobModel& model, std::uint32_t peers, std::uin
     spec.submit = t;
     const auto index = static_cast<std::uint32_t>(rng.below(model.clients));
     spec.user = index;  // each client one user
-    plan.by_client[client_peer(model, peers, index).value].push_back(spec);
+    plan.by_client[client_peer(model, peers, index).value].jobs.push_back(spec);
   }
   shape_workflows(plan, model, seed);
   // Every rank keeps the whole plan for the run: no growth slack.
-  for (auto& [client, list] : plan.by_client) list.shrink_to_fit();
+  for (auto& [client, client_plan] : plan.by_client) {
+    client_plan.jobs.shrink_to_fit();
+    client_plan.parents.shrink_to_fit();
+  }
   return plan;
 }
 

@@ -231,8 +231,9 @@ grid::JobPlan make_wfcommons_plan(const WfInstance& instance, const WfPlanOption
   clients.clients = options.clients;
   grid::JobPlan plan;
   for (std::uint32_t c = 0; c < options.copies; ++c) {
-    auto& list = plan.by_client[client_peer(clients, options.peers, c % options.clients).value];
-    const auto base = static_cast<std::uint32_t>(list.size());
+    grid::ClientPlan& client_plan = plan.by_client[client_peer(clients, options.peers, c % options.clients).value];
+    const auto base = static_cast<std::uint32_t>(client_plan.jobs.size());
+    std::vector<std::uint32_t> parents;
     for (const WfTask& t : instance.tasks) {
       grid::JobSpec spec;
       spec.submit = options.start + options.interval * static_cast<std::int64_t>(c);
@@ -240,8 +241,10 @@ grid::JobPlan make_wfcommons_plan(const WfInstance& instance, const WfPlanOption
       spec.requirements[1] = t.memory_mib;
       spec.input_bytes = t.input_bytes;
       spec.user = c;
-      for (const std::uint32_t p : t.parents) spec.parents.push_back(base + p);
-      list.push_back(std::move(spec));
+      parents.clear();
+      for (const std::uint32_t p : t.parents) parents.push_back(base + p);
+      client_plan.parents.append(client_plan.jobs.size(), parents);
+      client_plan.jobs.push_back(spec);
     }
   }
   return plan;

@@ -32,8 +32,8 @@ grid::Resources caps(PeerId p) {
 
 std::vector<grid::Resources> requirements(const JobModel& m, std::uint64_t seed) {
   std::vector<grid::Resources> out;
-  for (const auto& [client, jobs] : make_job_plan(m, kPeers, seed, caps).by_client) {
-    for (const grid::JobSpec& j : jobs) out.push_back(j.requirements);
+  for (const auto& [client, client_plan] : make_job_plan(m, kPeers, seed, caps).by_client) {
+    for (const grid::JobSpec& j : client_plan.jobs) out.push_back(j.requirements);
   }
   return out;
 }

@@ -27,7 +27,8 @@ TEST(SyntheticJobs, EveryJobHasACapableNode) {
     m.constrained_probability = 0.8;
     const grid::JobPlan plan = make_job_plan(m, kPeers, 5, caps);
     std::size_t count = 0;
-    for (const auto& [client, jobs] : plan.by_client) {
+    for (const auto& [client, client_plan] : plan.by_client) {
+    const auto& jobs = client_plan.jobs;
       for (const grid::JobSpec& j : jobs) {
         ++count;
         bool capable = false;
@@ -48,7 +49,8 @@ TEST(SyntheticJobs, ConstraintRateArrivalsAndRunTimesMatchTheModel) {
     double constrained = 0, run = 0;
     Time last = m.start;
     std::vector<Time> submits;
-    for (const auto& [client, jobs] : plan.by_client) {
+    for (const auto& [client, client_plan] : plan.by_client) {
+    const auto& jobs = client_plan.jobs;
       EXPECT_TRUE(is_client(m, kPeers, PeerId{client}));
       for (const grid::JobSpec& j : jobs) {
         for (auto r : j.requirements) constrained += r > 0 ? 1 : 0;
@@ -74,7 +76,8 @@ TEST(SyntheticJobs, ClustersHaveFewDistinctRequirementVectors) {
   m.classes = 3;
   const grid::JobPlan plan = make_job_plan(m, kPeers, 7, caps);
   std::set<grid::Resources> distinct;
-  for (const auto& [client, jobs] : plan.by_client) {
+  for (const auto& [client, client_plan] : plan.by_client) {
+    const auto& jobs = client_plan.jobs;
     for (const grid::JobSpec& j : jobs) distinct.insert(j.requirements);
   }
   EXPECT_LE(distinct.size(), 3U);
@@ -103,13 +106,14 @@ TEST(SyntheticJobs, SweepsGiveEachUserItsJobsAtItsTimes) {
   const grid::JobPlan plan = make_job_plan(m, kPeers, 8, caps);
   std::map<std::uint32_t, std::size_t> per_user;
   std::map<std::uint32_t, std::set<std::int64_t>> heavy_times;
-  for (const auto& [client, jobs] : plan.by_client) {
+  for (const auto& [client, client_plan] : plan.by_client) {
+    const auto& jobs = client_plan.jobs;
+    EXPECT_FALSE(client_plan.parents.any()) << "sweeps without a DAG shape have no workflows";
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       const grid::JobSpec& j = jobs[i];
       ++per_user[j.user];
       EXPECT_EQ(client_peer(m, kPeers, j.user % m.clients).value, client) << "user " << j.user;
       if (i > 0) { EXPECT_LE(jobs[i - 1].submit, j.submit) << "a client submits in time order"; }
-      EXPECT_TRUE(j.parents.empty());
       if (j.user < m.heavy_users) {
         heavy_times[j.user].insert(j.submit.ns);
       } else {
@@ -137,7 +141,7 @@ TEST(SyntheticJobs, HeavySpacingSpreadsEachBurst) {
   m.heavy_spacing = Duration::seconds(1);
   m.light_users = 0;
   const grid::JobPlan plan = make_job_plan(m, kPeers, 8, caps);
-  const auto& jobs = plan.by_client.at(client_peer(m, kPeers, 0).value);
+  const auto& jobs = plan.by_client.at(client_peer(m, kPeers, 0).value).jobs;
   ASSERT_EQ(jobs.size(), 10U);
   for (std::size_t j = 0; j < 10; ++j) {
     const auto expected = m.start + Duration::seconds(j < 5 ? static_cast<std::int64_t>(j) : 1000 + static_cast<std::int64_t>(j) - 5);
@@ -150,7 +154,8 @@ TEST(SyntheticJobs, PerClientUsersAreTheClientIndex) {
   m.jobs = 500;
   m.clients = 5;
   const grid::JobPlan plan = make_job_plan(m, kPeers, 9, caps);
-  for (const auto& [client, jobs] : plan.by_client) {
+  for (const auto& [client, client_plan] : plan.by_client) {
+    const auto& jobs = client_plan.jobs;
     for (const grid::JobSpec& j : jobs) EXPECT_EQ(client_peer(m, kPeers, j.user).value, client);
   }
 }
@@ -166,29 +171,32 @@ TEST(SyntheticJobs, WorkflowShapes) {
     m.output_bytes = 1000;
     const grid::JobPlan plan = make_job_plan(m, kPeers, 10, caps);
     std::size_t edges = 0;
-    for (const auto& [client, jobs] : plan.by_client) {
+    for (const auto& [client, client_plan] : plan.by_client) {
+    const auto& jobs = client_plan.jobs;
       for (std::size_t i = 0; i < jobs.size(); ++i) {
         const grid::JobSpec& j = jobs[i];
+        const std::span<const std::uint32_t> span = client_plan.parents.of(i);
+        const std::vector<std::uint32_t> parents(span.begin(), span.end());
         const std::size_t first = i / m.dag_size * m.dag_size;
         const std::size_t k = i - first;
         EXPECT_EQ(j.submit, jobs[first].submit) << "a workflow is submitted at once";
         EXPECT_EQ(j.user, jobs[first].user);
-        EXPECT_EQ(j.input_bytes, m.input_bytes + m.output_bytes * j.parents.size());
-        for (const std::uint32_t p : j.parents) {
+        EXPECT_EQ(j.input_bytes, m.input_bytes + m.output_bytes * parents.size());
+        for (const std::uint32_t p : parents) {
           EXPECT_GE(p, first) << "parents are in the same workflow";
           EXPECT_LT(p, i) << "parents come earlier";
         }
-        edges += j.parents.size();
+        edges += parents.size();
         const std::size_t n = std::min<std::size_t>(m.dag_size, jobs.size() - first);
-        if (k == 0) { EXPECT_TRUE(j.parents.empty()); }
-        if (shape == DagShape::kChain && k > 0) { EXPECT_EQ(j.parents, std::vector<std::uint32_t>{std::uint32_t(i - 1)}); }
+        if (k == 0) { EXPECT_TRUE(parents.empty()); }
+        if (shape == DagShape::kChain && k > 0) { EXPECT_EQ(parents, std::vector<std::uint32_t>{std::uint32_t(i - 1)}); }
         if (shape == DagShape::kForkJoin && k > 0 && k + 1 < n) {
-          EXPECT_EQ(j.parents, std::vector<std::uint32_t>{std::uint32_t(first)});
+          EXPECT_EQ(parents, std::vector<std::uint32_t>{std::uint32_t(first)});
         }
-        if (shape == DagShape::kForkJoin && n > 2 && k + 1 == n) { EXPECT_EQ(j.parents.size(), n - 2); }
+        if (shape == DagShape::kForkJoin && n > 2 && k + 1 == n) { EXPECT_EQ(parents.size(), n - 2); }
         if (shape == DagShape::kLayered && k >= m.dag_width) {
-          EXPECT_FALSE(j.parents.empty());
-          for (const std::uint32_t p : j.parents) EXPECT_EQ((p - first) / m.dag_width + 1, k / m.dag_width);
+          EXPECT_FALSE(parents.empty());
+          for (const std::uint32_t p : parents) EXPECT_EQ((p - first) / m.dag_width + 1, k / m.dag_width);
         }
       }
     }

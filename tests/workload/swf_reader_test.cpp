@@ -29,8 +29,8 @@ JobTuple tie_job(const SwfJob& j) { return {j.number, j.submit_s, j.run_time_s, 
 using SpecTuple = std::tuple<std::int64_t, std::int64_t, std::uint32_t, std::uint32_t, std::uint32_t, std::uint64_t>;
 std::vector<SpecTuple> specs_of(const grid::JobPlan& plan, std::uint32_t client) {
   std::vector<SpecTuple> out;
-  if (const auto* jobs = plan.jobs_of(PeerId{client})) {
-    for (const grid::JobSpec& s : *jobs) {
+  if (const grid::ClientPlan* client_plan = plan.of(PeerId{client})) {
+    for (const grid::JobSpec& s : client_plan->jobs) {
       out.emplace_back(s.submit.ns, s.run_time.ns, s.requirements[0], s.requirements[1], s.requirements[2],
                        s.input_bytes);
     }

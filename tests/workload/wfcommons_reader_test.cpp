@@ -70,13 +70,15 @@ TEST(WfCommons, PlanGivesEachCopyItsClientUserAndTime) {
   o.start = Time{Duration::seconds(60).ns};
   o.interval = Duration::seconds(600);
   const grid::JobPlan plan = make_wfcommons_plan(w, o);
-  const auto& first = plan.by_client.at(0);   // copies 0 and 2
-  const auto& second = plan.by_client.at(50);  // copy 1
+  const auto& first = plan.by_client.at(0).jobs;   // copies 0 and 2
+  const auto& second = plan.by_client.at(50).jobs;  // copy 1
+  const std::span<const std::uint32_t> parents = plan.by_client.at(0).parents.of(11);
   ASSERT_EQ(first.size(), 12U);
   ASSERT_EQ(second.size(), 6U);
   EXPECT_EQ(first[6].submit, Time{Duration::seconds(1260).ns});
   EXPECT_EQ(first[6].user, 2U);
-  EXPECT_EQ(first[11].parents, (std::vector<std::uint32_t>{10, 7})) << "copy 2's parents point into copy 2";
+  EXPECT_EQ(std::vector<std::uint32_t>(parents.begin(), parents.end()), (std::vector<std::uint32_t>{10, 7}))
+      << "copy 2's parents point into copy 2";
   EXPECT_EQ(second[0].submit, Time{Duration::seconds(660).ns});
   EXPECT_EQ(second[5].run_time, Duration::seconds(120));
   EXPECT_EQ(first[0].requirements, (grid::Resources{0, 200, 0}));

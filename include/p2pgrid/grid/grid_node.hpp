@@ -305,7 +305,7 @@ class GridNode {
   const Params* params_;
   PeerId self_;
   Resources capabilities_{};
-  const std::vector<JobSpec>* plan_ = nullptr;
+  const ClientPlan* plan_ = nullptr;
   std::uint32_t next_job_ = 0;
   enum class Settled : std::uint8_t { kOpen, kCompleted, kFailed };
   friend constexpr bool wire_enum_valid(Settled s) { return s <= Settled::kFailed; }

@@ -12,6 +12,7 @@
 #include "p2pgrid/core/time.hpp"
 #include "p2pgrid/grid/executor.hpp"
 #include "p2pgrid/grid/fair_share.hpp"
+#include "p2pgrid/grid/job_parents.hpp"
 #include "p2pgrid/grid/job_profile.hpp"
 
 namespace p2pgrid::grid {
@@ -23,29 +24,37 @@ struct JobSpec {
   Duration run_time;
   std::uint64_t input_bytes = 0;  ///< includes the parents' outputs the job reads
   std::uint32_t user = 0;
-  /// Jobs of the same client (indices into its plan, all earlier than this
-  /// one) that must complete first: the client holds the workflow and
-  /// submits this job only once it holds every parent's result
-  /// (docs/fairness.md, "Workflows").
-  std::vector<std::uint32_t> parents;
 };
 
-/// Every client's jobs, in submission order.
+/// One client's jobs, in submission order, and the workflows among them: a
+/// job with parents is submitted only once the client holds every parent's
+/// result (docs/fairness.md, "Workflows").
+struct ClientPlan {
+  std::vector<JobSpec> jobs;
+  JobParents parents;
+};
+
+/// Every client's jobs.
 struct JobPlan {
-  std::unordered_map<std::uint32_t, std::vector<JobSpec>> by_client;
-  [[nodiscard]] const std::vector<JobSpec>* jobs_of(PeerId client) const {
+  std::unordered_map<std::uint32_t, ClientPlan> by_client;
+  [[nodiscard]] const ClientPlan* of(PeerId client) const {
     const auto it = by_client.find(client.value);
     return it == by_client.end() ? nullptr : &it->second;
   }
+  [[nodiscard]] bool has_workflows() const {
+    for (const auto& [client, plan] : by_client) {
+      if (plan.parents.any()) return true;
+    }
+    return false;
+  }
   /// Heap bytes of the plan (memory accounting): the job lists and their
-  /// parent lists, and the map's buckets and nodes (libstdc++: a node is
+  /// parent rows, and the map's buckets and nodes (libstdc++: a node is
   /// the next pointer and the entry; integer keys' hashes are not cached).
   [[nodiscard]] std::uint64_t heap_bytes() const {
     const std::uint64_t node = sizeof(void*) + sizeof(decltype(by_client)::value_type);
     std::uint64_t bytes = by_client.bucket_count() * sizeof(void*) + by_client.size() * node;
-    for (const auto& [client, jobs] : by_client) {
-      bytes += jobs.capacity() * sizeof(JobSpec);
-      for (const JobSpec& j : jobs) bytes += j.parents.capacity() * sizeof(std::uint32_t);
+    for (const auto& [client, plan] : by_client) {
+      bytes += plan.jobs.capacity() * sizeof(JobSpec) + plan.parents.heap_bytes();
     }
     return bytes;
   }
