@@ -102,7 +102,6 @@ class EventQueue {
 
   [[nodiscard]] Time next_time() {
     if (empty()) return Time::never();
-    settle();
     return Time{top().time};
   }
 
@@ -175,7 +174,7 @@ class EventQueue {
 
   std::vector<EventKey> run_;                         ///< the current bucket, sorted; run_[pos_] is next
   std::size_t pos_ = 0;
-  EventHeap heap_;                                    ///< events pushed before horizon_ since
+  EventHeap heap_;                                    ///< pushed since the run was sorted, before horizon_
   std::array<std::vector<EventKey>, kBuckets> ring_;  ///< bucket i % kBuckets holds times in bucket i
   std::vector<EventKey> far_;                         ///< beyond the ring
   std::int64_t base_ = 0;                             ///< bucket index at the horizon
