@@ -12,7 +12,8 @@
 #                LOAD_SEEDS (default "1 2 3 4 5");
 #   scale        10,000 nodes (SCALE_SEEDS, default "1 2 3 4 5"), then 100,000
 #                nodes (seed 1; SCALE_100K=0 skips them), jobs scaled with nodes
-#                (mm-light);
+#                (mm-light); the 100,000-node runs stop at the guard
+#                SCALE_100K_GUARD (run.duration, default 6h: docs/results.md);
 #   recovery     10% and 30% crashes while jobs are matched, and churn
 #                (mm-heavy), RECOVERY_SEEDS (default "1 2 3 4 5").
 # JOBS (default: nproc) single-rank runs at once. Each part writes its traces
@@ -28,6 +29,7 @@ sens_seeds="${SENS_SEEDS:-1 2 3 4 5}"
 load_seeds="${LOAD_SEEDS:-1 2 3 4 5}"
 scale_seeds="${SCALE_SEEDS:-1 2 3 4 5}"
 scale_100k="${SCALE_100K:-1}"
+scale_100k_guard="${SCALE_100K_GUARD:-6h}"
 recovery_seeds="${RECOVERY_SEEDS:-1 2 3 4 5}"
 # Every run can be paused and continued (docs/checkpoint.md): SIGTERM to
 # its p2pgrid (`pkill -TERM -f "p2pgrid run"`) or a hard stop after a
@@ -161,7 +163,7 @@ for part in $parts; do
           for m in $matchmakers; do
             echo "n100k-$m-s1 configs/paper/mixed-nodes-mixed-jobs-light.toml --set match.kind=$m --set run.seed=1" \
                  "--set peers.count=100000 --set workload.jobs=1000000 --set workload.interarrival=1ms" \
-                 "--set workload.clients=1000 --set workload.name=n100k-mm-light"
+                 "--set workload.clients=1000 --set workload.name=n100k-mm-light --set run.duration=$scale_100k_guard"
           done
         fi
       } | run_all "$out/scale"
