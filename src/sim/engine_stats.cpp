@@ -22,7 +22,7 @@ constexpr std::array kStatsFields{
     FieldDesc{"timers_cancelled", FieldType::kU64, offsetof(EngineStats, timers_cancelled), "", "timers cancelled"},
     FieldDesc{"windows", FieldType::kU64, offsetof(EngineStats, windows), "", "synchronisation windows"},
     FieldDesc{"sim_end", FieldType::kI64, offsetof(EngineStats, sim_end_ns), "ns", "simulated time reached"},
-    FieldDesc{"wall_seconds", FieldType::kF64, offsetof(EngineStats, wall_seconds), "s", "wall time of the run"},
+    FieldDesc{"wall_seconds", FieldType::kF64, offsetof(EngineStats, wall_seconds), "s", "wall time in the engine, summed over the segments between checkpoints"},
     FieldDesc{"exchange_seconds", FieldType::kF64, offsetof(EngineStats, exchange_seconds), "s",
               "wall time in cross-rank exchange, including waiting for other ranks"},
     FieldDesc{"peak_rss", FieldType::kU64, offsetof(EngineStats, peak_rss_bytes), "bytes",

@@ -7,7 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
 #include <functional>
+#include <thread>
+#include <utility>
 
 #include "p2pgrid/api/memory_trace_sink.hpp"
 #include "p2pgrid/core/codec.hpp"
@@ -260,6 +263,41 @@ TEST(Engine, RunStopsAtTheEndTime) {
   const auto timers = of_kind(h.run(), 2);
   ASSERT_EQ(timers.size(), 5U);
   EXPECT_EQ(timers.back().time, Duration::seconds(5).ns);
+}
+
+// A periodic checkpoint ends run() at a window boundary and the caller
+// calls it again; the stats returned at the end cover the whole process,
+// wall time included (it once reported the last call's only, so events/s
+// came out as events of the whole run over the last segment's time).
+TEST(Engine, StatsAfterAStopCoverEveryCall) {
+  Script s;
+  bool slept = false;
+  s.start = [](Context& ctx) { ctx.set_timer(Duration::seconds(1), 0); };
+  s.timer = [&slept](Context& ctx, std::uint64_t) {
+    if (!slept) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    slept = true;
+    ctx.set_timer(Duration::seconds(1), 0);
+  };
+  const NetworkModel net(Harness::net_params(), 1);
+  const auto part = make_partition("block", 2, 1);
+  const FaultPlan faults;
+  LocalExchanger ex;
+  MemoryTraceSink sink;
+  EngineParams p;
+  p.peers = 2;
+  p.end = Time{Duration::seconds(10).ns};
+  bool asked = false;
+  p.stop_requested = [&] { return slept && !std::exchange(asked, true); };
+  Engine engine(p, net, faults, *part, ex, sink, [&s](const ShardPeers& shard) {
+    return std::make_unique<NodeProtocol<ScriptNode, Script>>(shard, s);
+  });
+  const EngineStats first = engine.run();
+  ASSERT_TRUE(engine.stopped());
+  EXPECT_GE(first.wall_seconds, 0.03);
+  const EngineStats whole = engine.run();
+  ASSERT_FALSE(engine.stopped());
+  EXPECT_EQ(whole.events, 2U + 2U * 9U);  // two starts, nine timers each
+  EXPECT_GE(whole.wall_seconds, first.wall_seconds);
 }
 
 TEST(Engine, PholdIsReproducibleAndSeedSensitive) {

@@ -20,7 +20,7 @@ struct EngineStats {
   std::uint64_t timers_cancelled = 0;
   std::uint64_t windows = 0;
   std::int64_t sim_end_ns = 0;         ///< simulated time reached
-  double wall_seconds = 0;             ///< wall time of run()
+  double wall_seconds = 0;             ///< wall time inside run(), summed over this process's calls
   double exchange_seconds = 0;         ///< wall time inside exchange (includes waiting: idle)
   std::uint64_t peak_rss_bytes = 0;
 
