@@ -86,7 +86,7 @@ int run_bench(const std::vector<std::string>& configs, const std::vector<std::st
                   name.c_str(), s.peers, r.all.size(), sim, static_cast<unsigned long long>(events), wall, rate,
                   static_cast<double>(rss) / (1024.0 * 1024.0), bytes_per_peer, windows_rate, 100.0 * remote_share);
     out << line << std::flush;
-    if (memory) print_memory(out, r.memory, s.peers, peak_rss_sum(r.all));
+    if (memory) print_memory(out, r.memory, s.peers, r.all, r.counted_by_rank);
     if (csv.is_open()) {
       std::snprintf(line, sizeof line, "%s,%s,%u,%zu,%.3f,%llu,%.3f,%.6g,%llu,%.1f,%.3f,%.4f\n", name.c_str(),
                     s.protocol.c_str(), s.peers, r.all.size(), sim, static_cast<unsigned long long>(events), wall, rate,

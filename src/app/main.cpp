@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
   boost::mpi::environment env(argc, argv, boost::mpi::threading::single);
   const boost::mpi::communicator world;
   const bool root = world.rank() == 0;
+  p2pgrid::note_process_start();
 
   CLI::App app{"p2pgrid: a peer-to-peer desktop grid and its MPI emulation harness", "p2pgrid"};
   app.set_version_flag("--version", std::string("p2pgrid ") + p2pgrid::kVersion + " (commit " + p2pgrid::kGitCommit + ")");
@@ -277,7 +278,7 @@ int main(int argc, char** argv) {
     }
     trace->close(result, jobs.accepted_runs());
     if (root) p2pgrid::print_summary(std::cout, *scenario, result.all);
-    if (root && memory_report) p2pgrid::print_memory(std::cout, result.memory, scenario->peers, peak_rss_sum(result.all));
+    if (root && memory_report) p2pgrid::print_memory(std::cout, result.memory, scenario->peers, result.all, result.counted_by_rank);
     jobs.print(std::cout, world);
     if (root && !output.empty()) std::cout << "trace: " << output << '\n';
   } catch (const p2pgrid::CheckpointError& e) {  // every rank reads the same file and fails alike

@@ -195,6 +195,7 @@ RunResult run_scenario(const Scenario& scenario, const boost::mpi::communicator&
   }
   memory.finish(engine);
   result.memory = sum_over_ranks(memory.largest(), comm);
+  result.counted_by_rank = counted_by_rank(memory.largest(), comm);
   trace.record(result.local);
 
   // EngineStats is padding-free plain data: gather it as raw bytes.

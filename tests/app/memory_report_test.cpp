@@ -91,13 +91,40 @@ TEST(MemoryReport, LayersAddUpOnEveryRankCount) {
         EXPECT_GT(category(m, "engine: message bodies"), 0U);
         EXPECT_GT(category(m, "engine: peer table"), 0U);
         std::ostringstream out;
-        print_memory(out, m, scenario.peers, peak_rss_sum(r.all));
+        print_memory(out, m, scenario.peers, r.all, r.counted_by_rank);
         EXPECT_NE(out.str().find("chord"), std::string::npos);
         EXPECT_NE(out.str().find("not counted"), std::string::npos);
+        // Each rank's own total, and they add up to the summed report.
+        ASSERT_EQ(r.counted_by_rank.size(), static_cast<std::size_t>(n));
+        std::uint64_t ranks_total = 0;
+        for (const std::uint64_t c : r.counted_by_rank) {
+          EXPECT_GT(c, 0U);
+          ranks_total += c;
+        }
+        EXPECT_EQ(ranks_total, m.total()) << n << " ranks";
+        EXPECT_EQ(out.str().find("peak x ranks / peers") != std::string::npos, n > 1) << out.str();
       }
     }
     world.barrier();
   }
+}
+
+// The resident bytes before any scenario (code, libraries, MPI) are a
+// category once noted, as main() does, and lie within the peak.
+TEST(MemoryReport, ProcessAtStartIsACategory) {
+  const boost::mpi::communicator world;
+  const Scenario scenario = test::scenario_from_text(kGrid);
+  const auto comm = test::first_ranks(world, 1);
+  if (world.rank() == 0) {
+    note_process_start();
+    NullTraceSink sink;
+    const RunResult r = run_scenario(scenario, comm, sink, {});
+    const std::uint64_t start = category(r.memory, kProcessAtStart);
+    EXPECT_GT(start, 0U);
+    EXPECT_LE(start, r.all.at(0).peak_rss_bytes);
+    EXPECT_GE(current_rss_bytes(), start / 2);  // the reading is of resident bytes, not a page count
+  }
+  world.barrier();
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ struct RunResult {
   EngineStats local;
   std::vector<EngineStats> all;  ///< every rank's, on rank 0 only
   MemoryUsage memory;            ///< by category, summed over ranks, on rank 0 only (memory_report.hpp)
+  std::vector<std::uint64_t> counted_by_rank;  ///< each rank's total of `memory`, on rank 0 only
   bool checkpointed = false;     ///< stopped early and wrote CheckpointOptions::write_path
 };
 
