@@ -312,7 +312,13 @@ void Node::on_join_reply(Context& ctx, Upcalls& up, PeerId /*from*/, const JoinR
 void Node::on_update(Context& ctx, Upcalls& up, PeerId from, const UpdateMsg& m) {
   if (phase_ != Phase::kJoined || from == self_) return;
   const auto theirs = m.zones.view();
-  const bool contested = std::any_of(theirs.begin(), theirs.end(), [&](const Zone& z) { return overlaps_mine(z); });
+  ZoneContact contact;
+  for (const Zone& z : theirs) {
+    const ZoneContact c = contact_mine(z);
+    contact.overlaps = contact.overlaps || c.overlaps;
+    contact.abuts = contact.abuts || c.abuts;
+  }
+  const bool contested = contact.overlaps;
   if (contested && self_ < from) {
     // We keep the area; make sure the other claimant hears it even if it
     // is not (or no longer) in our table.
@@ -342,13 +348,15 @@ void Node::on_update(Context& ctx, Upcalls& up, PeerId from, const UpdateMsg& m)
     send(ctx, from, intro);
     prune_table();
     announce(ctx, up);
+    // Our zones changed: the adjacency found above is stale.
+    contact.abuts = std::any_of(theirs.begin(), theirs.end(), [&](const Zone& z) { return abuts_mine(z); });
   }
   const Time since = alive_since(ctx);
   const auto nb = table_.neighbours();
   if (std::any_of(nb.begin(), nb.end(), [&](const Neighbour& n) { return n.last_heard < since; })) {
     for (const Zone& z : theirs) table_.drop_covered(z, from, since);
   }
-  const bool adjacent = std::any_of(theirs.begin(), theirs.end(), [&](const Zone& z) { return abuts_mine(z); });
+  const bool adjacent = contact.abuts;
   if (adjacent) {
     const bool is_new = table_.find(from) == nullptr;
     table_.upsert(from, m.point, m.load, ctx.now(), theirs);
@@ -470,7 +478,8 @@ void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entri
     if (heard < since) continue;  // stale second-hand news
     const bool known = e.peer == skip || in_table(e.peer);
     if (known) continue;  // a known peer's own updates settle any clash
-    if (overlaps_mine(e.zone)) {
+    const ZoneContact first = contact_mine(e.zone);
+    if (first.overlaps) {
       if (quiet || e.peer == contested) continue;
       // Someone live claims part of our area (two takeovers of one dead
       // zone that never met): show it our zones so the two settle it.
@@ -488,15 +497,16 @@ void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entri
     // starting with this entry's, which is known not to overlap ours.
     found.size = 0;
     found.push_back(e.zone);
-    bool adjacent = abuts_mine(e.zone);
+    bool adjacent = first.abuts;
     for (std::size_t k = i + 1; k < entries.size() && !found.full(); ++k) {
       if (entries[k].peer != e.peer) {
         if (sorted) break;
         continue;
       }
-      if (overlaps_mine(entries[k].zone)) continue;
+      const ZoneContact c = contact_mine(entries[k].zone);
+      if (c.overlaps) continue;
       found.push_back(entries[k].zone);
-      adjacent = adjacent || abuts_mine(entries[k].zone);
+      adjacent = adjacent || c.abuts;
     }
     if (!adjacent) continue;
     table_.upsert(e.peer, e.point, 0, heard, found.view());
@@ -748,6 +758,16 @@ void Node::announce(Context& ctx, Upcalls& up, std::span<const PeerId> extra, bo
 
 bool Node::abuts_mine(const Zone& z) const {
   return std::any_of(zones_.begin(), zones_.end(), [&](const Zone& m) { return m.abuts(z); });
+}
+
+ZoneContact Node::contact_mine(const Zone& z) const {
+  ZoneContact any;
+  for (const Zone& m : zones_) {
+    const ZoneContact c = m.contact(z);
+    any.overlaps = any.overlaps || c.overlaps;
+    any.abuts = any.abuts || c.abuts;
+  }
+  return any;
 }
 
 bool Node::overlaps_mine(const Zone& z) const {

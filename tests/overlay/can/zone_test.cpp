@@ -215,6 +215,10 @@ TEST(CanZone, PrefixPredicatesAgreeWithIntervalDefinitions) {
     ASSERT_EQ(a.covers(b), cover) << trial;
     ASSERT_EQ(a.abuts(b), abut) << trial;
     ASSERT_EQ(b.abuts(a), abut) << trial;
+    for (const ZoneContact c : {a.contact(b), b.contact(a)}) {
+      ASSERT_EQ(c.overlaps, overlap) << trial;
+      ASSERT_EQ(c.abuts, abut) << trial;
+    }
     ASSERT_EQ(a.level_sum(), sum) << trial;
     ASSERT_EQ(a.volume(), std::ldexp(1.0, -sum)) << trial;
     counts[0] += overlap ? 1 : 0;

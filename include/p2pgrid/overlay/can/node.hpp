@@ -165,6 +165,8 @@ class Node {
   void fill_entries(Context& ctx, FixedList<Entry, kMaxEntries>& out, const Zone* around) const;
   [[nodiscard]] bool abuts_mine(const Zone& z) const;
   [[nodiscard]] bool overlaps_mine(const Zone& z) const;
+  /// Whether `z` overlaps any of our zones, and whether it abuts any.
+  [[nodiscard]] ZoneContact contact_mine(const Zone& z) const;
   [[nodiscard]] Time alive_since(Context& ctx) const;
   void send(Context& ctx, PeerId to, const auto& message) const;
   void rejoin(Context& ctx);

@@ -35,6 +35,12 @@ struct Point {
 };
 
 /// A dyadic box. 20 bytes.
+/// Zone::contact's answer.
+struct ZoneContact {
+  bool overlaps = false;
+  bool abuts = false;
+};
+
 class Zone {
  public:
   /// The whole space.
@@ -90,6 +96,10 @@ class Zone {
   /// (touch at x = 1/2, overlap in y); [0,1/2)x[0,1/2) and [1/2,1)x[1/2,1)
   /// touch only at a corner and do not.
   [[nodiscard]] bool abuts(const Zone& o) const;
+  /// overlaps(o) and abuts(o) from one pass without branches: the
+  /// neighbour-list handlers ask both of every entry, and the early exits
+  /// of the two loops were data-dependent branches the CPU could not learn.
+  [[nodiscard]] ZoneContact contact(const Zone& o) const;
   /// L1 distance, in units of 2^-32, from `p` to the nearest point of the
   /// zone (0 when inside). Greedy routing forwards to the neighbour zone
   /// nearest the target: with an exact neighbour table some neighbour is
@@ -205,6 +215,24 @@ inline bool Zone::abuts(const Zone& o) const {
     ++touching;
   }
   return touching == 1;
+}
+
+inline ZoneContact Zone::contact(const Zone& o) const {
+  // Both upper bounds are needed for the touching test, so the overlap test
+  // compares intervals directly rather than by the prefix shortcut.
+  unsigned overlapping_dims = 0;
+  unsigned touching_dims = 0;  // end to end; never an overlapping dimension too
+  for (std::size_t d = 0; d < kMaxDims; ++d) {
+    const std::uint64_t lo_a = lo_[d];
+    const std::uint64_t lo_b = o.lo_[d];
+    const std::uint64_t hi_a = lo_a + (kSpan >> level_[d]);
+    const std::uint64_t hi_b = lo_b + (kSpan >> o.level_[d]);
+    overlapping_dims |= static_cast<unsigned>((lo_a < hi_b) & (lo_b < hi_a)) << d;
+    touching_dims |= static_cast<unsigned>((hi_a == lo_b) | (hi_b == lo_a)) << d;
+  }
+  constexpr unsigned kAll = (1U << kMaxDims) - 1;
+  return {.overlaps = overlapping_dims == kAll,
+          .abuts = (overlapping_dims | touching_dims) == kAll && std::has_single_bit(touching_dims)};
 }
 
 inline std::uint64_t Zone::distance(const Point& p) const {
