@@ -6,11 +6,25 @@
 namespace p2pgrid::can {
 namespace {
 
+// std::lower_bound's position, by a search whose steps are conditional
+// moves: the branches of the usual one go either way at random, and their
+// mispredictions were a fifth of a CAN run's (callgrind --branch-sim), as
+// every update looks its sender up.
+std::size_t lower_index(const std::vector<Neighbour>& v, PeerId id) {
+  if (v.empty()) return 0;
+  const Neighbour* base = v.data();
+  for (std::size_t n = v.size(); n > 1;) {
+    const std::size_t half = n / 2;
+    base = base[half].id < id ? base + half : base;
+    n -= half;
+  }
+  return static_cast<std::size_t>(base - v.data()) + (base->id < id ? 1 : 0);
+}
 auto lower(std::vector<Neighbour>& v, PeerId id) {
-  return std::lower_bound(v.begin(), v.end(), id, [](const Neighbour& n, PeerId p) { return n.id < p; });
+  return v.begin() + static_cast<std::ptrdiff_t>(lower_index(v, id));
 }
 auto lower(const std::vector<Neighbour>& v, PeerId id) {
-  return std::lower_bound(v.begin(), v.end(), id, [](const Neighbour& n, PeerId p) { return n.id < p; });
+  return v.begin() + static_cast<std::ptrdiff_t>(lower_index(v, id));
 }
 
 }  // namespace

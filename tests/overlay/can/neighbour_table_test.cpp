@@ -41,6 +41,13 @@ TEST(CanNeighbourTable, KeepsEachNeighboursZonesThroughEdits) {
       model[id] = zs;
     }
     ASSERT_EQ(t.size(), model.size());
+    // The search finds present ids and only those, at every table size
+    // (ids below, between and above the table's).
+    for (std::uint32_t probe = 0; probe <= 31; ++probe) {
+      const Neighbour* n = t.find(PeerId{probe});
+      ASSERT_EQ(n != nullptr, model.contains(probe)) << "step " << step << " id " << probe;
+      if (n != nullptr) ASSERT_EQ(n->id, PeerId{probe});
+    }
     // with_zones visits the model's neighbours in id order with their zones.
     auto it = model.begin();
     for (const auto [n, zones] : t.with_zones()) {
