@@ -46,7 +46,9 @@ TEST(CanNeighbourTable, KeepsEachNeighboursZonesThroughEdits) {
     for (std::uint32_t probe = 0; probe <= 31; ++probe) {
       const Neighbour* n = t.find(PeerId{probe});
       ASSERT_EQ(n != nullptr, model.contains(probe)) << "step " << step << " id " << probe;
-      if (n != nullptr) ASSERT_EQ(n->id, PeerId{probe});
+      if (n != nullptr) {
+        ASSERT_EQ(n->id, PeerId{probe});
+      }
     }
     // with_zones visits the model's neighbours in id order with their zones.
     auto it = model.begin();
