@@ -34,7 +34,7 @@ class Node {
   /// Lookups one peer can have in flight (probes, fix_fingers, the stack's).
   static constexpr std::uint32_t kMaxPending = 8;
   /// Heap bytes of a peer with any lookup in flight (its kMaxPending slots).
-  static constexpr std::size_t kLookupSlotsBytes = kMaxPending * 56;
+  static constexpr std::size_t kLookupSlotsBytes = std::size_t{kMaxPending} * 56;
   /// Cookie of the probe workload's lookups (chord::ProbeNode).
   static constexpr std::uint64_t kProbeCookie = ~std::uint64_t{0};
   /// A kChord timer tag the node never sets: the stack's own workload may.
