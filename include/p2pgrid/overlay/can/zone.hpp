@@ -34,13 +34,13 @@ struct Point {
   friend constexpr bool operator==(const Point&, const Point&) = default;
 };
 
-/// A dyadic box. 20 bytes.
 /// Zone::contact's answer.
 struct ZoneContact {
   bool overlaps = false;
   bool abuts = false;
 };
 
+/// A dyadic box. 20 bytes.
 class Zone {
  public:
   /// The whole space.
