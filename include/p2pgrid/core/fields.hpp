@@ -187,6 +187,7 @@ template <class L>
 concept BoundedList = requires(L& l, const typename L::value_type& v) {
   l.size;
   l.push_back(v);
+  { l.emplace_back() } -> std::same_as<typename L::value_type&>;
   l.view();
   L::capacity();
 };
@@ -320,23 +321,18 @@ class FieldReader {
     l.size = 0;
     if constexpr (HasFastItemCodec<T>) {
       for (std::uint32_t i = 0; i < n; ++i) {
-        T v{};
+        T& v = l.emplace_back();
         if (!FastItemCodec<T>::read(all.data() + std::size_t{i} * size, ctx_, v)) {
           // The declared way, over this item's bytes: same checks, same error.
           Reader one(all.subspan(std::size_t{i} * size, size), at + std::size_t{i} * size);
           FieldReader(one, ctx_).get(field, v, PeerCheck::kAny);
         }
-        l.push_back(v);
       }
       return;
     }
     Reader items(all, at);
     FieldReader sub(items, ctx_);
-    for (std::uint32_t i = 0; i < n; ++i) {
-      T v{};
-      sub.get(field, v, PeerCheck::kAny);
-      l.push_back(v);
-    }
+    for (std::uint32_t i = 0; i < n; ++i) sub.get(field, l.emplace_back(), PeerCheck::kAny);
     items.expect_end();
   }
 

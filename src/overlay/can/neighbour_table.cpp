@@ -56,6 +56,7 @@ void NeighbourTable::upsert(PeerId id, const Point& point, std::uint32_t load, T
   if (it != peers_.end() && it->id == id) {
     // Replace in place: overwrite the common prefix, then grow or shrink.
     const std::size_t old_n = it->zone_count;
+    if (old_n != zones.size() || !std::equal(zones.begin(), zones.end(), zpos)) ++zone_edits_;
     const std::size_t common = std::min(old_n, zones.size());
     std::copy_n(zones.begin(), common, zpos);
     if (zones.size() > old_n) {
@@ -65,6 +66,7 @@ void NeighbourTable::upsert(PeerId id, const Point& point, std::uint32_t load, T
       zones_.erase(zpos + static_cast<std::ptrdiff_t>(common), zpos + static_cast<std::ptrdiff_t>(old_n));
     }
   } else {
+    ++zone_edits_;
     zones_.insert(zpos, zones.begin(), zones.end());
     it = peers_.insert(it, Neighbour{id, 0, {}, {}, 0, PeerId::none()});
   }
@@ -89,6 +91,7 @@ void NeighbourTable::set_heir(PeerId id, PeerId heir) {
 void NeighbourTable::erase(PeerId id) {
   const auto it = lower(peers_, id);
   if (it == peers_.end() || it->id != id) return;
+  ++zone_edits_;
   const std::size_t off = zone_offset(static_cast<std::size_t>(it - peers_.begin()));
   zones_.erase(zones_.begin() + static_cast<std::ptrdiff_t>(off),
                zones_.begin() + static_cast<std::ptrdiff_t>(off + it->zone_count));
@@ -111,6 +114,7 @@ void NeighbourTable::drop_covered(const Zone& zone, PeerId except, Time silent_b
     n.zone_count = kept;
     peers_[keep_peer++] = n;
   }
+  if (write != zones_.size()) ++zone_edits_;
   zones_.resize(write);
   peers_.resize(keep_peer);
 }
@@ -121,6 +125,7 @@ void NeighbourTable::shrink_to_fit() {
 }
 
 void NeighbourTable::clear() {
+  ++zone_edits_;
   peers_.clear();
   zones_.clear();
 }

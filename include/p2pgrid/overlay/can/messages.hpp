@@ -79,6 +79,16 @@ struct FixedList {
     std::memcpy(raw_ + std::size_t{size} * sizeof(T), &v, sizeof(T));
     ++size;
   }
+  /// Appends a value-initialised item to decode in place. A decoded local
+  /// copied in by push_back was read back with wide loads over its narrow
+  /// stores, which the CPU cannot forward: that stall was most of the time
+  /// spent decoding neighbour lists, 8% of a 100,000-peer CAN run.
+  T& emplace_back() {
+    if (size == N) throw std::length_error("FixedList full");
+    T* item = ::new (raw_ + std::size_t{size} * sizeof(T)) T{};
+    ++size;
+    return *item;
+  }
   [[nodiscard]] bool full() const { return size == N; }
   [[nodiscard]] std::span<const T> view() const { return {std::launder(reinterpret_cast<const T*>(raw_)), size}; }
   [[nodiscard]] const T& operator[](std::size_t i) const { return view()[i]; }

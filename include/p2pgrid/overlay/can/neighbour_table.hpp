@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "p2pgrid/core/fields.hpp"
@@ -120,6 +121,12 @@ class NeighbourTable {
     prefetch_bytes(zones_.data(), zones_.size() * sizeof(Zone));
   }
 
+  /// Counts the edits that changed the table's zones (a neighbour added,
+  /// removed or with other zones); refreshes that leave them alone do not
+  /// count. Not checkpointed: it only tells whether the zones changed
+  /// between two looks, and a restored table starts from 0.
+  [[nodiscard]] std::uint32_t zone_edits() const { return zone_edits_; }
+
   /// Bytes of heap this table holds (memory accounting).
   [[nodiscard]] std::size_t heap_bytes() const;
 
@@ -129,6 +136,8 @@ class NeighbourTable {
     v.list("can.neighbours", s.peers_, kMaxStateList);
     v.list("can.neighbour_zones", s.zones_, kMaxStateList);
     v.require("can.neighbour_zones", zones_match(s), [] { return std::string("zone counts do not add up"); });
+    // Read from a checkpoint, the zones are new to whoever looked before.
+    if constexpr (!std::is_const_v<S>) ++s.zone_edits_;
   }
 
  private:
@@ -141,6 +150,7 @@ class NeighbourTable {
 
   std::vector<Neighbour> peers_;
   std::vector<Zone> zones_;
+  std::uint32_t zone_edits_ = 0;
 };
 
 }  // namespace p2pgrid::can

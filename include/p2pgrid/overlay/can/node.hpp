@@ -105,6 +105,14 @@ class Node {
   [[nodiscard]] std::span<const Zone> zones() const { return {zones_.data(), zones_.size()}; }
   [[nodiscard]] const NeighbourTable& neighbours() const { return table_; }
   [[nodiscard]] bool owns(const Point& p) const;
+  /// Points just beyond our faces that no zone we know covers, in face
+  /// order, four or five at most: where the periodic face check sends hellos.
+  [[nodiscard]] boost::container::small_vector<Point, 8> face_gaps() const;
+  /// Whether the next face check is skipped: the last one found no gap and
+  /// neither our zones nor the table's have changed since.
+  [[nodiscard]] bool faces_known_covered() const {
+    return faces_clean_ && faces_checked_edits_ == table_.zone_edits();
+  }
   /// Heap bytes held by this node (memory accounting).
   [[nodiscard]] std::size_t heap_bytes() const;
   /// Starts loading the neighbour table into cache (Protocol::prefetch_heap).
@@ -178,6 +186,12 @@ class Node {
   std::uint16_t join_attempts_ = 0;
   std::uint8_t ticks_ = 0;
   std::uint8_t reprobe_ = 0;  ///< ticks left to re-probe faces after a takeover
+  /// The last face check found no gap, and our zones have not changed
+  /// since; with the table's zones unchanged too (faces_checked_edits_),
+  /// the next check would find none either and is skipped. Not
+  /// checkpointed: a restored table counts as changed.
+  bool faces_clean_ = false;
+  std::uint32_t faces_checked_edits_ = 0;  ///< table_.zone_edits() at that check
   static constexpr std::uint8_t kListEvery = 3;
   Point point_;
   /// Almost every peer owns one zone, and an update's first act is to test
