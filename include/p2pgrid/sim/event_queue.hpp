@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "p2pgrid/sim/bucket_sort.hpp"
 #include "p2pgrid/sim/event_heap.hpp"
 
 namespace p2pgrid {
@@ -36,6 +37,7 @@ namespace p2pgrid {
 class EventQueue {
  public:
   static constexpr unsigned kBucketShift = 25;      ///< 2^25 ns = 33.6 ms per bucket
+  static_assert(kBucketShift <= BucketSort::kMaxBits);
   static constexpr std::size_t kBuckets = 1024;     ///< the ring spans 34.4 s
   static constexpr std::int64_t kBucketWidth = std::int64_t{1} << kBucketShift;
   /// Capacity a drained bucket may keep whatever the load (keys).
@@ -53,7 +55,8 @@ class EventQueue {
 
   /// Memory held by the heap, the run, the ring and the far list, pending or not.
   [[nodiscard]] std::size_t heap_bytes() const {
-    return heap_.heap_bytes() + (run_.capacity() + ring_capacity() + far_.capacity()) * sizeof(EventKey);
+    return heap_.heap_bytes() + sort_.heap_bytes() +
+           (run_.capacity() + ring_capacity() + far_.capacity()) * sizeof(EventKey);
   }
 
   void push(const EventKey& e) {
@@ -125,7 +128,8 @@ class EventQueue {
       std::vector<EventKey>& bucket = ring_[static_cast<std::size_t>(base_) % kBuckets];
       run_.swap(bucket);  // the drained run was cleared: the bucket starts empty
       pos_ = 0;
-      std::sort(run_.begin(), run_.end(), [](const EventKey& a, const EventKey& b) { return a.before(b); });
+      sort_(run_, base_ << kBucketShift, kBucketShift);
+      sort_.trim(kKeptCapacity + 2 * (size_ / kBuckets));
       ++base_;
       horizon_ = base_ << kBucketShift;
       if (base_ % static_cast<std::int64_t>(kBuckets) == 0) pull_far();
@@ -182,6 +186,7 @@ class EventQueue {
   EventHeap heap_;                                    ///< pushed since the run was sorted, before horizon_
   std::array<std::vector<EventKey>, kBuckets> ring_;  ///< bucket i % kBuckets holds times in bucket i
   std::vector<EventKey> far_;                         ///< beyond the ring
+  BucketSort sort_;
   std::int64_t base_ = 0;                             ///< bucket index at the horizon
   std::int64_t horizon_ = 0;                          ///< base_ << kBucketShift
   std::size_t size_ = 0;

@@ -33,6 +33,13 @@ start = "110s"
 stop = "140s"
 )";
 
+/// A fifth of the peers crash once the joins are over.
+constexpr const char* kTwentyPercentCrash = R"(
+[[faults]]
+at = "105s"
+fraction = 0.2
+)";
+
 /// Live peers whose neighbour table differs from the exact adjacency of
 /// the final zones (brute force over every pair), printed.
 std::size_t tables_off(Engine& e) {
@@ -117,11 +124,7 @@ TEST(CanProtocol, SlowJoinsReproduceTheOracleSplitHistory) {
 TEST(CanProtocol, TwentyPercentCrashIsTakenOverAndTheSpaceStaysTiled) {
   for (const char* seed : {"run.seed=1", "run.seed=3", "run.seed=5"}) {
     SCOPED_TRACE(seed);
-    const Scenario s = test::scenario(std::string(kJoinScenario) + R"(
-[[faults]]
-at = "105s"
-fraction = 0.2
-)",
+    const Scenario s = test::scenario(std::string(kJoinScenario) + kTwentyPercentCrash,
                                       {"run.duration=180s", "can.probe.start=150s", "can.probe.stop=175s", seed});
     std::size_t wrong_tables = 0;
     const auto out = test::run(s, [&](Engine& e) { wrong_tables = tables_off(e); });
@@ -154,11 +157,7 @@ fraction = 0.2
 TEST(CanProtocol, FaceChecksAreSkippedOnlyWhenTheyWouldFindNothing) {
   for (const char* end : {"run.duration=100s", "run.duration=108s", "run.duration=112s", "run.duration=125s"}) {
     SCOPED_TRACE(end);
-    const Scenario s = test::scenario(std::string(kJoinScenario) + R"(
-[[faults]]
-at = "105s"
-fraction = 0.2
-)",
+    const Scenario s = test::scenario(std::string(kJoinScenario) + kTwentyPercentCrash,
                                       {"can.probe.interval=0s", end});
     std::size_t skipping = 0;
     std::size_t wrong = 0;
