@@ -1,5 +1,5 @@
-// BucketSort against std::sort by EventKey::before, below and above the
-// size where it switches to radix passes, with times spread over the whole
+// BucketSort against std::sort by EventKey::before, below, between and
+// above the sizes where it uses radix passes, with times spread over the whole
 // window or crowded onto a few values (long runs of equal times, ordered by
 // sender and sequence number).
 
@@ -12,11 +12,12 @@
 #include <vector>
 
 #include "p2pgrid/core/rng.hpp"
+#include "p2pgrid/sim/event_queue.hpp"
 
 namespace p2pgrid {
 namespace {
 
-constexpr unsigned kBits = 25;
+constexpr unsigned kBits = EventQueue::kBucketShift;
 constexpr std::int64_t kStart = std::int64_t{7} << kBits;
 
 std::vector<EventKey> keys(Rng& rng, std::size_t n, std::uint64_t distinct_times) {
@@ -37,7 +38,7 @@ std::vector<EventKey> keys(Rng& rng, std::size_t n, std::uint64_t distinct_times
 TEST(BucketSort, OrdersLikeTheComparisonSort) {
   Rng rng(11);
   BucketSort sort;
-  for (const std::size_t n : {0UL, 1UL, 700UL, 1023UL, 1024UL, 5000UL, 60000UL}) {
+  for (const std::size_t n : {0UL, 1UL, 700UL, 1023UL, 1024UL, 5000UL, 60000UL, 600000UL}) {
     for (const std::uint64_t distinct : {0UL, 3UL, 1000UL}) {
       SCOPED_TRACE(testing::Message() << n << " keys, " << distinct << " distinct times");
       std::vector<EventKey> got = keys(rng, n, distinct);

@@ -72,7 +72,7 @@ TEST(EventQueue, SecondIsTheEventAfterTop) {
 }
 
 // The bucketed queue against a plain priority queue, over times that span
-// the heap, the ring (34 s) and the far list, with idle gaps to jump.
+// the heap, the ring (68 s) and the far list, with idle gaps to jump.
 TEST(EventQueue, BucketedQueueMatchesAReferenceOverLongSpans) {
   const auto later = [](const EventKey& a, const EventKey& b) { return b.before(a); };
   std::priority_queue<EventKey, std::vector<EventKey>, decltype(later)> reference(later);

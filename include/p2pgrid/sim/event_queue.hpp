@@ -14,15 +14,16 @@
 /// smaller of the run's head and the heap's top is the global minimum.
 /// Bucketing changes speed, not results.
 ///
-/// Worked example with 33.6 ms buckets (2^25 ns) starting at horizon 0: an
-/// event at 10 ms goes to the heap; one at 30 s goes to bucket 894
-/// (30e9 >> 25); when the run and the heap are empty, the horizon steps
-/// bucket by bucket, and at bucket 894 its events are sorted into the run.
+/// Worked example with 67 ms buckets (2^26 ns) starting at horizon 0: an
+/// event at 10 ms goes to the heap; one at 30 s goes to bucket 447
+/// (30e9 >> 26); when the run and the heap are empty, the horizon steps
+/// bucket by bucket, and at bucket 447 its events are sorted into the run.
 ///
-/// The width: messages (10-100 ms away by default) pushed into the current
-/// bucket go to the heap, whose pops miss the cache; halving the width from
-/// 67 ms sends more of them to a later bucket's sorted run
-/// (docs/performance.md, "The engine's cache misses on a send").
+/// The width: 33.6 ms sent more of the messages (10-100 ms away by default)
+/// to a later bucket's sorted run instead of the heap, and ran CAN at
+/// 100,000 peers faster, but raised the 1,000,000-peer grid's peak memory
+/// by 47-67 bytes/peer (docs/performance.md, "The engine's cache misses on
+/// a send").
 
 #include <algorithm>
 #include <array>
@@ -36,9 +37,9 @@ namespace p2pgrid {
 
 class EventQueue {
  public:
-  static constexpr unsigned kBucketShift = 25;      ///< 2^25 ns = 33.6 ms per bucket
+  static constexpr unsigned kBucketShift = 26;      ///< 2^26 ns = 67 ms per bucket
   static_assert(kBucketShift <= BucketSort::kMaxBits);
-  static constexpr std::size_t kBuckets = 1024;     ///< the ring spans 34.4 s
+  static constexpr std::size_t kBuckets = 1024;     ///< the ring spans 68.7 s
   static constexpr std::int64_t kBucketWidth = std::int64_t{1} << kBucketShift;
   /// Capacity a drained bucket may keep whatever the load (keys).
   static constexpr std::size_t kKeptCapacity = 256;
