@@ -534,7 +534,6 @@ bool Node::settle_overlaps(PeerId other, std::span<const Zone> theirs) {
       const Zone cut = mine.intersection(t);
       for (const Zone& rest : subtract(mine, cut)) zones_.push_back(rest);
       changed = true;
-      faces_clean_ = false;
     }
   }
   if (changed) merge_zones();
@@ -712,13 +711,14 @@ boost::container::small_vector<Point, 8> Node::face_gaps() const {
 
 void Node::add_zones(std::span<const Zone> zones) {
   zones_.insert(zones_.end(), zones.begin(), zones.end());
-  faces_clean_ = false;
   merge_zones();
 }
 
 void Node::merge_zones() {
   // Background reassignment, local part: sibling zones held by one peer
   // become their parent again, so takeovers do not fragment the space.
+  // Every change of our zones after a join ends here (add_zones,
+  // settle_overlaps), so this is where the face check learns of it.
   faces_clean_ = false;
   bool merged = true;
   while (merged) {
