@@ -13,9 +13,9 @@ constexpr std::size_t kRadixFrom = 1024;
 // Above this many (a start-up burst: every peer's first timers in one
 // bucket, over a million keys at 1,000,000 grid peers), the working copy
 // would add 32 bytes a key to the run's peak memory. Such a bucket is
-// sorted in place; a steady state's 67 ms buckets hold far fewer (events
-// per simulated second x 67 ms: about 55,000 keys at 100,000 CAN peers,
-// 72,000 at 1,000,000 grid peers).
+// sorted in place; a steady state's 33.6 ms buckets hold far fewer (events
+// per simulated second x 33.6 ms: about 28,000 keys at 100,000 CAN peers,
+// 36,000 at 1,000,000 grid peers).
 constexpr std::size_t kRadixUpTo = std::size_t{1} << 19;
 
 bool before(const EventKey& a, const EventKey& b) { return a.before(b); }

@@ -14,16 +14,17 @@
 /// smaller of the run's head and the heap's top is the global minimum.
 /// Bucketing changes speed, not results.
 ///
-/// Worked example with 67 ms buckets (2^26 ns) starting at horizon 0: an
-/// event at 10 ms goes to the heap; one at 30 s goes to bucket 447
-/// (30e9 >> 26); when the run and the heap are empty, the horizon steps
-/// bucket by bucket, and at bucket 447 its events are sorted into the run.
+/// Worked example with 33.6 ms buckets (2^25 ns) starting at horizon 0: an
+/// event at 10 ms goes to the heap; one at 30 s goes to bucket 894
+/// (30e9 >> 25); when the run and the heap are empty, the horizon steps
+/// bucket by bucket, and at bucket 894 its events are sorted into the run.
 ///
-/// The width: 33.6 ms sent more of the messages (10-100 ms away by default)
-/// to a later bucket's sorted run instead of the heap, and ran CAN at
-/// 100,000 peers faster, but raised the 1,000,000-peer grid's peak memory
-/// by 47-67 bytes/peer (docs/performance.md, "The engine's cache misses on
-/// a send").
+/// The width: 33.6 ms sends more of the messages (10-100 ms away by
+/// default) to a later bucket's sorted run than 67 ms did, instead of the
+/// heap, whose pops miss the cache. The ring still spans 68.7 s: spanning
+/// half that, it sent the periodic timers 34-69 s away to the far list,
+/// and the 1,000,000-peer grid's peak memory rose by 47-67 bytes/peer
+/// (docs/performance.md, "Event buckets of 33.6 ms, and the ring's span").
 
 #include <algorithm>
 #include <array>
@@ -37,12 +38,15 @@ namespace p2pgrid {
 
 class EventQueue {
  public:
-  static constexpr unsigned kBucketShift = 26;      ///< 2^26 ns = 67 ms per bucket
+  static constexpr unsigned kBucketShift = 25;      ///< 2^25 ns = 33.6 ms per bucket
   static_assert(kBucketShift <= BucketSort::kMaxBits);
-  static constexpr std::size_t kBuckets = 1024;     ///< the ring spans 68.7 s
+  static constexpr std::size_t kBuckets = 2048;     ///< the ring spans 68.7 s
   static constexpr std::int64_t kBucketWidth = std::int64_t{1} << kBucketShift;
-  /// Capacity a drained bucket may keep whatever the load (keys).
-  static constexpr std::size_t kKeptCapacity = 256;
+  /// Capacity a drained bucket may keep whatever the load (keys). The ring
+  /// may hold kBuckets times this beside its events: 8 MiB, as with 1,024
+  /// buckets of 256, which at 2,048 buckets of 256 added 13-15 MiB to a
+  /// 10,000-peer run's peak.
+  static constexpr std::size_t kKeptCapacity = 128;
 
   [[nodiscard]] bool empty() const { return size_ == 0; }
   [[nodiscard]] std::size_t size() const { return size_; }
