@@ -398,24 +398,21 @@ void Node::on_update(Context& ctx, Upcalls& up, PeerId from, const UpdateMsg& m)
     }
   }
   if (adjacent && !m.entries.view().empty()) learn_heir(ctx, from, m.entries.view());
-  const std::size_t before = table_.size();
-  std::vector<PeerId> known;
-  if (!m.entries.view().empty()) {
-    known.reserve(before);
-    for (const Neighbour& n : table_.neighbours()) known.push_back(n.id);
-    adopt_entries(ctx, up, m.entries.view(), from, m.correction);
-  }
-  if (table_.size() != before && !m.correction) {
-    // Greet the newcomers so they add us too.
+  // Not a copy of the table's ids to compare with afterwards: that was a
+  // heap allocation on nearly every event of a CAN run.
+  FixedList<PeerId, kMaxEntries> added;
+  if (!m.entries.view().empty()) adopt_entries(ctx, up, m.entries.view(), from, m.correction, &added);
+  if (added.size != 0 && !m.correction) {
+    // Greet the newcomers, in id order, so they add us too.
     UpdateMsg hello;
     hello.point = point_;
     hello.load = up.local_load();
     for (const Zone& z : zones_) {
       if (!hello.zones.full()) hello.zones.push_back(z);
     }
-    for (const Neighbour& n : table_.neighbours()) {
-      if (!std::binary_search(known.begin(), known.end(), n.id)) send(ctx, n.id, hello);
-    }
+    const std::span<PeerId> ids = added.view();
+    std::sort(ids.begin(), ids.end());
+    for (const PeerId id : ids) send(ctx, id, hello);
   }
 }
 
@@ -454,7 +451,8 @@ void Node::learn_heir(Context& ctx, PeerId of, std::span<const Entry> entries) {
   heir_contacts_.assign(of, contacts.view());
 }
 
-void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entries, PeerId skip, bool quiet) {
+void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entries, PeerId skip, bool quiet,
+                         FixedList<PeerId, kMaxEntries>* added) {
   const Time now = ctx.now();
   const Time since = alive_since(ctx);
   // Raw storage: a Zone array would be cleared (640 bytes) on every call.
@@ -514,6 +512,7 @@ void Node::adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entri
     }
     if (!adjacent) continue;
     table_.upsert(e.peer, e.point, 0, heard, found.view());
+    if (added != nullptr) added->push_back(e.peer);
   }
 }
 

@@ -91,6 +91,7 @@ struct FixedList {
   }
   [[nodiscard]] bool full() const { return size == N; }
   [[nodiscard]] std::span<const T> view() const { return {std::launder(reinterpret_cast<const T*>(raw_)), size}; }
+  [[nodiscard]] std::span<T> view() { return {std::launder(reinterpret_cast<T*>(raw_)), size}; }
   [[nodiscard]] const T& operator[](std::size_t i) const { return view()[i]; }
   static constexpr std::size_t capacity() { return N; }
 

@@ -160,8 +160,10 @@ class Node {
   /// Adopts fresh list entries that abut this peer's zones and are
   /// unknown; entries overlapping our zones start a settlement.
   /// `quiet` (entries from a reply): adopt only, start no exchange, so
-  /// replies never cascade.
-  void adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entries, PeerId skip, bool quiet = false);
+  /// replies never cascade. Every peer it adds was not in the table
+  /// before; their ids go to `added` when given.
+  void adopt_entries(Context& ctx, Upcalls& up, std::span<const Entry> entries, PeerId skip, bool quiet = false,
+                     FixedList<PeerId, kMaxEntries>* added = nullptr);
   /// Settles claims of `other` overlapping this peer's zones: the lower id keeps them.
   bool settle_overlaps(PeerId other, std::span<const Zone> theirs);
   void add_zones(std::span<const Zone> zones);
