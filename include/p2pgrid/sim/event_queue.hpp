@@ -44,8 +44,7 @@ class EventQueue {
   static constexpr std::int64_t kBucketWidth = std::int64_t{1} << kBucketShift;
   /// Capacity a drained bucket may keep whatever the load (keys). The ring
   /// may hold kBuckets times this beside its events: 8 MiB, as with 1,024
-  /// buckets of 256, which at 2,048 buckets of 256 added 13-15 MiB to a
-  /// 10,000-peer run's peak.
+  /// buckets of 256 (2,048 of 256 added 11-15 MiB to small runs' peaks).
   static constexpr std::size_t kKeptCapacity = 128;
 
   [[nodiscard]] bool empty() const { return size_ == 0; }
