@@ -14,6 +14,7 @@
 
 #include "p2pgrid/core/codec.hpp"
 #include "p2pgrid/core/fields.hpp"
+#include "p2pgrid/core/huge_page_allocator.hpp"
 #include "p2pgrid/sim/batch.hpp"
 #include "p2pgrid/sim/checkpoint.hpp"
 #include "p2pgrid/sim/event_queue.hpp"
@@ -117,7 +118,7 @@ constexpr std::uint64_t kStaleTimerHandle = 0xFFFFFFFFU;
 
 class SavedTimers final : public CheckpointTimers {
  public:
-  explicit SavedTimers(const std::vector<TimerBody>& timers) : pool(timers), seq(timers.size(), 0) {}
+  explicit SavedTimers(std::span<const TimerBody> timers) : pool(timers), seq(timers.size(), 0) {}
   [[nodiscard]] std::uint64_t save(std::uint64_t timer) const override {
     if (timer == 0) return kSavedNoTimer;
     const auto s = static_cast<std::uint32_t>(timer & 0xFFFFFFFFU);
@@ -133,7 +134,7 @@ class SavedTimers final : public CheckpointTimers {
     throw std::logic_error("SavedTimers::restore");
   }
 
-  const std::vector<TimerBody>& pool;
+  std::span<const TimerBody> pool;
   std::vector<std::uint64_t> seq;  ///< by timer slot: the pending timer's sequence number
   std::uint32_t owner = 0;         ///< the slot of the peer being saved
 };
@@ -822,18 +823,18 @@ class Engine::Shard final : public Context {
   TraceSink& trace_;
 
   ShardPeers shard_;
-  std::vector<std::uint32_t> slot_of_;  ///< global id -> local slot, or kNoSlot
+  HugeVector<std::uint32_t> slot_of_;  ///< global id -> local slot, or kNoSlot
   bool contiguous_ = false;             ///< this shard's peers are first_local_, first_local_ + 1, ...
   std::uint32_t first_local_ = 0;
-  std::vector<PeerState> peers_;
-  std::vector<PeerTraffic> traffic_;  ///< by slot; empty unless params_.traffic
+  HugeVector<PeerState> peers_;
+  HugeVector<PeerTraffic> traffic_;  ///< by slot; empty unless params_.traffic
   std::unique_ptr<Protocol> protocol_;
   bool prefetch_heap_ = false;  ///< protocol_->prefetches_heap()
 
   EventQueue queue_;
-  std::vector<TimerBody> timers_;
+  HugeVector<TimerBody> timers_;
   std::vector<std::uint32_t> free_timers_;
-  std::vector<MessageBody> messages_;
+  HugeVector<MessageBody> messages_;
   std::vector<std::uint32_t> free_messages_;
   std::vector<std::vector<std::byte>> overflow_;  ///< long payloads, recycled
   std::array<std::vector<std::uint32_t>, size_class::kCount> overflow_free_;  ///< by size_class::below(capacity)

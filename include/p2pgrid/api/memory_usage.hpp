@@ -44,8 +44,8 @@ class MemoryUsage {
 };
 
 /// Heap bytes a vector holds: its capacity, used or not.
-template <class T>
-[[nodiscard]] std::uint64_t capacity_bytes(const std::vector<T>& v) {
+template <class T, class Allocator>
+[[nodiscard]] std::uint64_t capacity_bytes(const std::vector<T, Allocator>& v) {
   return static_cast<std::uint64_t>(v.capacity()) * sizeof(T);
 }
 

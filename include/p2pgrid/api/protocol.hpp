@@ -15,6 +15,7 @@
 #include "p2pgrid/core/checkpoint_error.hpp"
 #include "p2pgrid/core/codec.hpp"
 #include "p2pgrid/core/fields.hpp"
+#include "p2pgrid/core/huge_page_allocator.hpp"
 #include "p2pgrid/core/prefetch.hpp"
 
 namespace p2pgrid {
@@ -164,8 +165,8 @@ class NodeProtocol final : public Protocol {
   [[nodiscard]] bool prefetches_heap() const override { return kPrefetchesHeap; }
 
   /// Read-only access for tests and oracle bootstraps (never for protocol code).
-  [[nodiscard]] const std::vector<Node>& nodes() const { return nodes_; }
-  [[nodiscard]] std::vector<Node>& nodes() { return nodes_; }
+  [[nodiscard]] const HugeVector<Node>& nodes() const { return nodes_; }
+  [[nodiscard]] HugeVector<Node>& nodes() { return nodes_; }
   [[nodiscard]] const Params& params() const { return params_; }
 
  private:
@@ -182,7 +183,7 @@ class NodeProtocol final : public Protocol {
   }
 
   Params params_;
-  std::vector<Node> nodes_;
+  HugeVector<Node> nodes_;
 };
 
 }  // namespace p2pgrid
