@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "p2pgrid/api/context.hpp"
+#include "p2pgrid/core/prefetch.hpp"
 #include "p2pgrid/overlay/chord/finger_table.hpp"
 #include "p2pgrid/overlay/chord/messages.hpp"
 #include "p2pgrid/overlay/chord/params.hpp"
@@ -93,6 +94,13 @@ class Node {
   /// Bytes this node holds beyond sizeof(Node): the lookup slots while any
   /// lookup is in flight.
   [[nodiscard]] std::size_t heap_bytes() const { return pending_.capacity() * sizeof(Pending); }
+  /// Protocol::prefetch_heap: the lookup slots a reply or a timeout reads.
+  /// A lookup takes the lowest free slot, so the first two hold nearly
+  /// every one in flight; the other five lines would only crowd the misses
+  /// the engine keeps in flight for the next events.
+  void prefetch_heap() const {
+    if (!pending_.empty()) prefetch_bytes(pending_.data(), 2 * sizeof(Pending));
+  }
 
   /// Checkpointed state (p2pgrid/core/fields.hpp, docs/checkpoint.md): all
   /// of it but params_, id_ and self_, which follow from the configuration

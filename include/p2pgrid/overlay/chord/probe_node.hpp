@@ -35,6 +35,8 @@ class ProbeNode {
     usage.add("chord", sizeof(Node) + node_.heap_bytes());
     usage.add("probe workload", sizeof(ProbeNode) - sizeof(Node));
   }
+  /// Protocol::prefetch_heap: the node's lookup slots.
+  void prefetch_heap() const { node_.prefetch_heap(); }
   /// ORACLE bootstrap access (outside the handlers only).
   [[nodiscard]] Node& node_for_oracle() { return node_; }
 
