@@ -30,9 +30,9 @@ for b in slurmctld slurmd munged sbatch srun scontrol; do
 done
 [[ -x $bin ]] || { echo "FAIL: $bin is not built" >&2; exit 1; }
 
-# The simulated duration (P2PGRID_CKPT_TEST_DURATION, default 40s) is read
-# before the P2PGRID_ variables are cleared: a loaded machine runs a shorter one.
-duration=${P2PGRID_CKPT_TEST_DURATION:-40s}
+# The simulated duration (P2PGRID_CKPT_TEST_DURATION; by default measured,
+# below) is read before the P2PGRID_ variables are cleared.
+duration=${P2PGRID_CKPT_TEST_DURATION:-}
 while read -r v; do unset "$v"; done < <(compgen -e | grep -E '^(SLURM_|SBATCH_|SALLOC_|SRUN_|P2PGRID_)' || true)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
 
@@ -74,20 +74,38 @@ fail() {
 eval "$("$cluster_sh" start "$dir")"
 mkdir -p "$dir/logs" "$dir/out" "$dir/ref"
 
-# Long enough (about 40 s of wall time on 2 ranks) to be signalled at least
-# once. Each requeue waits about two minutes (Slurm's delay before a requeued
-# job is eligible again), so the test takes several minutes. No loss or faults: they would end the
-# PHOLD messages early (the MPI checkpoint test covers faults).
-cat >"$dir/long.toml" <<EOF
+# No loss or faults: they would end the PHOLD messages early (the MPI
+# checkpoint test covers faults).
+write_scenario() {
+  cat >"$dir/long.toml" <<EOF
 [run]
 protocol = "phold"
 seed = 3
-duration = "$duration"
+duration = "$1"
 [peers]
 count = 20000
 [phold]
 initial = 4
 EOF
+}
+# Long enough to be signalled at least once: the signal comes 30 s into the
+# job. A fixed duration did not stay long enough: 40 simulated s took about
+# 40 s of wall time on 2 ranks when this test was written and 7 s by
+# 2026-12-04. So 4 simulated s on 1 rank measure this machine's speed, and
+# the run gets the duration that takes kCalibratedWall s on 1 rank: about 50
+# s on 2 ranks. Each requeue waits about two minutes (Slurm's delay before a
+# requeued job is eligible again), so the test takes several minutes.
+readonly kCalibratedWall=90
+if [[ -z $duration ]]; then
+  write_scenario 4s
+  "$bin" run "$dir/long.toml" -o "$dir/ref/calibration.h5" >"$dir/logs/calibration.log" ||
+    fail "the calibration run failed: $(tail -3 "$dir/logs/calibration.log")"
+  wall=$(sed -nE 's/.*events in ([0-9.]+) s wall.*/\1/p' "$dir/logs/calibration.log")
+  [[ -n $wall ]] || fail "no wall time in $dir/logs/calibration.log"
+  duration=$(awk -v w="$wall" -v t=$kCalibratedWall 'BEGIN { d = int(4 * t / w) + 1; print (d < 40 ? 40 : d) "s" }')
+  echo "calibration: 4 simulated s in $wall s on 1 rank: $duration simulated"
+fi
+write_scenario "$duration"
 
 cd "$src"
 export P2PGRID_BIN=$bin P2PGRID_OUTDIR=$dir/out P2PGRID_PROGRESS=5s P2PGRID_JOBS_DIR=$src/jobs/slurm
