@@ -824,7 +824,7 @@ class Engine::Shard final : public Context {
 
   ShardPeers shard_;
   HugeVector<std::uint32_t> slot_of_;  ///< global id -> local slot, or kNoSlot
-  bool contiguous_ = false;             ///< this shard's peers are first_local_, first_local_ + 1, ...
+  bool contiguous_ = false;            ///< this shard's peers are first_local_, first_local_ + 1, ...
   std::uint32_t first_local_ = 0;
   HugeVector<PeerState> peers_;
   HugeVector<PeerTraffic> traffic_;  ///< by slot; empty unless params_.traffic

@@ -50,8 +50,9 @@ class HugePageAllocator {
   static constexpr std::size_t kMinBytes = kHugePageBytes;
 
   HugePageAllocator() = default;
+  // Implicit, as the allocator requirements ask: containers rebind it.
   template <class U>
-  HugePageAllocator(const HugePageAllocator<U>& /*other*/) noexcept {}  // NOLINT(google-explicit-constructor): rebinding
+  HugePageAllocator(const HugePageAllocator<U>& /*other*/) noexcept {}
 
   [[nodiscard]] T* allocate(std::size_t n) {
     if (n > max_size()) throw std::bad_array_new_length();
@@ -69,7 +70,9 @@ class HugePageAllocator {
     }
   }
 
-  [[nodiscard]] static constexpr std::size_t max_size() noexcept { return (~std::size_t{0} - kHugePageBytes) / sizeof(T); }
+  [[nodiscard]] static constexpr std::size_t max_size() noexcept {
+    return (~std::size_t{0} - kHugePageBytes) / sizeof(T);
+  }
 
   template <class U>
   bool operator==(const HugePageAllocator<U>& /*other*/) const noexcept {
