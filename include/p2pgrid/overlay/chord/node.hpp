@@ -95,9 +95,9 @@ class Node {
   /// lookup is in flight.
   [[nodiscard]] std::size_t heap_bytes() const { return pending_.capacity() * sizeof(Pending); }
   /// Protocol::prefetch_heap: the lookup slots a reply or a timeout reads.
-  /// A lookup takes the lowest free slot, so the first two hold nearly
-  /// every one in flight; the other five lines would only crowd the misses
-  /// the engine keeps in flight for the next events.
+  /// A lookup takes the lowest free slot, so the first two hold most of
+  /// those in flight; the other five lines would crowd the misses the
+  /// engine keeps in flight for the next events (docs/performance.md).
   void prefetch_heap() const {
     if (!pending_.empty()) prefetch_bytes(pending_.data(), 2 * sizeof(Pending));
   }
