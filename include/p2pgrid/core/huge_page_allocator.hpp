@@ -17,6 +17,7 @@
 /// the ends of each block and std::vector's unused capacity.
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -40,19 +41,25 @@ inline constexpr bool kAddressSanitizer = false;
 inline constexpr bool kAddressSanitizer = false;
 #endif
 
-/// Maps `bytes` (a multiple of kHugePageBytes) on a kHugePageBytes
-/// boundary and advises huge pages; throws std::bad_alloc if the mapping fails.
+/// Maps `bytes` from a kHugePageBytes boundary and advises huge pages;
+/// throws std::bad_alloc if the mapping fails. The mapping ends with the
+/// block, not at the next 2 MiB: the kernel puts a huge page only where a
+/// whole one fits in the mapping, so the tail stays on small pages and a
+/// write near the end does not make up to 2 MiB past it resident (that
+/// raised CAN at 100,000 peers by 47 bytes/peer).
 inline void* map_huge_aligned(std::size_t bytes) {
   const std::size_t span = bytes + kHugePageBytes;
   void* raw = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (raw == MAP_FAILED) throw std::bad_alloc();
   auto* start = static_cast<std::byte*>(raw);
   const std::size_t head = (kHugePageBytes - reinterpret_cast<std::uintptr_t>(start) % kHugePageBytes) % kHugePageBytes;
+  static const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t mapped = (bytes + page - 1) / page * page;
   // mmap's result is page aligned, so head and the tail are whole pages.
   if (head > 0) ::munmap(start, head);
-  const std::size_t tail = span - head - bytes;
-  if (tail > 0) ::munmap(start + head + bytes, tail);
-  ::madvise(start + head, bytes, MADV_HUGEPAGE);  // a hint: refused without THP, harmless
+  const std::size_t tail = span - head - mapped;
+  if (tail > 0) ::munmap(start + head + mapped, tail);
+  ::madvise(start + head, mapped, MADV_HUGEPAGE);  // a hint: refused without THP, harmless
   return start + head;
 }
 
@@ -72,7 +79,7 @@ class HugePageAllocator {
     if (n > max_size()) throw std::bad_array_new_length();
     const std::size_t bytes = n * sizeof(T);
     if (bytes < kMinBytes) return std::allocator<T>().allocate(n);
-    return static_cast<T*>(map_huge_aligned(rounded(bytes)));
+    return static_cast<T*>(map_huge_aligned(bytes));
   }
 
   void deallocate(T* p, std::size_t n) noexcept {
@@ -80,7 +87,7 @@ class HugePageAllocator {
     if (bytes < kMinBytes) {
       std::allocator<T>().deallocate(p, n);
     } else {
-      ::munmap(p, rounded(bytes));
+      ::munmap(p, bytes);  // the kernel rounds the length up to whole pages
     }
   }
 
@@ -91,11 +98,6 @@ class HugePageAllocator {
   template <class U>
   bool operator==(const HugePageAllocator<U>& /*other*/) const noexcept {
     return true;
-  }
-
- private:
-  static constexpr std::size_t rounded(std::size_t bytes) {
-    return (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
   }
 };
 
