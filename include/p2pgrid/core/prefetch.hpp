@@ -3,15 +3,27 @@
 /// prefetch hooks start loading a peer's state before its handler runs.
 
 #include <cstddef>
+#include <cstdint>
 
 namespace p2pgrid {
 
 inline constexpr std::size_t kCacheLine = 64;
 
-/// Asks for every cache line of [data, data + bytes).
+/// Asks for every cache line of [data, data + bytes), from the line that
+/// holds the first byte (a block that does not start on a line boundary
+/// ends in one more line than bytes / 64).
 inline void prefetch_bytes(const void* data, std::size_t bytes) {
-  const auto* p = static_cast<const char*>(data);
-  for (std::size_t offset = 0; offset < bytes; offset += kCacheLine) __builtin_prefetch(p + offset);
+  const auto start = reinterpret_cast<std::uintptr_t>(data);
+  const std::uintptr_t end = start + bytes;
+  for (std::uintptr_t line = start - start % kCacheLine; line < end; line += kCacheLine) {
+    const auto* p = reinterpret_cast<const char*>(line);
+    __builtin_prefetch(p);
+    // GCC counts a prefetch as no side effect, so it may delete a loop of
+    // them as a finite loop without effect (-ffinite-loops, on in C++11
+    // and later), which it did where the call sat in a branch. The empty
+    // asm is an effect it cannot delete; it emits no instruction.
+    asm volatile("" : : "r"(p));
+  }
 }
 
 }  // namespace p2pgrid

@@ -1,0 +1,107 @@
+// What one random cache line costs on this machine, the floor under the
+// large runs' events/s: a million peers' state (about 1 GB) is read at
+// random, one handful of lines per event. The arrays come from
+// HugePageAllocator, as the engine's and the peers' do.
+//
+// BM_DependentLine: each load's address is the previous load's value (a
+// random cycle through every line), so nothing overlaps: the latency.
+// BM_IndependentLine: addresses from a generator, so the core keeps as many
+// misses in flight as it can: the throughput of random lines.
+// BM_IndependentLinePrefetched: the same, each line asked for by a prefetch
+// kDistance loads ahead, as the engine's dispatch loop does.
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <map>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "p2pgrid/core/huge_page_allocator.hpp"
+#include "p2pgrid/core/prefetch.hpp"
+
+namespace p2pgrid {
+namespace {
+
+constexpr std::size_t kWordsPerLine = kCacheLine / sizeof(std::uint64_t);
+
+/// One word per line holds the index of the next line of a random cycle
+/// through all of them. Built once per size: Google Benchmark calls a
+/// benchmark several times, and a gigabyte's cycle takes seconds.
+const HugeVector<std::uint64_t>& random_cycle(std::size_t lines) {
+  static std::map<std::size_t, HugeVector<std::uint64_t>> built;
+  auto [it, added] = built.try_emplace(lines);
+  if (added) {
+    std::vector<std::uint32_t> order(lines);
+    std::iota(order.begin(), order.end(), 0U);
+    std::shuffle(order.begin(), order.end(), std::mt19937_64(1));
+    it->second.assign(lines * kWordsPerLine, 0);
+    for (std::size_t i = 0; i < lines; ++i) it->second[order[i] * kWordsPerLine] = order[(i + 1) % lines];
+  }
+  return it->second;
+}
+
+/// A power of two, so a random line is a mask away.
+std::size_t lines_of(const benchmark::State& state) {
+  return std::bit_ceil(static_cast<std::size_t>(state.range(0)) * (std::size_t{1} << 20U) / kCacheLine);
+}
+
+void BM_DependentLine(benchmark::State& state) {
+  const HugeVector<std::uint64_t>& words = random_cycle(lines_of(state));
+  std::uint64_t line = 0;
+  for (auto _ : state) {
+    line = words[line * kWordsPerLine];
+    benchmark::DoNotOptimize(line);
+  }
+  state.counters["lines/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+/// xorshift64: the next address without a load.
+std::uint64_t next_random(std::uint64_t& x) {
+  x ^= x << 13U;
+  x ^= x >> 7U;
+  x ^= x << 17U;
+  return x;
+}
+
+void BM_IndependentLine(benchmark::State& state) {
+  const std::size_t lines = lines_of(state);
+  const HugeVector<std::uint64_t>& words = random_cycle(lines);
+  std::uint64_t x = 88172645463325252ULL;
+  std::uint64_t sum = 0;
+  for (auto _ : state) {
+    sum += words[(next_random(x) & (lines - 1)) * kWordsPerLine];
+    benchmark::DoNotOptimize(sum);
+  }
+  state.counters["lines/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+void BM_IndependentLinePrefetched(benchmark::State& state) {
+  constexpr std::size_t kDistance = 16;
+  const std::size_t lines = lines_of(state);
+  const HugeVector<std::uint64_t>& words = random_cycle(lines);
+  std::uint64_t ahead = 88172645463325252ULL;
+  std::uint64_t x = ahead;
+  for (std::size_t i = 0; i < kDistance; ++i) prefetch_bytes(&words[(next_random(ahead) & (lines - 1)) * kWordsPerLine], 1);
+  std::uint64_t sum = 0;
+  for (auto _ : state) {
+    prefetch_bytes(&words[(next_random(ahead) & (lines - 1)) * kWordsPerLine], 1);
+    sum += words[(next_random(x) & (lines - 1)) * kWordsPerLine];
+    benchmark::DoNotOptimize(sum);
+  }
+  state.counters["lines/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+// MiB of lines: within the last-level cache, past it, and a million grid
+// peers' structs (944 MB).
+BENCHMARK(BM_DependentLine)->Arg(8)->Arg(64)->Arg(1024);
+BENCHMARK(BM_IndependentLine)->Arg(8)->Arg(64)->Arg(1024);
+BENCHMARK(BM_IndependentLinePrefetched)->Arg(8)->Arg(64)->Arg(1024);
+
+}  // namespace
+}  // namespace p2pgrid
+
+BENCHMARK_MAIN();
