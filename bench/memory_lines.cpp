@@ -9,6 +9,8 @@
 // misses in flight as it can: the throughput of random lines.
 // BM_IndependentLinePrefetched: the same, each line asked for by a prefetch
 // kDistance loads ahead, as the engine's dispatch loop does.
+// BM_LoadAfterWork: serial loads between stretches of work, without and
+// with a prefetch some 800 ns ahead.
 
 #include <benchmark/benchmark.h>
 
@@ -95,11 +97,46 @@ void BM_IndependentLinePrefetched(benchmark::State& state) {
   state.counters["lines/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
+/// Loads one after another (each address waits for the previous load),
+/// each followed by some 200 ns of arithmetic, as an event's handler
+/// follows its loads; with range(1) = 1 every line is prefetched four
+/// iterations ahead. The difference is what the lead time hides.
+void BM_LoadAfterWork(benchmark::State& state) {
+  constexpr int kAhead = 4;
+  constexpr int kWork = 100;
+  const std::size_t lines = lines_of(state);
+  const bool prefetch = state.range(1) != 0;
+  const HugeVector<std::uint64_t>& words = random_cycle(lines);
+  std::uint64_t ahead = 88172645463325252ULL;
+  std::uint64_t x = ahead;
+  std::uint64_t zero = 0;
+  benchmark::DoNotOptimize(zero);
+  for (int i = 0; i < kAhead; ++i) {
+    const std::uint64_t line = next_random(ahead) & (lines - 1);
+    if (prefetch) prefetch_bytes(&words[line * kWordsPerLine], 1);
+  }
+  std::uint64_t value = 0;
+  std::uint64_t work = 1;
+  for (auto _ : state) {
+    const std::uint64_t next = next_random(ahead) & (lines - 1);
+    if (prefetch) prefetch_bytes(&words[next * kWordsPerLine], 1);
+    value = words[((next_random(x) & (lines - 1)) * kWordsPerLine) + (value & zero)];
+    work += value & zero;
+    for (int k = 0; k < kWork; ++k) {
+      work = work * 6364136223846793005ULL + 1442695040888963407ULL;
+      benchmark::DoNotOptimize(work);
+    }
+    value += work & zero;
+  }
+  state.counters["loads/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
 // MiB of lines: within the last-level cache, past it, and a million grid
 // peers' structs (944 MB).
 BENCHMARK(BM_DependentLine)->Arg(8)->Arg(64)->Arg(1024);
 BENCHMARK(BM_IndependentLine)->Arg(8)->Arg(64)->Arg(1024);
 BENCHMARK(BM_IndependentLinePrefetched)->Arg(8)->Arg(64)->Arg(1024);
+BENCHMARK(BM_LoadAfterWork)->ArgsProduct({{64, 1024}, {0, 1}});
 
 }  // namespace
 }  // namespace p2pgrid

@@ -16,7 +16,8 @@ inline void prefetch_bytes(const void* data, std::size_t bytes) {
   const auto start = reinterpret_cast<std::uintptr_t>(data);
   const std::uintptr_t end = start + bytes;
   for (std::uintptr_t line = start - start % kCacheLine; line < end; line += kCacheLine) {
-    const auto* p = reinterpret_cast<const char*>(line);
+    // An address below `data` is no pointer into the block: formed from the integer.
+    const auto* p = reinterpret_cast<const char*>(line);  // NOLINT(performance-no-int-to-ptr)
     __builtin_prefetch(p);
     // GCC counts a prefetch as no side effect, so it may delete a loop of
     // them as a finite loop without effect (-ffinite-loops, on in C++11
