@@ -98,7 +98,7 @@ void BM_IndependentLinePrefetched(benchmark::State& state) {
 }
 
 /// Loads one after another (each address waits for the previous load),
-/// each followed by some 200 ns of arithmetic, as an event's handler
+/// each followed by some 120 ns of arithmetic, as an event's handler
 /// follows its loads; with range(1) = 1 every line is prefetched four
 /// iterations ahead. The difference is what the lead time hides.
 void BM_LoadAfterWork(benchmark::State& state) {
