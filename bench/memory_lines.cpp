@@ -19,11 +19,11 @@
 #include <cstdint>
 #include <map>
 #include <numeric>
-#include <random>
 #include <vector>
 
 #include "p2pgrid/core/huge_page_allocator.hpp"
 #include "p2pgrid/core/prefetch.hpp"
+#include "p2pgrid/core/rng.hpp"
 
 namespace p2pgrid {
 namespace {
@@ -39,7 +39,8 @@ const HugeVector<std::uint64_t>& random_cycle(std::size_t lines) {
   if (added) {
     std::vector<std::uint32_t> order(lines);
     std::iota(order.begin(), order.end(), 0U);
-    std::shuffle(order.begin(), order.end(), std::mt19937_64(1));
+    Rng rng(1);
+    std::shuffle(order.begin(), order.end(), rng);
     it->second.assign(lines * kWordsPerLine, 0);
     for (std::size_t i = 0; i < lines; ++i) it->second[order[i] * kWordsPerLine] = order[(i + 1) % lines];
   }
@@ -61,21 +62,13 @@ void BM_DependentLine(benchmark::State& state) {
   state.counters["lines/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
-/// xorshift64: the next address without a load.
-std::uint64_t next_random(std::uint64_t& x) {
-  x ^= x << 13U;
-  x ^= x >> 7U;
-  x ^= x << 17U;
-  return x;
-}
-
 void BM_IndependentLine(benchmark::State& state) {
   const std::size_t lines = lines_of(state);
   const HugeVector<std::uint64_t>& words = random_cycle(lines);
-  std::uint64_t x = 88172645463325252ULL;
+  Rng x(2);  // addresses without a load
   std::uint64_t sum = 0;
   for (auto _ : state) {
-    sum += words[(next_random(x) & (lines - 1)) * kWordsPerLine];
+    sum += words[(x() & (lines - 1)) * kWordsPerLine];
     benchmark::DoNotOptimize(sum);
   }
   state.counters["lines/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
@@ -85,13 +78,13 @@ void BM_IndependentLinePrefetched(benchmark::State& state) {
   constexpr std::size_t kDistance = 16;
   const std::size_t lines = lines_of(state);
   const HugeVector<std::uint64_t>& words = random_cycle(lines);
-  std::uint64_t ahead = 88172645463325252ULL;
-  std::uint64_t x = ahead;
-  for (std::size_t i = 0; i < kDistance; ++i) prefetch_bytes(&words[(next_random(ahead) & (lines - 1)) * kWordsPerLine], 1);
+  Rng ahead(2);  // the same sequence as x, kDistance draws earlier
+  Rng x(2);
+  for (std::size_t i = 0; i < kDistance; ++i) prefetch_bytes(&words[(ahead() & (lines - 1)) * kWordsPerLine], 1);
   std::uint64_t sum = 0;
   for (auto _ : state) {
-    prefetch_bytes(&words[(next_random(ahead) & (lines - 1)) * kWordsPerLine], 1);
-    sum += words[(next_random(x) & (lines - 1)) * kWordsPerLine];
+    prefetch_bytes(&words[(ahead() & (lines - 1)) * kWordsPerLine], 1);
+    sum += words[(x() & (lines - 1)) * kWordsPerLine];
     benchmark::DoNotOptimize(sum);
   }
   state.counters["lines/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
@@ -107,20 +100,20 @@ void BM_LoadAfterWork(benchmark::State& state) {
   const std::size_t lines = lines_of(state);
   const bool prefetch = state.range(1) != 0;
   const HugeVector<std::uint64_t>& words = random_cycle(lines);
-  std::uint64_t ahead = 88172645463325252ULL;
-  std::uint64_t x = ahead;
+  Rng ahead(2);  // the same sequence as x, kAhead draws earlier
+  Rng x(2);
   std::uint64_t zero = 0;
   benchmark::DoNotOptimize(zero);
   for (int i = 0; i < kAhead; ++i) {
-    const std::uint64_t line = next_random(ahead) & (lines - 1);
+    const std::uint64_t line = ahead() & (lines - 1);
     if (prefetch) prefetch_bytes(&words[line * kWordsPerLine], 1);
   }
   std::uint64_t value = 0;
   std::uint64_t work = 1;
   for (auto _ : state) {
-    const std::uint64_t next = next_random(ahead) & (lines - 1);
+    const std::uint64_t next = ahead() & (lines - 1);
     if (prefetch) prefetch_bytes(&words[next * kWordsPerLine], 1);
-    value = words[((next_random(x) & (lines - 1)) * kWordsPerLine) + (value & zero)];
+    value = words[((x() & (lines - 1)) * kWordsPerLine) + (value & zero)];
     work += value & zero;
     for (int k = 0; k < kWork; ++k) {
       work = work * 6364136223846793005ULL + 1442695040888963407ULL;

@@ -34,6 +34,21 @@ std::string vm_flags_of(const void* p) {
   return {};
 }
 
+/// The end of the mapping that holds `p`, from /proc/self/smaps (0 if none).
+std::uintptr_t mapping_end_of(const void* p) {
+  const auto at = reinterpret_cast<std::uintptr_t>(p);
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  while (std::getline(smaps, line)) {
+    std::uintptr_t lo = 0;
+    std::uintptr_t hi = 0;
+    char dash = 0;
+    std::istringstream range(line);
+    if (range >> std::hex >> lo >> dash >> hi && dash == '-' && lo <= at && at < hi) return hi;
+  }
+  return 0;
+}
+
 /// Whether the kernel offers transparent huge pages at all.
 bool thp_available() {
   std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");
@@ -64,6 +79,11 @@ TEST(HugePageAllocator, LargeBlocksAreAlignedAdvisedAndUnmapped) {
     EXPECT_NE(vm_flags_of(p).find(" hg"), std::string::npos) << vm_flags_of(p);
   }
   EXPECT_TRUE(mapped(p, n * sizeof(std::uint64_t)));
+  // The mapping ends with the block's last page, not at the next 2 MiB:
+  // a huge page over the tail would make memory past the block resident.
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const std::uintptr_t block_end = reinterpret_cast<std::uintptr_t>(p) + n * sizeof(std::uint64_t);
+  EXPECT_EQ(mapping_end_of(p), (block_end + page - 1) / page * page);
   alloc.deallocate(p, n);
   EXPECT_FALSE(mapped(p, kHugePageBytes));
 }
