@@ -9,16 +9,23 @@
 // misses in flight as it can: the throughput of random lines.
 // BM_IndependentLinePrefetched: the same, each line asked for by a prefetch
 // kDistance loads ahead, as the engine's dispatch loop does.
-// BM_LoadAfterWork: serial loads between stretches of work, without and
-// with a prefetch some 800 ns ahead.
+// BM_LoadAfterWork: serial loads between stretches of work, without a
+// prefetch and with one 4 or 16 iterations (some 0.8 or 3 us) ahead.
+// BM_SpreadLine: lines few enough to stay in the cache, spread over a large
+// region, on huge pages or small: what is left of a load's cost is
+// translating its address.
 
 #include <benchmark/benchmark.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <map>
+#include <new>
 #include <numeric>
+#include <utility>
 #include <vector>
 
 #include "p2pgrid/core/huge_page_allocator.hpp"
@@ -92,19 +99,20 @@ void BM_IndependentLinePrefetched(benchmark::State& state) {
 
 /// Loads one after another (each address waits for the previous load),
 /// each followed by some 120 ns of arithmetic, as an event's handler
-/// follows its loads; with range(1) = 1 every line is prefetched four
-/// iterations ahead. The difference is what the lead time hides.
+/// follows its loads; with range(1) = k > 0 every line is prefetched k
+/// iterations ahead. The difference is what the lead time hides; what no
+/// lead hides is the floor a prefetching dispatch loop cannot go under.
 void BM_LoadAfterWork(benchmark::State& state) {
-  constexpr int kAhead = 4;
   constexpr int kWork = 100;
   const std::size_t lines = lines_of(state);
-  const bool prefetch = state.range(1) != 0;
+  const auto k_ahead = static_cast<int>(state.range(1));
+  const bool prefetch = k_ahead > 0;
   const HugeVector<std::uint64_t>& words = random_cycle(lines);
-  Rng ahead(2);  // the same sequence as x, kAhead draws earlier
+  Rng ahead(2);  // the same sequence as x, k_ahead draws earlier
   Rng x(2);
   std::uint64_t zero = 0;
   benchmark::DoNotOptimize(zero);
-  for (int i = 0; i < kAhead; ++i) {
+  for (int i = 0; i < k_ahead; ++i) {
     const std::uint64_t line = ahead() & (lines - 1);
     if (prefetch) prefetch_bytes(&words[line * kWordsPerLine], 1);
   }
@@ -124,12 +132,68 @@ void BM_LoadAfterWork(benchmark::State& state) {
   state.counters["loads/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
+/// kSpreadLines lines, line i somewhere in the i-th block of `spread`
+/// bytes, a word of each holding the index of the next line of a random
+/// cycle. On huge pages (as HugePageAllocator maps them) or kept on small
+/// ones with MADV_NOHUGEPAGE. Built once per layout and never unmapped:
+/// Google Benchmark calls a benchmark several times.
+constexpr std::size_t kSpreadLines = std::size_t{1} << 15U;  // 2 MiB of lines
+
+struct SpreadLayout {
+  std::byte* base = nullptr;
+  std::size_t spread = 0;
+  [[nodiscard]] std::uint64_t* line(std::uint64_t i) const {
+    // A line chosen per block by a multiplicative hash, so the lines do not
+    // all sit at one page offset (which would crowd them into a few cache sets).
+    const std::uint64_t lines_per_block = spread / kCacheLine;
+    const std::uint64_t within = ((i * 0x9E3779B97F4A7C15ULL) >> 40U) % lines_per_block;
+    return reinterpret_cast<std::uint64_t*>(base + (i * spread) + (within * kCacheLine));
+  }
+};
+
+const SpreadLayout& spread_cycle(std::size_t spread, bool huge) {
+  static std::map<std::pair<std::size_t, bool>, SpreadLayout> built;
+  auto [it, added] = built.try_emplace({spread, huge});
+  if (added) {
+    const std::size_t bytes = kSpreadLines * spread;
+    void* block = nullptr;
+    if (huge) {
+      block = map_huge_aligned(bytes);
+    } else {
+      block = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (block == MAP_FAILED) throw std::bad_alloc();
+      ::madvise(block, bytes, MADV_NOHUGEPAGE);
+    }
+    it->second = SpreadLayout{static_cast<std::byte*>(block), spread};
+    std::vector<std::uint32_t> order(kSpreadLines);
+    std::iota(order.begin(), order.end(), 0U);
+    Rng rng(1);
+    std::shuffle(order.begin(), order.end(), rng);
+    for (std::size_t i = 0; i < kSpreadLines; ++i) *it->second.line(order[i]) = order[(i + 1) % kSpreadLines];
+  }
+  return it->second;
+}
+
+/// range(0): bytes between lines (64 = packed, 2 MiB in all; 32768 = one
+/// line in 32 KiB, 1 GiB in all); range(1): 1 for huge pages, 0 for small.
+void BM_SpreadLine(benchmark::State& state) {
+  const SpreadLayout& layout = spread_cycle(static_cast<std::size_t>(state.range(0)), state.range(1) != 0);
+  std::uint64_t line = 0;
+  for (auto _ : state) {
+    line = *layout.line(line);
+    benchmark::DoNotOptimize(line);
+  }
+  state.counters["lines/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
 // MiB of lines: within the last-level cache, past it, and a million grid
 // peers' structs (944 MB).
 BENCHMARK(BM_DependentLine)->Arg(8)->Arg(64)->Arg(1024);
 BENCHMARK(BM_IndependentLine)->Arg(8)->Arg(64)->Arg(1024);
 BENCHMARK(BM_IndependentLinePrefetched)->Arg(8)->Arg(64)->Arg(1024);
-BENCHMARK(BM_LoadAfterWork)->ArgsProduct({{64, 1024}, {0, 1}});
+BENCHMARK(BM_LoadAfterWork)->ArgsProduct({{64, 1024}, {0, 4, 16}});
+// Packed, then one line per 4 KiB page (128 MiB), then per 32 KiB (1 GiB).
+BENCHMARK(BM_SpreadLine)->ArgsProduct({{64, 4096, 32768}, {1, 0}});
 
 }  // namespace
 }  // namespace p2pgrid
