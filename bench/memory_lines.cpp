@@ -10,7 +10,7 @@
 // BM_IndependentLinePrefetched: the same, each line asked for by a prefetch
 // kDistance loads ahead, as the engine's dispatch loop does.
 // BM_LoadAfterWork: serial loads between stretches of work, without a
-// prefetch and with one 4 or 16 iterations (some 0.8 or 3 us) ahead.
+// prefetch and with one 4 or 16 iterations ahead.
 // BM_SpreadLine: lines few enough to stay in the cache, spread over a large
 // region, on huge pages or small: what is left of a load's cost is
 // translating its address.
@@ -22,6 +22,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <new>
 #include <numeric>
@@ -133,27 +134,16 @@ void BM_LoadAfterWork(benchmark::State& state) {
 }
 
 /// kSpreadLines lines, line i somewhere in the i-th block of `spread`
-/// bytes, a word of each holding the index of the next line of a random
-/// cycle. On huge pages (as HugePageAllocator maps them) or kept on small
-/// ones with MADV_NOHUGEPAGE. Built once per layout and never unmapped:
-/// Google Benchmark calls a benchmark several times.
+/// bytes, a word of each holding the byte offset of the next line of a
+/// random cycle, so the timed loop is a bare pointer chase as in
+/// BM_DependentLine. On huge pages (as HugePageAllocator maps them) or kept
+/// on small ones with MADV_NOHUGEPAGE. Built once per layout and never
+/// unmapped: Google Benchmark calls a benchmark several times.
 constexpr std::size_t kSpreadLines = std::size_t{1} << 15U;  // 2 MiB of lines
 
-struct SpreadLayout {
-  std::byte* base = nullptr;
-  std::size_t spread = 0;
-  [[nodiscard]] std::uint64_t* line(std::uint64_t i) const {
-    // A line chosen per block by a multiplicative hash, so the lines do not
-    // all sit at one page offset (which would crowd them into a few cache sets).
-    const std::uint64_t lines_per_block = spread / kCacheLine;
-    const std::uint64_t within = ((i * 0x9E3779B97F4A7C15ULL) >> 40U) % lines_per_block;
-    return reinterpret_cast<std::uint64_t*>(base + (i * spread) + (within * kCacheLine));
-  }
-};
-
-const SpreadLayout& spread_cycle(std::size_t spread, bool huge) {
-  static std::map<std::pair<std::size_t, bool>, SpreadLayout> built;
-  auto [it, added] = built.try_emplace({spread, huge});
+std::byte* spread_cycle(std::size_t spread, bool huge) {
+  static std::map<std::pair<std::size_t, bool>, std::byte*> built;
+  auto [it, added] = built.try_emplace({spread, huge}, nullptr);
   if (added) {
     const std::size_t bytes = kSpreadLines * spread;
     void* block = nullptr;
@@ -164,12 +154,22 @@ const SpreadLayout& spread_cycle(std::size_t spread, bool huge) {
       if (block == MAP_FAILED) throw std::bad_alloc();
       ::madvise(block, bytes, MADV_NOHUGEPAGE);
     }
-    it->second = SpreadLayout{static_cast<std::byte*>(block), spread};
+    it->second = static_cast<std::byte*>(block);
+    // Line i sits at a line of its block chosen by a multiplicative hash, so
+    // the lines do not all share one page offset (which would crowd them
+    // into a few cache sets).
+    const std::uint64_t lines_per_block = spread / kCacheLine;
+    auto offset = [&](std::uint64_t i) {
+      return (i * spread) + ((((i * 0x9E3779B97F4A7C15ULL) >> 40U) % lines_per_block) * kCacheLine);
+    };
     std::vector<std::uint32_t> order(kSpreadLines);
     std::iota(order.begin(), order.end(), 0U);
     Rng rng(1);
     std::shuffle(order.begin(), order.end(), rng);
-    for (std::size_t i = 0; i < kSpreadLines; ++i) *it->second.line(order[i]) = order[(i + 1) % kSpreadLines];
+    for (std::size_t i = 0; i < kSpreadLines; ++i) {
+      std::uint64_t next = offset(order[(i + 1) % kSpreadLines]);
+      std::memcpy(it->second + offset(order[i]), &next, sizeof next);
+    }
   }
   return it->second;
 }
@@ -177,11 +177,11 @@ const SpreadLayout& spread_cycle(std::size_t spread, bool huge) {
 /// range(0): bytes between lines (64 = packed, 2 MiB in all; 32768 = one
 /// line in 32 KiB, 1 GiB in all); range(1): 1 for huge pages, 0 for small.
 void BM_SpreadLine(benchmark::State& state) {
-  const SpreadLayout& layout = spread_cycle(static_cast<std::size_t>(state.range(0)), state.range(1) != 0);
-  std::uint64_t line = 0;
+  const std::byte* base = spread_cycle(static_cast<std::size_t>(state.range(0)), state.range(1) != 0);
+  std::uint64_t offset = 0;
   for (auto _ : state) {
-    line = *layout.line(line);
-    benchmark::DoNotOptimize(line);
+    std::memcpy(&offset, base + offset, sizeof offset);
+    benchmark::DoNotOptimize(offset);
   }
   state.counters["lines/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
