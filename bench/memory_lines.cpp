@@ -113,10 +113,7 @@ void BM_LoadAfterWork(benchmark::State& state) {
   Rng x(2);
   std::uint64_t zero = 0;
   benchmark::DoNotOptimize(zero);
-  for (int i = 0; i < k_ahead; ++i) {
-    const std::uint64_t line = ahead() & (lines - 1);
-    if (prefetch) prefetch_bytes(&words[line * kWordsPerLine], 1);
-  }
+  for (int i = 0; i < k_ahead; ++i) prefetch_bytes(&words[(ahead() & (lines - 1)) * kWordsPerLine], 1);
   std::uint64_t value = 0;
   std::uint64_t work = 1;
   for (auto _ : state) {

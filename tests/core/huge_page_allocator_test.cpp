@@ -14,39 +14,31 @@
 namespace p2pgrid {
 namespace {
 
-/// The VmFlags line of the mapping that holds `p`, from /proc/self/smaps.
-std::string vm_flags_of(const void* p) {
+/// The mapping of /proc/self/smaps that holds `p`: where it ends (0 if
+/// none holds it) and its VmFlags line.
+struct Mapping {
+  std::uintptr_t end = 0;
+  std::string vm_flags;
+};
+
+Mapping mapping_of(const void* p) {
   const auto at = reinterpret_cast<std::uintptr_t>(p);
   std::ifstream smaps("/proc/self/smaps");
   std::string line;
-  bool inside = false;
+  Mapping found;
   while (std::getline(smaps, line)) {
     std::uintptr_t lo = 0;
     std::uintptr_t hi = 0;
     char dash = 0;
     std::istringstream range(line);
     if (range >> std::hex >> lo >> dash >> hi && dash == '-') {
-      inside = lo <= at && at < hi;
-    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
-      return line;
+      if (found.end != 0) break;  // past the mapping that holds p
+      if (lo <= at && at < hi) found.end = hi;
+    } else if (found.end != 0 && line.rfind("VmFlags:", 0) == 0) {
+      found.vm_flags = line;
     }
   }
-  return {};
-}
-
-/// The end of the mapping that holds `p`, from /proc/self/smaps (0 if none).
-std::uintptr_t mapping_end_of(const void* p) {
-  const auto at = reinterpret_cast<std::uintptr_t>(p);
-  std::ifstream smaps("/proc/self/smaps");
-  std::string line;
-  while (std::getline(smaps, line)) {
-    std::uintptr_t lo = 0;
-    std::uintptr_t hi = 0;
-    char dash = 0;
-    std::istringstream range(line);
-    if (range >> std::hex >> lo >> dash >> hi && dash == '-' && lo <= at && at < hi) return hi;
-  }
-  return 0;
+  return found;
 }
 
 /// Whether the kernel offers transparent huge pages at all.
@@ -76,14 +68,14 @@ TEST(HugePageAllocator, LargeBlocksAreAlignedAdvisedAndUnmapped) {
   for (std::size_t i = 0; i < n; ++i) p[i] = i * 7;
   for (std::size_t i = 0; i < n; i += 4099) ASSERT_EQ(p[i], i * 7);
   if (thp_available()) {
-    EXPECT_NE(vm_flags_of(p).find(" hg"), std::string::npos) << vm_flags_of(p);
+    EXPECT_NE(mapping_of(p).vm_flags.find(" hg"), std::string::npos) << mapping_of(p).vm_flags;
   }
   EXPECT_TRUE(mapped(p, n * sizeof(std::uint64_t)));
   // The mapping ends with the block's last page, not at the next 2 MiB:
   // a huge page over the tail would make memory past the block resident.
   const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
   const std::uintptr_t block_end = reinterpret_cast<std::uintptr_t>(p) + n * sizeof(std::uint64_t);
-  EXPECT_EQ(mapping_end_of(p), (block_end + page - 1) / page * page);
+  EXPECT_EQ(mapping_of(p).end, (block_end + page - 1) / page * page);
   alloc.deallocate(p, n);
   EXPECT_FALSE(mapped(p, kHugePageBytes));
 }
@@ -95,7 +87,7 @@ TEST(HugePageAllocator, SmallBlocksStayOnTheHeap) {
   for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<std::uint32_t>(i);
   EXPECT_EQ(p[n - 1], n - 1);
   // A heap block is never advised: no huge pages for what a small run holds.
-  EXPECT_EQ(vm_flags_of(p).find(" hg"), std::string::npos) << vm_flags_of(p);
+  EXPECT_EQ(mapping_of(p).vm_flags.find(" hg"), std::string::npos) << mapping_of(p).vm_flags;
   alloc.deallocate(p, n);
 }
 
